@@ -1,0 +1,337 @@
+from typing import Any, cast
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.send_message_request import SendMessageRequest
+from ...models.success_envelope import SuccessEnvelope
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: SendMessageRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/api/2.0/mail/messages/send",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | SuccessEnvelope | str | None:
+    if response.status_code == 200:
+        response_200 = SuccessEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = response.text
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | SuccessEnvelope | str]:
+    try:
+        parsed = _parse_response(client=client, response=response)
+    except (ValueError, KeyError, TypeError) as exc:  # not JSON, or not the declared shape
+        raise errors.MalformedResponse(response.status_code, response.content) from exc
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=parsed,
+    )
+
+
+def _unwrap(response: Response[ErrorEnvelope | SuccessEnvelope | str]) -> SuccessEnvelope:
+    """The success body, or the error the server answered raised as a typed exception."""
+    if response.status_code == 200:
+        return cast(SuccessEnvelope, response.parsed)
+    if response.status_code == 400:
+        raise errors.ApiError(response.status_code, response.parsed, response.content)
+    if response.status_code == 401:
+        raise errors.AuthenticationError(response.status_code, response.parsed, response.content)
+    if response.status_code == 403:
+        raise errors.ApiError(response.status_code, response.parsed, response.content)
+    if response.status_code == 404:
+        raise errors.ApiError(response.status_code, response.parsed, response.content)
+    raise errors.UnexpectedStatus(response.status_code, response.content)
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> Response[ErrorEnvelope | SuccessEnvelope | str]:
+    """Send a message
+
+     Sends the message specified in the request, either a new one (`id` 0 or
+    absent) or a saved draft (`id` > 0). The call answers as soon as the
+    message is stored and queued; delivery over SMTP happens afterwards, so
+    a 200 means "accepted for sending", and carries the message id.
+
+    Rules that JSON Schema cannot state, and the answer the server gives
+    when one is broken, in the order the server checks them:
+
+    1. `from` must be a mailbox account of the authenticated user: else 400
+       "Mailbox not found"; a group address or a disabled account: 403.
+    2. `id` > 0 must name a message in Drafts or Templates: else 403
+       "Sending emails is permitted only in the Drafts folder"; an id that
+       does not exist: 404.
+    3. `id` > 0: the stored draft's HTML body must be at most 524288
+       characters: else 403 "Message body exceeded limit (512 KB)".
+    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+       RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
+       address in field ...".
+    5. An attachment must name a file the server can read: else 400.
+
+    A request body larger than the web server's limit is refused before it
+    is read (413, not in the error envelope).
+
+    Args:
+        body (SendMessageRequest): Every field is optional on the wire except `from` and at least
+            one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
+            server does not know are ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | SuccessEnvelope | str]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> ErrorEnvelope | SuccessEnvelope | str | None:
+    """Send a message
+
+     Sends the message specified in the request, either a new one (`id` 0 or
+    absent) or a saved draft (`id` > 0). The call answers as soon as the
+    message is stored and queued; delivery over SMTP happens afterwards, so
+    a 200 means "accepted for sending", and carries the message id.
+
+    Rules that JSON Schema cannot state, and the answer the server gives
+    when one is broken, in the order the server checks them:
+
+    1. `from` must be a mailbox account of the authenticated user: else 400
+       "Mailbox not found"; a group address or a disabled account: 403.
+    2. `id` > 0 must name a message in Drafts or Templates: else 403
+       "Sending emails is permitted only in the Drafts folder"; an id that
+       does not exist: 404.
+    3. `id` > 0: the stored draft's HTML body must be at most 524288
+       characters: else 403 "Message body exceeded limit (512 KB)".
+    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+       RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
+       address in field ...".
+    5. An attachment must name a file the server can read: else 400.
+
+    A request body larger than the web server's limit is refused before it
+    is read (413, not in the error envelope).
+
+    Args:
+        body (SendMessageRequest): Every field is optional on the wire except `from` and at least
+            one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
+            server does not know are ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | SuccessEnvelope | str
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> Response[ErrorEnvelope | SuccessEnvelope | str]:
+    """Send a message
+
+     Sends the message specified in the request, either a new one (`id` 0 or
+    absent) or a saved draft (`id` > 0). The call answers as soon as the
+    message is stored and queued; delivery over SMTP happens afterwards, so
+    a 200 means "accepted for sending", and carries the message id.
+
+    Rules that JSON Schema cannot state, and the answer the server gives
+    when one is broken, in the order the server checks them:
+
+    1. `from` must be a mailbox account of the authenticated user: else 400
+       "Mailbox not found"; a group address or a disabled account: 403.
+    2. `id` > 0 must name a message in Drafts or Templates: else 403
+       "Sending emails is permitted only in the Drafts folder"; an id that
+       does not exist: 404.
+    3. `id` > 0: the stored draft's HTML body must be at most 524288
+       characters: else 403 "Message body exceeded limit (512 KB)".
+    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+       RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
+       address in field ...".
+    5. An attachment must name a file the server can read: else 400.
+
+    A request body larger than the web server's limit is refused before it
+    is read (413, not in the error envelope).
+
+    Args:
+        body (SendMessageRequest): Every field is optional on the wire except `from` and at least
+            one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
+            server does not know are ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | SuccessEnvelope | str]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> ErrorEnvelope | SuccessEnvelope | str | None:
+    """Send a message
+
+     Sends the message specified in the request, either a new one (`id` 0 or
+    absent) or a saved draft (`id` > 0). The call answers as soon as the
+    message is stored and queued; delivery over SMTP happens afterwards, so
+    a 200 means "accepted for sending", and carries the message id.
+
+    Rules that JSON Schema cannot state, and the answer the server gives
+    when one is broken, in the order the server checks them:
+
+    1. `from` must be a mailbox account of the authenticated user: else 400
+       "Mailbox not found"; a group address or a disabled account: 403.
+    2. `id` > 0 must name a message in Drafts or Templates: else 403
+       "Sending emails is permitted only in the Drafts folder"; an id that
+       does not exist: 404.
+    3. `id` > 0: the stored draft's HTML body must be at most 524288
+       characters: else 403 "Message body exceeded limit (512 KB)".
+    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+       RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
+       address in field ...".
+    5. An attachment must name a file the server can read: else 400.
+
+    A request body larger than the web server's limit is refused before it
+    is read (413, not in the error envelope).
+
+    Args:
+        body (SendMessageRequest): Every field is optional on the wire except `from` and at least
+            one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
+            server does not know are ignored.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | SuccessEnvelope | str
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
+
+
+def sync_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> SuccessEnvelope:
+    """Send a message: the success body, or a typed exception.
+
+    Raises:
+        errors.AuthenticationError: 401, the token was refused.
+        errors.ApiError: another declared error status; ``.message`` is the server's message.
+        errors.UnexpectedStatus: a status the API description does not declare.
+        errors.MalformedResponse: a declared status with a body of the wrong shape.
+        httpx.TimeoutException: the request timed out. It is never sent a second time.
+    """
+    return _unwrap(
+        sync_detailed(
+            client=client,
+            body=body,
+        )
+    )
+
+
+async def asyncio_or_raise(
+    *,
+    client: AuthenticatedClient | Client,
+    body: SendMessageRequest,
+) -> SuccessEnvelope:
+    """Send a message: the success body, or a typed exception.
+
+    Raises: as ``sync_or_raise``.
+    """
+    return _unwrap(
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    )

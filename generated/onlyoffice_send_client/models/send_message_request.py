@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.file_share import FileShare
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.mail_attachment import MailAttachment
+
+
+T = TypeVar("T", bound="SendMessageRequest")
+
+
+@_attrs_define
+class SendMessageRequest:
+    """Every field is optional on the wire except `from` and at least one recipient in `to`, `cc` or `bcc`. A missing field
+    means its type's default. Fields the server does not know are ignored.
+
+        Attributes:
+            from_ (str): An RFC 5322 mailbox: `name@domain` or `Name <name@domain>`. Format
+                `mailbox` is this spec's own; the server's parser is the judge.
+                 Example: Alice Example <alice@example.com>.
+            id (int | Unset):  Default: 0.
+            to (list[str] | Unset):
+            cc (list[str] | Unset):
+            bcc (list[str] | Unset): Recipients who get the message; no Bcc header is sent to the others.
+            mime_reply_to_id (str | Unset): The Message-ID of the message this one replies to; sent as In-Reply-To.
+            importance (bool | Unset): Marks the message as important (Importance high, X-Priority 1).
+            subject (str | Unset):
+            tags (list[int] | Unset): Ids of tags to put on the sent message.
+            body (str | Unset): The message body as HTML.
+            attachments (list[MailAttachment] | Unset):
+            file_links_share_mode (FileShare | Unset): How file links in the body are shared.
+            calendar_ics (str | Unset): An iCalendar event to attach as text/calendar.
+            is_autoreply (bool | Unset):
+            request_receipt (bool | Unset): Asks for a delivery receipt (Return-Receipt-To).
+            request_read (bool | Unset): Asks for a read receipt (Disposition-Notification-To).
+    """
+
+    from_: str
+    id: int | Unset = 0
+    to: list[str] | Unset = UNSET
+    cc: list[str] | Unset = UNSET
+    bcc: list[str] | Unset = UNSET
+    mime_reply_to_id: str | Unset = UNSET
+    importance: bool | Unset = UNSET
+    subject: str | Unset = UNSET
+    tags: list[int] | Unset = UNSET
+    body: str | Unset = UNSET
+    attachments: list[MailAttachment] | Unset = UNSET
+    file_links_share_mode: FileShare | Unset = UNSET
+    calendar_ics: str | Unset = UNSET
+    is_autoreply: bool | Unset = UNSET
+    request_receipt: bool | Unset = UNSET
+    request_read: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from_ = self.from_
+
+        id = self.id
+
+        to: list[str] | Unset = UNSET
+        if not isinstance(self.to, Unset):
+            to = self.to
+
+        cc: list[str] | Unset = UNSET
+        if not isinstance(self.cc, Unset):
+            cc = self.cc
+
+        bcc: list[str] | Unset = UNSET
+        if not isinstance(self.bcc, Unset):
+            bcc = self.bcc
+
+        mime_reply_to_id = self.mime_reply_to_id
+
+        importance = self.importance
+
+        subject = self.subject
+
+        tags: list[int] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags
+
+        body = self.body
+
+        attachments: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.attachments, Unset):
+            attachments = []
+            for attachments_item_data in self.attachments:
+                attachments_item = attachments_item_data.to_dict()
+                attachments.append(attachments_item)
+
+        file_links_share_mode: int | Unset = UNSET
+        if not isinstance(self.file_links_share_mode, Unset):
+            file_links_share_mode = self.file_links_share_mode.value
+
+        calendar_ics = self.calendar_ics
+
+        is_autoreply = self.is_autoreply
+
+        request_receipt = self.request_receipt
+
+        request_read = self.request_read
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "from": from_,
+            }
+        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if to is not UNSET:
+            field_dict["to"] = to
+        if cc is not UNSET:
+            field_dict["cc"] = cc
+        if bcc is not UNSET:
+            field_dict["bcc"] = bcc
+        if mime_reply_to_id is not UNSET:
+            field_dict["mimeReplyToId"] = mime_reply_to_id
+        if importance is not UNSET:
+            field_dict["importance"] = importance
+        if subject is not UNSET:
+            field_dict["subject"] = subject
+        if tags is not UNSET:
+            field_dict["tags"] = tags
+        if body is not UNSET:
+            field_dict["body"] = body
+        if attachments is not UNSET:
+            field_dict["attachments"] = attachments
+        if file_links_share_mode is not UNSET:
+            field_dict["fileLinksShareMode"] = file_links_share_mode
+        if calendar_ics is not UNSET:
+            field_dict["calendarIcs"] = calendar_ics
+        if is_autoreply is not UNSET:
+            field_dict["isAutoreply"] = is_autoreply
+        if request_receipt is not UNSET:
+            field_dict["requestReceipt"] = request_receipt
+        if request_read is not UNSET:
+            field_dict["requestRead"] = request_read
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.mail_attachment import MailAttachment  # noqa: PLC0415
+
+        d = dict(src_dict)
+        from_ = d.pop("from")
+
+        id = d.pop("id", UNSET)
+
+        to = cast(list[str], d.pop("to", UNSET))
+
+        cc = cast(list[str], d.pop("cc", UNSET))
+
+        bcc = cast(list[str], d.pop("bcc", UNSET))
+
+        mime_reply_to_id = d.pop("mimeReplyToId", UNSET)
+
+        importance = d.pop("importance", UNSET)
+
+        subject = d.pop("subject", UNSET)
+
+        tags = cast(list[int], d.pop("tags", UNSET))
+
+        body = d.pop("body", UNSET)
+
+        _attachments = d.pop("attachments", UNSET)
+        attachments: list[MailAttachment] | Unset = UNSET
+        if _attachments is not UNSET:
+            attachments = []
+            for attachments_item_data in _attachments:
+                attachments_item = MailAttachment.from_dict(attachments_item_data)
+
+                attachments.append(attachments_item)
+
+        _file_links_share_mode = d.pop("fileLinksShareMode", UNSET)
+        file_links_share_mode: FileShare | Unset
+        if isinstance(_file_links_share_mode, Unset):
+            file_links_share_mode = UNSET
+        else:
+            file_links_share_mode = FileShare(_file_links_share_mode)
+
+        calendar_ics = d.pop("calendarIcs", UNSET)
+
+        is_autoreply = d.pop("isAutoreply", UNSET)
+
+        request_receipt = d.pop("requestReceipt", UNSET)
+
+        request_read = d.pop("requestRead", UNSET)
+
+        send_message_request = cls(
+            from_=from_,
+            id=id,
+            to=to,
+            cc=cc,
+            bcc=bcc,
+            mime_reply_to_id=mime_reply_to_id,
+            importance=importance,
+            subject=subject,
+            tags=tags,
+            body=body,
+            attachments=attachments,
+            file_links_share_mode=file_links_share_mode,
+            calendar_ics=calendar_ics,
+            is_autoreply=is_autoreply,
+            request_receipt=request_receipt,
+            request_read=request_read,
+        )
+
+        send_message_request.additional_properties = d
+        return send_message_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,1 @@
+"""A sandbox of ONLYOFFICE Workspace's "Send a message" call, driven by openapi.yaml."""

@@ -1,0 +1,65 @@
+"""openapi.yaml, loaded once, and validators for the schemas it declares.
+
+The sandbox, the contract suite and the tests all read field lists, formats
+and statuses from here, so nothing the spec says is typed a second time.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema.protocols import Validator
+from openapi_schema_validator import OAS30Validator
+
+SPEC_PATH = Path(os.environ.get("SANDBOX_SPEC", Path(__file__).resolve().parents[1] / "openapi.yaml"))
+OPERATION_PATH = "/api/2.0/mail/messages/send"
+OPERATION_METHOD = "put"
+
+
+@functools.cache
+def load() -> dict[str, Any]:
+    with SPEC_PATH.open(encoding="utf-8") as f:
+        spec: dict[str, Any] = yaml.safe_load(f)
+    return spec
+
+
+def operation() -> dict[str, Any]:
+    op: dict[str, Any] = load()["paths"][OPERATION_PATH][OPERATION_METHOD]
+    return op
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local `$ref` (one level at a time, until there is none)."""
+    while "$ref" in node:
+        target: Any = load()
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def schema(name: str) -> dict[str, Any]:
+    found: dict[str, Any] = load()["components"]["schemas"][name]
+    return found
+
+
+@functools.cache
+def validator(name: str, *, formats: bool = False) -> Validator:
+    """A validator of components/schemas/<name>, with the spec's `$ref`s resolvable.
+
+    With `formats`, the OpenAPI formats that jsonschema checks are checked too;
+    this spec's own `mailbox` format is never checked here: its judge is the
+    server's address parser.
+    """
+    root = {"$ref": f"#/components/schemas/{name}", "components": load()["components"]}
+    if formats:
+        return OAS30Validator(root, format_checker=OAS30Validator.FORMAT_CHECKER)
+    return OAS30Validator(root)
+
+
+def declared_statuses() -> list[int]:
+    return sorted(int(code) for code in operation()["responses"])

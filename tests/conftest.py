@@ -1,0 +1,14 @@
+from collections.abc import Iterator
+
+import pytest
+
+from tests.scripted_server import ScriptedServer
+
+# A token that must never show up anywhere but the Authorization header.
+SECRET_TOKEN = "tok-5ecret-c4n4ry-8f2b"
+
+
+@pytest.fixture
+def scripted() -> Iterator[ScriptedServer]:
+    with ScriptedServer().running() as server:
+        yield server

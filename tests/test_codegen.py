@@ -1,0 +1,65 @@
+"""The generator's configuration, and the package it produces."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import yaml
+from openapi_python_client.config import ConfigFile
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_config_key_is_one_the_generator_reads() -> None:
+    # openapi-python-client ignores unknown keys without a word: a typo would change nothing.
+    config = yaml.safe_load((ROOT / "codegen" / "config.yaml").read_text())
+    assert set(config) <= set(ConfigFile.model_fields)
+
+
+def test_every_template_overrides_a_builtin_one() -> None:
+    # A misnamed template would be ignored just as silently.
+    import openapi_python_client
+
+    builtin = Path(openapi_python_client.__file__).parent / "templates"
+    ours = [
+        p.relative_to(ROOT / "codegen" / "templates")
+        for p in (ROOT / "codegen" / "templates").rglob("*.jinja")
+    ]
+    assert ours
+    for template in ours:
+        assert (builtin / template).is_file(), template
+
+
+def test_the_package_installs_into_a_fresh_venv_and_is_typed(tmp_path: Path) -> None:
+    env = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env)
+    python = env / "bin" / "python"
+    install = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*install, str(ROOT / "generated")], check=True, timeout=300)
+    probe = (
+        "import importlib.resources, onlyoffice_send_client as c;"
+        "from onlyoffice_send_client.api.messages import send_message;"
+        "print(importlib.resources.files(c).joinpath('py.typed').is_file(), c.__file__)"
+    )
+    out = subprocess.run([str(python), "-c", probe], check=True, capture_output=True, text=True, timeout=60)
+    typed, where = out.stdout.split()
+    assert typed == "True"
+    assert where.startswith(str(env))  # the installed copy, not the source tree
+    # mypy in that venv sees the package as typed: no "missing library stubs" error.
+    sample = tmp_path / "use.py"
+    sample.write_text(
+        "from onlyoffice_send_client import AuthenticatedClient\nreveal_type(AuthenticatedClient)\n"
+    )
+    check = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--python-executable", str(python), str(sample)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    assert "onlyoffice_send_client.client.AuthenticatedClient" in check.stdout, check.stdout
+    assert "import-untyped" not in check.stdout
+    assert "import-not-found" not in check.stdout

@@ -1,0 +1,146 @@
+"""openapi.yaml says what the server accepts and answers, and its examples obey it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from onlyoffice_sandbox import spec
+
+VALID = {"from": "alice@example.test", "to": ["bob@example.test"]}
+
+
+def examples() -> list[tuple[str, str, Any]]:
+    """Every example the operation carries: (where, schema name, example)."""
+    op = spec.operation()
+    found = []
+    for content_type, media in op["requestBody"]["content"].items():
+        found.append((f"request {content_type}", media["schema"]["$ref"], media["example"]))
+    for status, response in op["responses"].items():
+        for content_type, media in spec.resolve(response)["content"].items():
+            if "$ref" in media["schema"]:
+                found.append((f"{status} {content_type}", media["schema"]["$ref"], media["example"]))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("where", "ref", "example"), examples(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_examples_validate_against_their_schemas(where: str, ref: str, example: Any) -> None:
+    name = ref.rsplit("/", 1)[-1]
+    assert list(spec.validator(name, formats=True).iter_errors(example)) == []
+
+
+def test_every_status_response_has_an_example() -> None:
+    # So that the test above covers every declared response.
+    assert {where.split()[0] for where, _, _ in examples()} >= {"request"} | {
+        str(s) for s in spec.declared_statuses() if s != 401
+    }
+
+
+def test_the_api_page_example_is_refused() -> None:
+    # The API page wraps the attachment in {"value": ...} and sends numbers and
+    # booleans as strings; the strict contract does not accept it.
+    page_example = {
+        "id": "1234",
+        "from": "some text",
+        "to": ["some text"],
+        "importance": "true",
+        "tags": ["1234"],
+        "attachments": [{"value": {"fileId": "1234", "size": "1234"}}],
+        "fileLinksShareMode": "None",
+        "requestReceipt": "true",
+    }
+    messages = {e.json_path for e in spec.validator("SendMessageRequest").iter_errors(page_example)}
+    assert {"$.id", "$.importance", "$.tags[0]", "$.fileLinksShareMode", "$.requestReceipt"} <= messages
+
+
+def with_changes(**changes: Any) -> dict[str, Any]:
+    payload = copy.deepcopy(VALID)
+    for key, value in changes.items():
+        if value is None:
+            payload.pop(key.rstrip("_"), None)
+        else:
+            payload[key.rstrip("_")] = value
+    return payload
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        VALID,
+        {"from": "Alice <alice@example.test>", "bcc": ["c@example.test"]},
+        {"from": "a@example.test", "to": [], "cc": ["c@example.test"]},
+        with_changes(id=-5, unknownField={"x": 1}),
+        with_changes(id=2**31 - 1, tags=[-(2**31)], fileLinksShareMode=8),
+        with_changes(attachments=[{"fileId": 1, "size": 2**63 - 1, "attachedAsLink": True}]),
+    ],
+)
+def test_the_schema_accepts_what_the_server_accepts(payload: dict[str, Any]) -> None:
+    assert list(spec.validator("SendMessageRequest").iter_errors(payload)) == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        with_changes(from_=None),
+        with_changes(from_=""),
+        with_changes(to=None),
+        with_changes(to=[]),
+        {"from": "a@example.test", "to": [], "cc": [], "bcc": []},
+        with_changes(to=[""]),
+        with_changes(to="bob@example.test"),  # a lone string is a leniency of the real server only
+        with_changes(id=2**31),
+        with_changes(id=1.5),
+        with_changes(id="1"),
+        with_changes(importance="true"),
+        with_changes(tags=[2**31]),
+        with_changes(fileLinksShareMode=9),
+        with_changes(attachments=[{"size": 2**63}]),
+        with_changes(attachments=[{"fileId": "1"}]),
+        with_changes(subject=None, body=7),
+        [VALID],
+    ],
+)
+def test_the_schema_refuses_what_the_server_refuses(payload: Any) -> None:
+    assert list(spec.validator("SendMessageRequest").iter_errors(payload)) != []
+
+
+def test_envelopes() -> None:
+    ok = {"count": 1, "response": 5, "status": 0, "statusCode": 200}
+    success = spec.validator("SuccessEnvelope")
+    assert success.is_valid(ok)
+    for bad in ({**ok, "response": 0}, {**ok, "statusCode": 201}, {**ok, "response": "5"}, 5):
+        assert not success.is_valid(bad)
+    err = {"status": 1, "statusCode": 400, "error": {"message": "m", "hresult": 1, "data": {}}}
+    failure = spec.validator("ErrorEnvelope")
+    assert failure.is_valid(err)
+    for bad in ({**err, "status": 0}, {**err, "error": {"hresult": 1}}, {**err, "statusCode": 200}):
+        assert not failure.is_valid(bad)
+
+
+def test_responses() -> None:
+    responses = spec.operation()["responses"]
+    assert "default" not in responses  # a catch-all would make status checks unable to fail
+    assert set(spec.declared_statuses()) >= {200, 400, 401, 403, 404}
+    unauthorized = spec.resolve(responses["401"])
+    assert list(unauthorized["content"]) == ["text/plain"]
+    assert "WWW-Authenticate" in unauthorized["headers"]
+    for status in spec.declared_statuses():
+        if status >= 400 and status != 401:
+            media = spec.resolve(responses[str(status)])["content"]["application/json"]
+            assert media["schema"]["$ref"].endswith("/ErrorEnvelope")
+
+
+def test_file_share_members_have_names() -> None:
+    file_share = spec.schema("FileShare")
+    assert len(file_share["x-enum-varnames"]) == len(file_share["enum"])
+
+
+def test_security_is_the_authorization_header() -> None:
+    schemes = spec.load()["components"]["securitySchemes"]
+    [(name, scheme)] = schemes.items()
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+    assert spec.load()["security"] == [{name: []}]
