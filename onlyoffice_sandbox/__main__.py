@@ -1,0 +1,3 @@
+from onlyoffice_sandbox.server import main
+
+main()

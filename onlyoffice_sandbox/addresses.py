@@ -1,0 +1,36 @@
+"""RFC 5322 mailboxes, parsed by the `email` package: the judge of format `mailbox`."""
+
+from __future__ import annotations
+
+import re
+from email.errors import HeaderParseError
+from email.headerregistry import Address, AddressHeader, HeaderRegistry
+from typing import cast
+
+# A mailbox is one line of printable text; a control character is never part of one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_REGISTRY = HeaderRegistry()
+MAX_LENGTH = 998  # RFC 5322's line limit: no single mailbox can be longer
+
+
+def parse_mailbox(text: str) -> Address | None:
+    """The one address in `text`, or None when `text` is not exactly one valid mailbox."""
+    if not text or len(text) > MAX_LENGTH or _CONTROL.search(text):
+        return None
+    try:
+        parsed = _REGISTRY("To", text)
+    except (HeaderParseError, IndexError, ValueError):
+        return None
+    header = cast(AddressHeader, parsed)  # the registry's "To" class is both
+    if parsed.defects or len(header.groups) != 1 or header.groups[0].display_name is not None:
+        return None  # not one mailbox: a list, a group, or text the parser had to repair
+    if len(header.addresses) != 1:
+        return None
+    [address] = header.addresses
+    if not address.username or not address.domain or "." not in address.domain.strip("."):
+        return None
+    return address
+
+
+def is_mailbox(text: object) -> bool:
+    return isinstance(text, str) and parse_mailbox(text) is not None

@@ -1,0 +1,52 @@
+"""Attachments: the API carries references, and the sandbox reads the bytes from a folder.
+
+An attachment's content is the file `<files_dir>/<storedName>` when `storedName`
+is set, else `<files_dir>/<fileId>`. A reference that names no readable file is
+refused with 400, before anything is stored.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from onlyoffice_sandbox.envelope import bad_request
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file_name: str
+    content_type: str
+    data: bytes
+    content_id: str | None  # set: an inline part
+
+
+def _source(item: dict[str, Any], files_dir: Path) -> tuple[Path, str]:
+    stored = item.get("storedName") or ""
+    if stored:
+        # A plain file name only: nothing outside the files folder can be named.
+        if Path(stored).name != stored or stored in {".", ".."}:
+            raise bad_request(f"Attachment storedName is not a file name: {stored!r}")
+        return files_dir / stored, f"storedName {stored!r}"
+    file_id = item.get("fileId", 0)
+    if file_id > 0:
+        return files_dir / str(file_id), f"fileId {file_id}"
+    raise bad_request("Attachment names no file: set fileId or storedName")
+
+
+def resolve(items: list[dict[str, Any]], files_dir: Path) -> list[Attachment]:
+    resolved = []
+    for item in items:
+        if item.get("attachedAsLink"):
+            continue  # sent as a link in the body by the real server, not as a part
+        path, what = _source(item, files_dir)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise bad_request(f"Attachment not found: {what}") from None
+        name = item.get("fileName") or path.name
+        content_type = item.get("contentType") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        resolved.append(Attachment(name, content_type, data, item.get("contentId") or None))
+    return resolved

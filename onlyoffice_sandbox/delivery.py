@@ -1,0 +1,118 @@
+"""Delivers the outbox over SMTP with smtplib, in the background.
+
+A message is marked sent only after the SMTP server accepted it, so an outage
+or a restart only delays it. It keeps its Message-ID and bytes on every
+attempt. A permanent refusal (5xx) is recorded and not retried. The one case
+that can deliver twice: the process dies after the server said 250 and before
+the outbox recorded it; the copy then has the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import smtplib
+import time
+
+from onlyoffice_sandbox import outbox
+from onlyoffice_sandbox.outbox import Outbox, Queued
+
+log = logging.getLogger("onlyoffice_sandbox.delivery")
+
+BATCH = 50
+SMTP_TIMEOUT = 30.0
+
+
+def _permanent(exc: smtplib.SMTPException) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+class Delivery:
+    def __init__(self, box: Outbox, address: tuple[str, int], retry_max_seconds: float) -> None:
+        self._box = box
+        self._address = address
+        self._retry_max = retry_max_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Something was queued: look at the outbox now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            batch = await self._box.acall(outbox.due(time.time(), BATCH))
+            if batch:
+                await asyncio.to_thread(self._deliver, batch)
+                continue
+            soonest = await self._box.acall(outbox.next_due())
+            wait = 1.0 if soonest is None else min(max(soonest - time.time(), 0.01), 1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+    def _retry_at(self, attempts: int) -> float:
+        return time.time() + min(self._retry_max, 0.25 * 2.0 ** min(attempts, 20))
+
+    def _deliver(self, batch: list[Queued]) -> None:
+        """Send a batch over one SMTP connection; record each outcome as it happens."""
+        try:
+            smtp = smtplib.SMTP(*self._address, timeout=SMTP_TIMEOUT)
+        except OSError as exc:
+            log.warning("SMTP server %s:%s unreachable, will retry: %s", *self._address, exc)
+            for message in batch:
+                self._box.call(
+                    outbox.mark(message.id, "queued", _describe(exc), self._retry_at(message.attempts))
+                )
+            return
+        try:
+            for message in batch:
+                if not self._send(smtp, message):
+                    break  # the connection is gone: the rest of the batch waits for the retry
+        finally:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _send(self, smtp: smtplib.SMTP, message: Queued) -> bool:
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            dsn = smtp.has_extn("dsn")
+            refused = smtp.sendmail(
+                message.sender,
+                message.recipients,
+                message.mime,
+                mail_options=["RET=HDRS"] if dsn else [],
+                rcpt_options=["NOTIFY=FAILURE"] if dsn else [],
+            )
+        except smtplib.SMTPException as exc:
+            if _permanent(exc):
+                log.warning("message %s refused for good: %s", message.id, _describe(exc))
+                self._box.call(outbox.mark(message.id, "failed", _describe(exc)))
+            else:
+                self._box.call(
+                    outbox.mark(message.id, "queued", _describe(exc), self._retry_at(message.attempts))
+                )
+            connection_lost = isinstance(exc, smtplib.SMTPServerDisconnected)
+            if not connection_lost:
+                try:
+                    smtp.rset()
+                except (smtplib.SMTPException, OSError):
+                    connection_lost = True
+            return not connection_lost
+        except OSError as exc:
+            self._box.call(
+                outbox.mark(message.id, "queued", _describe(exc), self._retry_at(message.attempts))
+            )
+            return False
+        # Accepted. Some recipients may have been refused: that is recorded, not retried,
+        # since a retry would deliver twice to the ones that were accepted.
+        self._box.call(outbox.mark(message.id, "sent", f"refused: {refused}"[:500] if refused else None))
+        return True

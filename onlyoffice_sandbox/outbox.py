@@ -1,0 +1,271 @@
+"""The durable outbox: drafts and queued mail in SQLite.
+
+One thread owns the connection and runs every operation. It takes all the
+operations waiting at that moment into one transaction and commits them with
+one fsync (group commit), then answers each. So a send is answered only after
+its message is on disk, and many sends share the cost of the fsync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from onlyoffice_sandbox.envelope import forbidden, not_found
+
+T = TypeVar("T")
+Operation = Callable[[sqlite3.Connection], T]
+
+# Folders a message can be sent from; sending a draft moves it to "sent".
+SENDABLE = ("drafts", "templates")
+NOT_IN_DRAFTS = "Sending emails is permitted only in the Drafts folder"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    folder TEXT NOT NULL,
+    fields TEXT NOT NULL,          -- the message as request fields, JSON
+    state TEXT,                    -- NULL (not queued), 'queued', 'sent' or 'failed'
+    message_id TEXT,               -- the Message-ID header: the same on every attempt
+    sender TEXT,
+    recipients TEXT,               -- JSON list of envelope recipients
+    mime BLOB,                     -- the message exactly as it is delivered
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL,
+    last_error TEXT,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
+"""
+
+
+@dataclass(frozen=True)
+class Queued:
+    id: int
+    message_id: str
+    sender: str
+    recipients: list[str]
+    mime: bytes
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    folder: str
+    fields: dict[str, Any]
+
+
+class Outbox:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._jobs: queue.SimpleQueue[tuple[Operation[Any], concurrent.futures.Future[Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._thread = threading.Thread(target=self._run, name="outbox-writer", daemon=True)
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._thread.start()
+        self._jobs.put((lambda conn: None, ready))
+        ready.result()
+
+    # -- running operations -------------------------------------------------
+
+    def call(self, operation: Operation[T]) -> T:
+        """Run `operation` in the writer thread and wait for its commit."""
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._jobs.put((operation, future))
+        return future.result()
+
+    async def acall(self, operation: Operation[T]) -> T:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._jobs.put((operation, future))
+        return await asyncio.wrap_future(future)
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=True)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")  # committed means on disk, even on power loss
+        conn.executescript(_SCHEMA)
+        try:
+            while True:
+                job = self._jobs.get()
+                if job is None:
+                    return
+                batch = [job]
+                while len(batch) < 256:
+                    try:
+                        more = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        self._jobs.put(None)  # finish this batch, then stop
+                        break
+                    batch.append(more)
+                self._commit(conn, batch)
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _commit(
+        conn: sqlite3.Connection, batch: list[tuple[Operation[Any], concurrent.futures.Future[Any]]]
+    ) -> None:
+        outcomes: list[tuple[bool, Any]] = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for operation, _ in batch:
+                # A savepoint each: one operation that fails leaves the others in the batch intact.
+                conn.execute("SAVEPOINT op")
+                try:
+                    outcomes.append((True, operation(conn)))
+                except BaseException as exc:
+                    conn.execute("ROLLBACK TO op")
+                    outcomes.append((False, exc))
+                conn.execute("RELEASE op")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            outcomes = [(False, exc)] * len(batch)
+        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
+
+
+# -- operations: each runs inside the writer's transaction --------------------
+
+
+def seed(drafts: list[dict[str, Any]]) -> Operation[int]:
+    """Insert drafts, each with an `id`; one that exists already is left as it is."""
+
+    def op(conn: sqlite3.Connection) -> int:
+        added = 0
+        for draft in drafts:
+            fields = {k: v for k, v in draft.items() if k not in {"id", "folder"}}
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO messages (id, folder, fields, updated) VALUES (?, ?, ?, ?)",
+                (int(draft["id"]), draft.get("folder", "drafts"), json.dumps(fields), time.time()),
+            )
+            added += cur.rowcount
+        return added
+
+    return op
+
+
+def find_draft(message_id: int) -> Operation[Draft]:
+    """The draft to send: 404 if there is none, 403 if it is not in Drafts or Templates."""
+
+    def op(conn: sqlite3.Connection) -> Draft:
+        row = conn.execute("SELECT folder, fields FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise not_found(f"Message not found: id {message_id}")
+        if row[0] not in SENDABLE:
+            raise forbidden(NOT_IN_DRAFTS)
+        return Draft(message_id, row[0], json.loads(row[1]))
+
+    return op
+
+
+def _queue_values(
+    fields: dict[str, Any], message_id: str, sender: str, recipients: list[str], mime: bytes
+) -> tuple[Any, ...]:
+    return (json.dumps(fields), message_id, sender, json.dumps(recipients), mime, time.time(), time.time())
+
+
+def queue_message(
+    fields: dict[str, Any],
+    message_id: str,
+    sender: str,
+    recipients: list[str],
+    mime: bytes,
+    draft: Draft | None = None,
+) -> Operation[int]:
+    """Queue a message for delivery and give its id.
+
+    A draft moves to Sent and keeps its id; a template stays and its copy gets
+    a new id. The draft's folder is checked again here, in the same
+    transaction, so that two concurrent sends of one draft cannot both pass.
+    """
+    values = _queue_values(fields, message_id, sender, recipients, mime)
+
+    def op(conn: sqlite3.Connection) -> int:
+        if draft is not None and draft.folder == "drafts":
+            cur = conn.execute(
+                "UPDATE messages SET folder = 'sent', fields = ?, state = 'queued', message_id = ?,"
+                " sender = ?, recipients = ?, mime = ?, next_attempt = ?, updated = ?"
+                " WHERE id = ? AND folder = 'drafts'",
+                (*values, draft.id),
+            )
+            if cur.rowcount != 1:
+                raise forbidden(NOT_IN_DRAFTS)
+            return draft.id
+        cur = conn.execute(
+            "INSERT INTO messages (folder, fields, state, message_id, sender, recipients, mime,"
+            " next_attempt, updated) VALUES ('sent', ?, 'queued', ?, ?, ?, ?, ?, ?)",
+            values,
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    return op
+
+
+def due(now: float, limit: int) -> Operation[list[Queued]]:
+    def op(conn: sqlite3.Connection) -> list[Queued]:
+        rows = conn.execute(
+            "SELECT id, message_id, sender, recipients, mime, attempts FROM messages"
+            " WHERE state = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
+            (now, limit),
+        ).fetchall()
+        return [Queued(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+
+    return op
+
+
+def next_due() -> Operation[float | None]:
+    def op(conn: sqlite3.Connection) -> float | None:
+        row = conn.execute("SELECT min(next_attempt) FROM messages WHERE state = 'queued'").fetchone()
+        return None if row[0] is None else float(row[0])
+
+    return op
+
+
+def mark(
+    message: int, state: str, error: str | None = None, retry_at: float | None = None
+) -> Operation[None]:
+    """Record an attempt: 'sent', 'failed' (permanent), or 'queued' again with a later retry."""
+
+    def op(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE messages SET state = ?, attempts = attempts + 1, last_error = ?,"
+            " next_attempt = coalesce(?, next_attempt), updated = ? WHERE id = ? AND state = 'queued'",
+            (state, error, retry_at, time.time(), message),
+        )
+
+    return op
+
+
+def listing() -> Operation[list[dict[str, Any]]]:
+    def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            "SELECT id, folder, state, message_id, recipients, attempts, last_error FROM messages ORDER BY id"
+        ).fetchall()
+        keys = ("id", "folder", "state", "messageId", "recipients", "attempts", "lastError")
+        return [dict(zip(keys, (*r[:4], json.loads(r[4] or "[]"), *r[5:]), strict=True)) for r in rows]
+
+    return op

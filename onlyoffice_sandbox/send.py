@@ -1,0 +1,139 @@
+"""PUT /api/2.0/mail/messages/send, checked in the order the real server checks it.
+
+1. auth (401, plain text)          2. size (413, before the body is read whole)
+3. JSON (400)                       4. openapi.yaml's request schema (400)
+5. `from` is a mailbox of the caller (400; 403 if disabled or a group)
+6. a draft exists (404) and is in Drafts or Templates (403); its body is within the limit (403)
+7. every address parses (400)      8. attachments name readable files (400)
+Then the message is composed, committed to the outbox, and only then answered.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from email.headerregistry import Address
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+from starlette.requests import Request
+from starlette.responses import Response
+
+from onlyoffice_sandbox import attachments, envelope, outbox, spec
+from onlyoffice_sandbox.addresses import parse_mailbox
+from onlyoffice_sandbox.compose import compose
+from onlyoffice_sandbox.context import Context
+from onlyoffice_sandbox.envelope import Problem, bad_request, forbidden
+
+REQUEST_SCHEMA = spec.operation()["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit(
+    "/", 1
+)[-1]
+_ADDRESS_FIELDS = [
+    name
+    for name, prop in spec.schema(REQUEST_SCHEMA)["properties"].items()
+    if spec.resolve(prop.get("items", prop)).get("format") == "mailbox"
+]
+
+
+def _token(header: str | None) -> str | None:
+    if header is None:
+        return None
+    scheme, _, rest = header.partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" else header.strip()
+
+
+def authorized(header: str | None, tokens: tuple[str, ...]) -> bool:
+    given = (_token(header) or "").encode()
+    # Compare against every token, in constant time each, so timing tells nothing.
+    matches = [hmac.compare_digest(given, token.encode()) for token in tokens]
+    return bool(given) and any(matches)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    too_large = Problem(413, f"Request body is larger than {limit} bytes", envelope.HRESULT_ARGUMENT)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(raw: bytes, content_type: str) -> Any:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise bad_request(f"Unsupported content type {media or '(none)'!r}: send application/json")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise bad_request("Unable to deserialize json") from None
+
+
+def _schema_problem(error: ValidationError) -> Problem:
+    where = error.json_path if error.path else "the request"
+    if error.validator == "not":  # the spec's "at least one recipient" rule
+        fields = ", ".join(error.validator_value.get("properties", {}))
+        return bad_request(f"No recipients: at least one of {fields} must hold an address")
+    return bad_request(f"Invalid arguments: {where}: {error.message}"[:400])
+
+
+def _validate(payload: Any) -> dict[str, Any]:
+    error = best_match(spec.validator(REQUEST_SCHEMA).iter_errors(payload))
+    if error is not None:
+        raise _schema_problem(error)
+    assert isinstance(payload, dict)
+    return payload
+
+
+def _sender(ctx: Context, from_: str) -> Address:
+    address = parse_mailbox(from_)
+    if address is None:
+        raise bad_request("Incorrect email address in field 'from'")
+    wanted = address.addr_spec.lower()
+    if wanted in ctx.disabled:
+        raise forbidden("Sending from this mailbox is not permitted: it is disabled or a group address")
+    account = ctx.mailboxes.get(wanted)
+    if account is None:
+        raise bad_request("Mailbox not found")
+    return account
+
+
+def _check_addresses(fields: dict[str, Any]) -> None:
+    for name in _ADDRESS_FIELDS:
+        value = fields.get(name)
+        for item in value if isinstance(value, list) else [value] if value else []:
+            if parse_mailbox(item) is None:
+                raise bad_request(f"Incorrect email address in field '{name}': {item[:200]!r}")
+
+
+async def handle(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    header = request.headers.get("authorization")
+    if not authorized(header, ctx.settings.tokens):
+        return envelope.unauthorized(request.url.hostname or "localhost", header is not None)
+    try:
+        raw = await _read_body(request, ctx.settings.max_body)
+        payload = _validate(_parse(raw, request.headers.get("content-type", "")))
+        sender = _sender(ctx, payload["from"])
+        draft = None
+        fields = payload
+        if payload.get("id", 0) > 0:
+            draft = await ctx.outbox.acall(outbox.find_draft(payload["id"]))
+            fields = {**draft.fields, **payload}
+            if len(fields.get("body") or "") > ctx.settings.max_draft_body:
+                raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
+        _check_addresses(fields)
+        files = attachments.resolve(fields.get("attachments") or [], ctx.settings.files_dir)
+        message, recipients = compose(fields, sender, files)
+        queued = outbox.queue_message(
+            fields, str(message["Message-ID"]), sender.addr_spec, recipients, message.as_bytes(), draft
+        )
+        message_id = await ctx.outbox.acall(queued)
+    except Problem as problem:
+        return envelope.failure(problem)
+    ctx.wake_delivery()
+    return envelope.success(message_id)

@@ -1,0 +1,116 @@
+"""Running the sandbox: in this process (a thread), as a subprocess, or from the command line."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+
+from onlyoffice_sandbox.app import create_app
+from onlyoffice_sandbox.settings import Settings
+
+READY = "Sandbox listening on "
+
+
+def _bind(settings: Settings) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((settings.host, settings.port))  # port 0: a free one
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+class InProcess:
+    """The sandbox served by uvicorn in a thread of this process: `with InProcess(settings) as url:`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._sock = _bind(settings)
+        self.url = _url(self._sock)
+        config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+
+    def __enter__(self) -> str:
+        self._thread.start()
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the sandbox did not start")
+            self._thread.join(0.01)
+        return self.url
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join()
+        self._sock.close()
+
+
+class Subprocess:
+    """The sandbox as a child process (`python -m onlyoffice_sandbox`); `kill()` is a hard kill."""
+
+    def __init__(self, env: dict[str, str], cwd: Path | None = None) -> None:
+        self._env = {**os.environ, "SANDBOX_PORT": "0", **env, "PYTHONUNBUFFERED": "1"}
+        self._cwd = cwd
+        self.url = ""
+        self.process: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Subprocess:
+        root = Path(__file__).resolve().parents[1]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "onlyoffice_sandbox"],
+            env={**self._env, "PYTHONPATH": str(root)},
+            cwd=self._cwd,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith(READY):
+                self.url = line[len(READY) :].split()[0]
+                return self
+        raise RuntimeError(f"the sandbox exited with {self.process.wait()} before it listened")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def main() -> None:
+    settings = Settings.from_env()
+    sock = _bind(settings)
+    url = _url(sock)
+    mailbox = settings.mailboxes[0] if settings.mailboxes else "(none)"
+    where = (
+        f"relayed to {settings.smtp}"
+        if settings.smtp
+        else f"captured in {settings.mail_dir}/ and {url}/sandbox/mail"
+    )
+    print(f"{READY}{url}", flush=True)
+    print(f"  token:   {settings.tokens[0]}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
+    uvicorn.Server(uvicorn.Config(create_app(settings), log_level="info")).run(sockets=[sock])
