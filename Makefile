@@ -19,7 +19,7 @@ GENERATE = openapi-python-client generate --path openapi.yaml --meta pdm \
 BUILD_LITTER := -x __pycache__ -x .mypy_cache -x .ruff_cache -x .pytest_cache -x build -x dist -x '*.egg-info'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec test lock clean
+.PHONY: help venv generate check-generated lint typecheck spec test serve lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -28,6 +28,8 @@ $(STAMP): requirements/lock.txt
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/lock.txt
+	@# The generated client and the sandbox, importable from .venv/bin/python as an editable install would make them.
+	$(BIN)/python -c 'import pathlib, site; pathlib.Path(site.getsitepackages()[0], "onlyoffice-send-contract.pth").write_text("$(CURDIR)/generated\n$(CURDIR)\n")'
 	touch $@
 
 venv: $(STAMP) ## Install the pinned Python tools into .venv
@@ -63,6 +65,9 @@ spec: $(STAMP) $(REDOCLY) ## Validate openapi.yaml (openapi-spec-validator, redo
 
 test: lint typecheck spec check-generated ## Everything CI runs: linters, types, spec, generated code, tests
 	$(BIN)/pytest
+
+serve: $(STAMP) ## Run the sandbox on 127.0.0.1:8080 with the embedded SMTP capture (SANDBOX_* settings apply)
+	$(BIN)/python -m onlyoffice_sandbox
 
 lock: ## Re-pin requirements/lock.txt from requirements/tools.in (needs PyPI)
 	rm -rf .tmp-lock && $(PYTHON) -m venv .tmp-lock

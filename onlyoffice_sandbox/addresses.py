@@ -7,15 +7,16 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address, AddressHeader, HeaderRegistry
 from typing import cast
 
-# A mailbox is one line of printable text; a control character is never part of one.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and everything str.splitlines() breaks a line at (which is what
+# `email` refuses in a header): a mailbox never holds one, and a header never gets one.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _REGISTRY = HeaderRegistry()
 MAX_LENGTH = 998  # RFC 5322's line limit: no single mailbox can be longer
 
 
 def parse_mailbox(text: str) -> Address | None:
     """The one address in `text`, or None when `text` is not exactly one valid mailbox."""
-    if not text or len(text) > MAX_LENGTH or _CONTROL.search(text):
+    if not text or len(text) > MAX_LENGTH or CONTROL.search(text):
         return None
     try:
         parsed = _REGISTRY("To", text)

@@ -8,11 +8,16 @@ refused with 400, before anything is stored.
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from onlyoffice_sandbox.addresses import CONTROL
 from onlyoffice_sandbox.envelope import bad_request
+
+# type/subtype in RFC 2045 token characters; anything else (a CR/LF, a parameter) is not used.
+_CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,7 @@ def _source(item: dict[str, Any], files_dir: Path) -> tuple[Path, str]:
     stored = item.get("storedName") or ""
     if stored:
         # A plain file name only: nothing outside the files folder can be named.
-        if Path(stored).name != stored or stored in {".", ".."}:
+        if Path(stored).name != stored or stored in {".", ".."} or CONTROL.search(stored):
             raise bad_request(f"Attachment storedName is not a file name: {stored!r}")
         return files_dir / stored, f"storedName {stored!r}"
     file_id = item.get("fileId", 0)
@@ -47,6 +52,8 @@ def resolve(items: list[dict[str, Any]], files_dir: Path) -> list[Attachment]:
         except OSError:
             raise bad_request(f"Attachment not found: {what}") from None
         name = item.get("fileName") or path.name
-        content_type = item.get("contentType") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        given = item.get("contentType") or ""
+        content_type = given if _CONTENT_TYPE.match(given) else mimetypes.guess_type(name)[0]
+        content_type = (content_type or "application/octet-stream").lower()
         resolved.append(Attachment(name, content_type, data, item.get("contentId") or None))
     return resolved

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from datetime import UTC, datetime
 from email.header import Header
 from email.headerregistry import Address
@@ -13,17 +12,15 @@ from email.utils import format_datetime, make_msgid
 from html.parser import HTMLParser
 from typing import Any, cast
 
-from onlyoffice_sandbox.addresses import parse_mailbox
+from onlyoffice_sandbox.addresses import CONTROL, parse_mailbox
 from onlyoffice_sandbox.attachments import Attachment
 
-# Anything that could end a header line or confuse a mail parser.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 
 
 def one_line(text: str) -> str:
     """Header text with every control character (CR, LF, NUL ...) turned into a space."""
-    return _CONTROL.sub(" ", text).strip()
+    return CONTROL.sub(" ", text).strip()
 
 
 class _TextOfHtml(HTMLParser):

@@ -82,7 +82,9 @@ def _schema_problem(error: ValidationError) -> Problem:
 
 
 def _validate(payload: Any) -> dict[str, Any]:
-    error = best_match(spec.validator(REQUEST_SCHEMA).iter_errors(payload))
+    errors = list(spec.validator(REQUEST_SCHEMA).iter_errors(payload))
+    # A wrong type says more than "no recipients", which a wrong type can also cause.
+    error = best_match(e for e in errors if e.validator != "not") or best_match(errors)
     if error is not None:
         raise _schema_problem(error)
     assert isinstance(payload, dict)
@@ -128,7 +130,10 @@ async def handle(request: Request) -> Response:
                 raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
         _check_addresses(fields)
         files = attachments.resolve(fields.get("attachments") or [], ctx.settings.files_dir)
-        message, recipients = compose(fields, sender, files)
+        try:
+            message, recipients = compose(fields, sender, files)
+        except (ValueError, TypeError) as exc:  # input `email` cannot put in a message
+            raise bad_request(f"The message cannot be composed: {exc}"[:400]) from None
         queued = outbox.queue_message(
             fields, str(message["Message-ID"]), sender.addr_spec, recipients, message.as_bytes(), draft
         )

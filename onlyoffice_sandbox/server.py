@@ -61,7 +61,9 @@ class Subprocess:
     """The sandbox as a child process (`python -m onlyoffice_sandbox`); `kill()` is a hard kill."""
 
     def __init__(self, env: dict[str, str], cwd: Path | None = None) -> None:
-        self._env = {**os.environ, "SANDBOX_PORT": "0", **env, "PYTHONUNBUFFERED": "1"}
+        # Only the settings given here: none leak in from the caller's environment.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_")}
+        self._env = {**inherited, "SANDBOX_PORT": "0", **env, "PYTHONUNBUFFERED": "1"}
         self._cwd = cwd
         self.url = ""
         self.process: subprocess.Popen[str] | None = None
@@ -79,6 +81,8 @@ class Subprocess:
         for line in self.process.stdout:
             if line.startswith(READY):
                 self.url = line[len(READY) :].split()[0]
+                # Keep reading what it prints, or a full pipe would block it.
+                threading.Thread(target=self.process.stdout.read, daemon=True).start()
                 return self
         raise RuntimeError(f"the sandbox exited with {self.process.wait()} before it listened")
 

@@ -37,6 +37,12 @@ class Settings:
     # Not a setting one types: a fresh value per process, for the page's links.
     instance: str = field(default_factory=lambda: secrets.token_hex(4))
 
+    def __post_init__(self) -> None:
+        if not self.tokens or not all(self.tokens):
+            raise ValueError("SANDBOX_TOKENS: at least one token, none empty")
+        if not self.mailboxes:
+            raise ValueError("SANDBOX_MAILBOXES: at least one mailbox")
+
     @property
     def smtp_address(self) -> tuple[str, int] | None:
         if not self.smtp:

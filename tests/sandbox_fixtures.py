@@ -1,0 +1,85 @@
+"""Sandboxes for tests: settings in a temporary folder, run in-process or as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from onlyoffice_sandbox.server import InProcess
+from onlyoffice_sandbox.settings import Settings
+
+TOKEN = "test-sandbox-token-2a9c"
+MAILBOX = "Sandbox User <sandbox@example.test>"
+DISABLED = "disabled@example.test"
+HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json"}
+SEND_PATH = "/api/2.0/mail/messages/send"
+
+
+def settings_in(folder: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "port": 0,
+        "tokens": (TOKEN,),
+        "mailboxes": (MAILBOX, "Other Box <other@example.test>"),
+        "disabled_mailboxes": (DISABLED,),
+        "db": folder / "outbox.sqlite3",
+        "mail_dir": folder / "mail",
+        "files_dir": folder / "files",
+        "retry_max_seconds": 0.3,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+def env_of(settings: Settings) -> dict[str, str]:
+    """The same settings as SANDBOX_* environment variables, for a subprocess."""
+    env = {
+        "SANDBOX_TOKENS": ",".join(settings.tokens),
+        "SANDBOX_MAILBOXES": ";".join(settings.mailboxes),
+        "SANDBOX_DISABLED_MAILBOXES": ",".join(settings.disabled_mailboxes),
+        "SANDBOX_DB": str(settings.db),
+        "SANDBOX_MAIL_DIR": str(settings.mail_dir),
+        "SANDBOX_FILES_DIR": str(settings.files_dir),
+        "SANDBOX_RETRY_MAX_SECONDS": str(settings.retry_max_seconds),
+        "SANDBOX_SMTP": settings.smtp or "",
+    }
+    if settings.drafts:
+        env["SANDBOX_DRAFTS"] = str(settings.drafts)
+    return env
+
+
+def write_drafts(folder: Path, drafts: list[dict[str, Any]]) -> Path:
+    path = folder / "drafts.json"
+    path.write_text(json.dumps(drafts))
+    return path
+
+
+@contextmanager
+def running(settings: Settings) -> Iterator[str]:
+    with InProcess(settings) as url:
+        yield url
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
+    """Wait for background delivery; the bound is a safety net, not a speed claim."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {seconds} s: {condition.__doc__ or condition}")
+        time.sleep(0.02)
+
+
+def send(url: str, payload: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.put(
+        url + SEND_PATH, json=payload, headers=HEADERS if headers is None else headers, timeout=30
+    )
+
+
+def outbox(url: str) -> list[dict[str, Any]]:
+    listing: list[dict[str, Any]] = httpx.get(url + "/sandbox/outbox", timeout=30).json()
+    return listing

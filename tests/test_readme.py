@@ -1,0 +1,31 @@
+"""The README's send example works exactly as written, against the sandbox `make serve` runs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from onlyoffice_sandbox.server import Subprocess
+from onlyoffice_sandbox.settings import DEFAULT_MAILBOX, DEFAULT_TOKEN
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVE_URL = "http://127.0.0.1:8080"
+
+
+def test_the_send_example_runs(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    [example] = re.findall(r"\.venv/bin/python - <<'PY'\n(.*?)\nPY\n", readme, re.S)
+    # The example names the defaults `make serve` prints; only the port differs here.
+    assert example.count(SERVE_URL) == 1
+    assert f'token="{DEFAULT_TOKEN}"' in example
+    assert re.search(r"<(.*)>", DEFAULT_MAILBOX)[1] in example  # type: ignore[index]
+    with Subprocess({}, cwd=tmp_path) as sandbox:  # every setting at its default
+        script = example.replace(SERVE_URL, sandbox.url)
+        run = subprocess.run(
+            [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=60, cwd=ROOT
+        )
+    assert run.returncode == 0, run.stderr
+    assert re.fullmatch(r"message id: [1-9][0-9]*\n", run.stdout)
+    assert list((tmp_path / "sandbox-data" / "mail").glob("*.eml"))  # captured where the README says

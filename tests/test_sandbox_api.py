@@ -1,0 +1,229 @@
+"""The sandbox answers as the real server does, status by status and cause by cause."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from onlyoffice_sandbox import spec
+from tests.sandbox_fixtures import (
+    DISABLED,
+    HEADERS,
+    SEND_PATH,
+    TOKEN,
+    outbox,
+    running,
+    send,
+    settings_in,
+    write_drafts,
+)
+
+OK = {"from": "sandbox@example.test", "to": ["bob@example.org"], "subject": "Hi", "body": "<p>Hi</p>"}
+DRAFTS = [
+    {"id": 501, "folder": "drafts", **OK, "subject": "Draft 501"},
+    {"id": 502, "folder": "templates", **OK, "subject": "Template 502"},
+    {"id": 503, "folder": "inbox", **OK},
+    {"id": 504, "folder": "drafts", **OK, "body": "x" * 524289},
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("sandbox")
+    settings = settings_in(folder, drafts=write_drafts(folder, DRAFTS), max_body=64 * 1024)
+    with running(settings) as url:
+        yield url
+
+
+def error_of(response: httpx.Response, status: int) -> str:
+    """The error envelope's message, after checking the envelope itself."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    body = response.json()
+    assert spec.validator("ErrorEnvelope").is_valid(body), body
+    assert body["statusCode"] == status
+    message: str = body["error"]["message"]
+    return message
+
+
+def test_a_valid_send_is_accepted(sandbox: str) -> None:
+    response = send(sandbox, OK)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=UTF-8"
+    body = response.json()
+    assert spec.validator("SuccessEnvelope").is_valid(body)
+    assert any(m["id"] == body["response"] and m["state"] in {"queued", "sent"} for m in outbox(sandbox))
+
+
+@pytest.mark.parametrize("authorization", [TOKEN, f"Bearer {TOKEN}", f"bearer  {TOKEN}"])
+def test_the_token_is_taken_bare_or_as_bearer(sandbox: str, authorization: str) -> None:
+    assert send(sandbox, OK, {**HEADERS, "Authorization": authorization}).status_code == 200
+
+
+@pytest.mark.parametrize("authorization", ["wrong", f"Bearer {TOKEN}x", "Bearer", "", f"Basic {TOKEN}"])
+def test_a_wrong_token_is_401_in_plain_text_with_a_challenge(sandbox: str, authorization: str) -> None:
+    response = send(sandbox, OK, {**HEADERS, "Authorization": authorization})
+    assert response.status_code == 401
+    assert response.text == "Unauthorized"
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["www-authenticate"] == 'Bearer Realm="127.0.0.1"'
+
+
+def test_no_authorization_header_is_401_without_a_challenge(sandbox: str) -> None:
+    response = send(sandbox, OK, {"Content-Type": "application/json"})
+    assert (response.status_code, response.text) == (401, "Unauthorized")
+    assert "www-authenticate" not in response.headers
+
+
+def test_auth_comes_before_the_body(sandbox: str) -> None:
+    response = httpx.put(sandbox + SEND_PATH, content=b"{not json", headers={"Authorization": "wrong"})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "message"),
+    [
+        ({**OK, "from": ""}, 400, "from"),
+        ({k: v for k, v in OK.items() if k != "from"}, 400, "'from' is a required property"),
+        ({**OK, "to": []}, 400, "No recipients"),
+        ({**OK, "to": [], "cc": [], "bcc": []}, 400, "No recipients"),
+        ({**OK, "from": "not an address"}, 400, "Incorrect email address in field 'from'"),
+        ({**OK, "from": "stranger@example.test"}, 400, "Mailbox not found"),
+        ({**OK, "from": DISABLED}, 403, "disabled"),
+        ({**OK, "to": ["fine@example.org", "broken"]}, 400, "Incorrect email address in field 'to'"),
+        ({**OK, "bcc": ["a@b.example, c@d.example"]}, 400, "Incorrect email address in field 'bcc'"),
+        ({**OK, "id": 999999}, 404, "not found"),
+        ({**OK, "id": 503}, 403, "permitted only in the Drafts folder"),
+        ({**OK, "id": 504, "body": None}, 400, "Invalid arguments"),
+        ({**OK, "attachments": [{"fileId": 77}]}, 400, "Attachment not found: fileId 77"),
+        ({**OK, "attachments": [{"storedName": "../outbox.sqlite3"}]}, 400, "not a file name"),
+        ({**OK, "attachments": [{"fileName": "x.txt"}]}, 400, "names no file"),
+        ({**OK, "id": "1"}, 400, "Invalid arguments: $.id"),
+        ({**OK, "id": 2**31}, 400, "Invalid arguments: $.id"),
+        ({**OK, "fileLinksShareMode": 9}, 400, "Invalid arguments: $.fileLinksShareMode"),
+        ({**OK, "tags": [True]}, 400, "Invalid arguments: $.tags[0]"),
+        ({**OK, "importance": "true"}, 400, "Invalid arguments: $.importance"),
+        ({**OK, "to": "bob@example.org"}, 400, "Invalid arguments: $.to"),
+        ([OK], 400, "Invalid arguments"),
+    ],
+)
+def test_each_refusal_has_its_status_and_message(
+    sandbox: str, payload: Any, status: int, message: str
+) -> None:
+    assert message in error_of(send(sandbox, payload), status)
+
+
+def test_the_server_order_of_checks(sandbox: str) -> None:
+    # A mailbox that is not the caller's is found out before a draft that does not exist,
+    # and a missing draft before an address that does not parse.
+    both = {**OK, "from": "stranger@example.test", "id": 999999}
+    assert error_of(send(sandbox, both), 400) == "Mailbox not found"
+    assert "not found" in error_of(send(sandbox, {**OK, "id": 999999, "to": ["broken"]}), 404)
+
+
+def test_a_draft_is_sent_once(sandbox: str) -> None:
+    first = send(sandbox, {"id": 501, "from": OK["from"], "to": OK["to"]})
+    assert first.status_code == 200
+    assert first.json()["response"] == 501  # a draft keeps its id
+    [state] = [m for m in outbox(sandbox) if m["id"] == 501]
+    assert state["folder"] == "sent"
+    again = send(sandbox, {**OK, "id": 501})
+    assert "permitted only in the Drafts folder" in error_of(again, 403)
+
+
+def test_a_template_can_be_sent_again_as_copies(sandbox: str) -> None:
+    ids = [send(sandbox, {**OK, "id": 502}).json()["response"] for _ in range(2)]
+    assert len(set(ids)) == 2
+    assert 502 not in ids
+    assert [m["folder"] for m in outbox(sandbox) if m["id"] == 502] == ["templates"]
+
+
+def test_a_draft_body_over_the_limit_is_403(sandbox: str) -> None:
+    payload = {"id": 504, "from": OK["from"], "to": OK["to"]}  # the stored body is used
+    assert "Message body exceeded limit (512 KB)" in error_of(send(sandbox, payload), 403)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b"", "application/json"),
+        (b'{"from": "\xff\xfe"}', "application/json"),  # invalid UTF-8
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),  # deep nesting
+        (b'{"from": "a\x00b@example.test"}', "application/json"),  # a raw NUL: not JSON
+        (json.dumps(OK).encode(), "text/plain"),
+        (json.dumps(OK).encode(), ""),
+        (b"null", "application/json"),
+        (b"12", "application/json"),
+        (b'"text"', "application/json"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_400(sandbox: str, body: bytes, content_type: str) -> None:
+    headers = {"Authorization": TOKEN, "Content-Type": content_type}
+    response = httpx.put(sandbox + SEND_PATH, content=body, headers=headers)
+    assert response.status_code in {400, 413}
+    error_of(response, response.status_code)
+
+
+def test_an_oversize_body_is_413_in_the_envelope(sandbox: str) -> None:
+    payload = {**OK, "body": "x" * (64 * 1024)}
+    assert "larger than" in error_of(send(sandbox, payload), 413)
+
+
+def _raw_request(url: str, head: str, body: bytes) -> bytes:
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head.encode() + body)
+        return sock.recv(65536)
+
+
+def test_an_oversize_body_is_refused_before_it_is_read_whole(sandbox: str) -> None:
+    # A declared length of 10 GB, and only 10 bytes sent: the answer comes at once.
+    head = (
+        f"PUT {SEND_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {TOKEN}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n"
+    )
+    assert _raw_request(sandbox, head, b"{" * 10).startswith(b"HTTP/1.1 413")
+    # Chunked with no length: refused once past the limit, the body still unfinished.
+    chunk = b"x" * 70_000
+    head = (
+        f"PUT {SEND_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {TOKEN}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    assert _raw_request(sandbox, head, f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n").startswith(
+        b"HTTP/1.1 413"
+    )
+
+
+def test_other_methods_are_405(sandbox: str) -> None:
+    for method in ("GET", "POST", "DELETE", "PATCH"):
+        assert httpx.request(method, sandbox + SEND_PATH, headers=HEADERS).status_code == 405
+
+
+def test_settings_from_environment_and_toml(tmp_path: Path) -> None:
+    from onlyoffice_sandbox.settings import Settings
+
+    toml = tmp_path / "sandbox.toml"
+    toml.write_text('port = 9001\ntokens = ["a", "b"]\nmailboxes = ["X <x@example.test>"]\n')
+    settings = Settings.from_env(
+        {
+            "SANDBOX_CONFIG": str(toml),
+            "SANDBOX_PORT": "9002",
+            "SANDBOX_MAILBOXES": "A, B <a@x.example>;c@x.example",
+        }
+    )
+    assert settings.port == 9002  # the environment wins over the file
+    assert settings.tokens == ("a", "b")
+    assert settings.mailboxes == ("A, B <a@x.example>", "c@x.example")
+    assert settings.smtp is None
+    assert Settings.from_env({"SANDBOX_SMTP": "relay.example:2525"}).smtp_address == ("relay.example", 2525)
+    with pytest.raises(ValueError, match="unknown sandbox settings: prot"):
+        Settings.from_env({}, prot=1)
+    with pytest.raises(ValueError, match="SANDBOX_TOKENS"):
+        Settings.from_env({"SANDBOX_TOKENS": " , "})

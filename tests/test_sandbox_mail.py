@@ -1,0 +1,181 @@
+"""The generated client, through the sandbox, into an SMTP sink: the mail as it went out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from onlyoffice_send_client import AuthenticatedClient
+from onlyoffice_send_client.api.messages import send_message
+from onlyoffice_send_client.models import FileShare, MailAttachment, SendMessageRequest
+
+from tests.sandbox_fixtures import TOKEN, outbox, running, settings_in, wait_until
+from tests.smtp_sink import Delivered, SmtpSink
+
+PDF = b"%PDF-1.4 a small report\n" * 20
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, sink: SmtpSink) -> Iterator[str]:
+    settings = settings_in(tmp_path, smtp=sink.address)
+    settings.files_dir.mkdir()
+    (settings.files_dir / "41").write_bytes(PDF)
+    (settings.files_dir / "logo.png").write_bytes(PNG)
+    with running(settings) as url:
+        yield url
+
+
+def deliver(url: str, sink: SmtpSink, request: SendMessageRequest) -> tuple[int, Delivered]:
+    client = AuthenticatedClient(base_url=url, token=TOKEN)
+    message_id = send_message.sync_or_raise(client=client, body=request).response
+    wait_until(lambda: len(sink.delivered) == 1)
+    [state] = [m for m in outbox(url) if m["id"] == message_id]
+    assert state["state"] == "sent"
+    [delivered] = sink.delivered
+    assert str(delivered.message["Message-ID"]) == state["messageId"]
+    return message_id, delivered
+
+
+def addresses(message: EmailMessage, header: str) -> list[tuple[str, str]]:
+    value = message[header]
+    return [(a.display_name, a.addr_spec) for a in value.addresses] if value else []
+
+
+def test_every_field_reaches_the_mail(sandbox: str, sink: SmtpSink) -> None:
+    request = SendMessageRequest(
+        from_="sandbox@example.test",
+        to=["Bob Example <bob@example.org>", "Zoë Ünicode <zoe@example.org>"],
+        cc=["carol@example.net"],
+        bcc=["Dave Hidden <dave@example.com>"],
+        mime_reply_to_id="<orig-1@example.org>",
+        importance=True,
+        subject="Quarterly report ✓",
+        tags=[3],
+        body='<p>Hello <b>Bob</b></p><img src="cid:logo1">',
+        attachments=[
+            MailAttachment(file_id=41, file_name="résumé.pdf", content_type="application/pdf"),
+            MailAttachment(stored_name="logo.png", content_id="logo1", content_type="image/png"),
+        ],
+        file_links_share_mode=FileShare.READ,
+        calendar_ics=ICS,
+        request_receipt=True,
+        request_read=True,
+    )
+    message_id, delivered = deliver(sandbox, sink, request)
+    assert message_id > 0
+    mail = delivered.message
+
+    # Envelope: every recipient, Bcc included, and the mailbox as sender.
+    assert delivered.mail_from == "sandbox@example.test"
+    assert sorted(delivered.rcpt_tos) == sorted(
+        ["bob@example.org", "zoe@example.org", "carol@example.net", "dave@example.com"]
+    )
+    # Headers, field by field.
+    assert addresses(mail, "From") == [("Sandbox User", "sandbox@example.test")]  # the account's name
+    assert addresses(mail, "To") == [("Bob Example", "bob@example.org"), ("Zoë Ünicode", "zoe@example.org")]
+    assert addresses(mail, "Cc") == [("", "carol@example.net")]
+    assert mail["Bcc"] is None
+    assert b"dave" not in delivered.content.lower()  # no trace of the Bcc recipient for the others
+    assert mail["Subject"] == "Quarterly report ✓"
+    head = delivered.content.split(b"\r\n\r\n", 1)[0]
+    head.decode("ascii")  # 7-bit: non-ASCII names and subject travel as RFC 2047 encoded words
+    assert b"=?utf-8?" in head
+    assert mail["Date"] is not None
+    assert mail["Importance"] == "high"
+    assert mail["X-Priority"] == "1 (Highest)"
+    assert mail["In-Reply-To"] == "<orig-1@example.org>"
+    assert mail["Auto-Submitted"] == "auto-generated"  # calendarIcs
+    assert mail["Return-Receipt-To"] == "sandbox@example.test"
+    assert mail["Disposition-Notification-To"] == "sandbox@example.test"
+
+    # Parts: mixed( alternative( text, related( html, inline png ) ), pdf, calendar ).
+    assert mail.get_content_type() == "multipart/mixed"
+    alternative, pdf, calendar = mail.iter_parts()
+    assert alternative.get_content_type() == "multipart/alternative"
+    text, related = alternative.iter_parts()
+    assert text.get_content_type() == "text/plain"
+    assert text.get_content().strip() == "Hello Bob"
+    html, logo = related.iter_parts()
+    assert (related.get_content_type(), html.get_content_type()) == ("multipart/related", "text/html")
+    assert html.get_content().strip() == request.body
+    assert (logo.get_content_type(), logo.get_content_disposition()) == ("image/png", "inline")
+    assert logo["Content-ID"] == "<logo1>"
+    assert logo["Content-Transfer-Encoding"] == "base64"
+    assert logo.get_content() == PNG
+    assert (pdf.get_content_type(), pdf.get_content_disposition()) == ("application/pdf", "attachment")
+    assert pdf["Content-Transfer-Encoding"] == "base64"
+    assert pdf.get_filename() == "résumé.pdf"
+    assert b'filename="=?utf-8?' in delivered.content
+    assert pdf.get_content() == PDF
+    assert calendar.get_content_type() == "text/calendar"
+    assert calendar.get_content().replace("\r\n", "\n") == ICS.replace("\r\n", "\n")
+
+
+def test_a_plain_autoreply(sandbox: str, sink: SmtpSink) -> None:
+    request = SendMessageRequest(
+        from_="Whatever Name <other@example.test>",
+        bcc=["x@example.org"],
+        is_autoreply=True,
+        body="<p>Away</p>",
+    )
+    _, delivered = deliver(sandbox, sink, request)
+    mail = delivered.message
+    assert addresses(mail, "From") == [("Other Box", "other@example.test")]
+    assert delivered.rcpt_tos == ["x@example.org"]
+    assert (mail["To"], mail["Cc"], mail["Bcc"]) == (None, None, None)
+    assert mail["Subject"] == ""  # missing subject: empty, as the real server sends it
+    assert mail["Auto-Submitted"] == "auto-replied"
+    for absent in (
+        "Importance",
+        "X-Priority",
+        "In-Reply-To",
+        "Return-Receipt-To",
+        "Disposition-Notification-To",
+    ):
+        assert mail[absent] is None, absent
+    assert mail.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in mail.iter_parts()] == ["text/plain", "text/html"]
+
+
+def test_the_raw_filename_is_rfc2047(sandbox: str, sink: SmtpSink) -> None:
+    request = SendMessageRequest(
+        from_="sandbox@example.test",
+        to=["bob@example.org"],
+        attachments=[MailAttachment(file_id=41, file_name="отчёт.pdf")],
+    )
+    _, delivered = deliver(sandbox, sink, request)
+    raw = delivered.content.decode("ascii")  # all of it 7-bit: names are encoded
+    assert 'filename="=?utf-8?' in raw
+    assert "filename*=" not in raw  # not RFC 2231
+    [part] = delivered.message.iter_attachments()
+    assert part.get_filename() == "отчёт.pdf"
+    assert part.get_content_type() == "application/pdf"  # guessed from the name
+
+
+def test_the_capture_files_each_message_and_lists_it(tmp_path: Path) -> None:
+    import httpx
+
+    settings = settings_in(tmp_path)  # no relay: the embedded capture
+    with running(settings) as url:
+        client = AuthenticatedClient(base_url=url, token=TOKEN)
+        body = SendMessageRequest(
+            from_="sandbox@example.test",
+            to=["bob@example.org"],
+            bcc=["eve@example.org"],
+            subject="<Captured>",
+        )
+        send_message.sync_or_raise(client=client, body=body)
+        wait_until(lambda: len(list(settings.mail_dir.glob("*.eml"))) == 1)
+        [eml] = settings.mail_dir.glob("*.eml")
+        assert b"Subject: <Captured>" in eml.read_bytes()
+        page = httpx.get(url + "/sandbox/mail").text
+        assert "&lt;Captured&gt;" in page  # escaped
+        assert "eve@example.org" in page  # the envelope shows Bcc recipients
+        download = httpx.get(f"{url}/sandbox/mail/{eml.stem}.eml")
+        assert download.headers["content-type"].startswith("message/rfc822")
+        assert download.content == eml.read_bytes()
+        assert httpx.get(url + "/sandbox/mail/../outbox.sqlite3.eml").status_code == 404
