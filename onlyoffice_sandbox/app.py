@@ -52,9 +52,8 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            delivery.stop()
+            await worker  # the batch in hand finishes and is recorded before the outbox closes
             if smtp_server is not None:
                 smtp_server.close()
             await asyncio.to_thread(box.close)

@@ -40,13 +40,19 @@ class Delivery:
         self._address = address
         self._retry_max = retry_max_seconds
         self._wake = asyncio.Event()
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the message in hand, then return from run(); nothing is left half-recorded."""
+        self._stopping = True
+        self._wake.set()
 
     def wake(self) -> None:
         """Something was queued: look at the outbox now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             batch = await self._box.acall(outbox.due(time.time(), BATCH))
             if batch:
@@ -73,7 +79,7 @@ class Delivery:
             return
         try:
             for message in batch:
-                if not self._send(smtp, message):
+                if self._stopping or not self._send(smtp, message):
                     break  # the connection is gone: the rest of the batch waits for the retry
         finally:
             try:

@@ -72,6 +72,8 @@ class Outbox:
         self._jobs: queue.SimpleQueue[tuple[Operation[Any], concurrent.futures.Future[Any]] | None] = (
             queue.SimpleQueue()
         )
+        self._lock = threading.Lock()
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="outbox-writer", daemon=True)
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._thread.start()
@@ -80,19 +82,26 @@ class Outbox:
 
     # -- running operations -------------------------------------------------
 
+    def _submit(self, operation: Operation[T]) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the outbox is closed")
+            self._jobs.put((operation, future))
+        return future
+
     def call(self, operation: Operation[T]) -> T:
         """Run `operation` in the writer thread and wait for its commit."""
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._jobs.put((operation, future))
-        return future.result()
+        return self._submit(operation).result()
 
     async def acall(self, operation: Operation[T]) -> T:
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._jobs.put((operation, future))
-        return await asyncio.wrap_future(future)
+        return await asyncio.wrap_future(self._submit(operation))
 
     def close(self) -> None:
-        self._jobs.put(None)
+        """Commit what was submitted, then stop; later calls raise instead of waiting forever."""
+        with self._lock:
+            self._closed = True
+            self._jobs.put(None)
         self._thread.join()
 
     def _run(self) -> None:

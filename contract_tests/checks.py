@@ -1,0 +1,74 @@
+"""Checks of our own, for what the spec alone does not make schemathesis see.
+
+Each is registered with schemathesis and runs on every response beside the
+built-in checks. A failure is an AssertionError whose message names the fault.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import schemathesis
+from schemathesis import Case, CheckContext, Response
+
+
+def _json_object(response: Response) -> dict[str, Any] | None:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _header(response: Response, name: str) -> str | None:
+    values = response.headers.get(name.lower())
+    return values[0] if values else None
+
+
+@schemathesis.check
+def envelope_status_code_matches_http_status(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """The envelope's `statusCode` equals the HTTP status."""
+    body = _json_object(response)
+    if body is None or "statusCode" not in body:
+        return None
+    if body["statusCode"] != response.status_code:
+        raise AssertionError(
+            f"Envelope statusCode {body['statusCode']!r} differs from the HTTP status {response.status_code}"
+        )
+    return True
+
+
+@schemathesis.check
+def success_carries_a_positive_message_id(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """A success answers the id of the message it accepted: an integer above zero."""
+    if not 200 <= response.status_code < 300:
+        return None
+    body = _json_object(response)
+    message_id = None if body is None else body.get("response")
+    if type(message_id) is not int or message_id < 1:
+        raise AssertionError(
+            f"A success must carry a positive integer message id in `response`, got {message_id!r}"
+        )
+    return True
+
+
+@schemathesis.check
+def unauthorized_is_plain_text_with_a_challenge(
+    ctx: CheckContext, response: Response, case: Case[Any]
+) -> bool | None:
+    """A 401 is plain text, and names its scheme in WWW-Authenticate when an Authorization header was sent."""
+    if response.status_code != 401:
+        return None
+    content_type = _header(response, "Content-Type") or ""
+    if not content_type.lower().startswith("text/plain"):
+        raise AssertionError(f"A 401 must be plain text, not {content_type or 'without a Content-Type'}")
+    if _json_object(response) is not None:
+        raise AssertionError("A 401 must be the plain text `Unauthorized`, not a JSON envelope")
+    if "Authorization" in response.request.headers and not _header(response, "WWW-Authenticate"):
+        raise AssertionError("A 401 to a request with an Authorization header must carry WWW-Authenticate")
+    return True

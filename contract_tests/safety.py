@@ -1,0 +1,75 @@
+"""What makes the suite safe against a live server.
+
+Every request passes through `make_safe` (a before_call hook, which runs in
+every phase, coverage included) and through `CappedSession` (the transport,
+which also carries the probes some checks send on their own).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+import requests
+
+from onlyoffice_sandbox import spec
+
+# Fields that deliver mail to whoever they name: the request's mailbox fields but the sender.
+RECIPIENT_FIELDS = tuple(
+    name
+    for name, prop in spec.schema("SendMessageRequest")["properties"].items()
+    if prop.get("type") == "array" and spec.resolve(prop["items"]).get("format") == "mailbox"
+)
+# After an "@", everything up to the end of the address: `>`, `,`, `;` or the end of the string.
+_DOMAIN_PART = re.compile(r"@[^>,;]*")
+
+
+class SendCapReached(Exception):
+    """MAX_SENDS requests were sent: the run stops rather than send more mail."""
+
+
+def confine(text: str, domain: str) -> str:
+    """Every address in `text`, display names included, moved into `domain`."""
+    return _DOMAIN_PART.sub("@" + domain, text)
+
+
+def _confine_all(value: Any, domain: str) -> Any:
+    if isinstance(value, str):
+        return confine(value, domain)
+    if isinstance(value, list):
+        return [_confine_all(item, domain) for item in value]
+    if isinstance(value, dict):
+        return {key: _confine_all(item, domain) for key, item in value.items()}
+    return value
+
+
+def make_safe(body: Any, domain: str) -> Any:
+    """The body with every recipient, however malformed, inside `domain`."""
+    if not isinstance(body, dict):
+        return body
+    return {
+        key: _confine_all(value, domain) if key in RECIPIENT_FIELDS else value for key, value in body.items()
+    }
+
+
+class CappedSession(requests.Session):
+    """A session that refuses to send the send call more than `cap` times."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+        self.sends = 0
+        self._lock = threading.Lock()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        sends_mail = request.method == spec.OPERATION_METHOD.upper()
+        if sends_mail and (request.path_url or "").startswith(spec.OPERATION_PATH):
+            with self._lock:
+                if self.sends >= self.cap:
+                    raise SendCapReached(
+                        f"usage: MAX_SENDS={self.cap} requests were sent and the run stopped before"
+                        " sending more; raise MAX_SENDS or lower MAX_EXAMPLES"
+                    )
+                self.sends += 1
+        return super().send(request, **kwargs)
