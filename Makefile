@@ -19,7 +19,7 @@ GENERATE = openapi-python-client generate --path openapi.yaml --meta pdm \
 BUILD_LITTER := -x __pycache__ -x .mypy_cache -x .ruff_cache -x .pytest_cache -x build -x dist -x '*.egg-info'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec test serve lock clean
+.PHONY: help venv generate check-generated lint typecheck spec test contract serve lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,6 +65,13 @@ spec: $(STAMP) $(REDOCLY) ## Validate openapi.yaml (openapi-spec-validator, redo
 
 test: lint typecheck spec check-generated ## Everything CI runs: linters, types, spec, generated code, tests
 	$(BIN)/pytest
+
+# The contract suite's settings: Make variables or environment variables alike.
+CONTRACT_SETTINGS := BASE_URL API_KEY FROM RECIPIENT_DOMAIN MAX_EXAMPLES SEED MAX_SENDS REPORT_DIR PROFILE
+export $(CONTRACT_SETTINGS)
+
+contract: $(STAMP) ## Check a server against openapi.yaml (BASE_URL=..., or the embedded sandbox); see README
+	$(BIN)/python -m contract_tests
 
 serve: $(STAMP) ## Run the sandbox on 127.0.0.1:8080 with the embedded SMTP capture (SANDBOX_* settings apply)
 	$(BIN)/python -m onlyoffice_sandbox

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from contract_tests import settings as suite_settings
-from contract_tests.safety import CappedSession
+from contract_tests.safety import SendCap
 
 try:
     SUITE = suite_settings.load()
@@ -49,19 +50,20 @@ def target_url() -> Iterator[str]:
             yield url
 
 
-SESSION = CappedSession(SUITE.max_sends)
+SENDS = SendCap(SUITE.max_sends)
+SENDS.install()
 
 
 @pytest.fixture(scope="session")
-def session() -> Iterator[CappedSession]:
-    with SESSION:
-        yield SESSION
+def session() -> Iterator[requests.Session]:
+    with requests.Session() as shared:
+        yield shared
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     from contract_tests import test_conformance
 
     terminalreporter.write_line(
-        f"contract suite: {SESSION.sends} requests to the send call (MAX_SENDS={SUITE.max_sends}),"
+        f"contract suite: {SENDS.sends} requests to the send call (MAX_SENDS={SUITE.max_sends}),"
         f" {test_conformance.accepted} accepted; SEED={SUITE.seed}"
     )

@@ -1,7 +1,7 @@
 """What makes the suite safe against a live server.
 
-Every request passes through `make_safe` (a before_call hook, which runs in
-every phase, coverage included) and through `CappedSession` (the transport,
+Every case passes through `make_safe` (a before_call hook, which runs in every
+phase, coverage included) and every request through `SendCap` (the transport,
 which also carries the probes some checks send on their own).
 """
 
@@ -12,6 +12,7 @@ import threading
 from typing import Any
 
 import requests
+import requests.adapters
 
 from onlyoffice_sandbox import spec
 
@@ -53,23 +54,37 @@ def make_safe(body: Any, domain: str) -> Any:
     }
 
 
-class CappedSession(requests.Session):
-    """A session that refuses to send the send call more than `cap` times."""
+class SendCap:
+    """Counts every request to the send call this process makes, and refuses the one past `cap`.
+
+    It sits in `requests`' HTTPAdapter, under every session: the probes that some
+    schemathesis checks send on their own are counted and capped like the cases."""
 
     def __init__(self, cap: int) -> None:
-        super().__init__()
         self.cap = cap
         self.sends = 0
         self._lock = threading.Lock()
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        sends_mail = request.method == spec.OPERATION_METHOD.upper()
-        if sends_mail and (request.path_url or "").startswith(spec.OPERATION_PATH):
-            with self._lock:
-                if self.sends >= self.cap:
-                    raise SendCapReached(
-                        f"usage: MAX_SENDS={self.cap} requests were sent and the run stopped before"
-                        " sending more; raise MAX_SENDS or lower MAX_EXAMPLES"
-                    )
-                self.sends += 1
-        return super().send(request, **kwargs)
+    def count(self, request: requests.PreparedRequest) -> None:
+        if request.method != spec.OPERATION_METHOD.upper():
+            return
+        if not (request.path_url or "").startswith(spec.OPERATION_PATH):
+            return
+        with self._lock:
+            if self.sends >= self.cap:
+                raise SendCapReached(
+                    f"usage: MAX_SENDS={self.cap} requests were sent and the run stopped before"
+                    " sending more; raise MAX_SENDS or lower MAX_EXAMPLES"
+                )
+            self.sends += 1
+
+    def install(self) -> None:
+        send = requests.adapters.HTTPAdapter.send
+
+        def counted(
+            adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kw: Any
+        ) -> Any:
+            self.count(request)
+            return send(adapter, request, **kw)
+
+        requests.adapters.HTTPAdapter.send = counted  # type: ignore[method-assign, assignment]

@@ -7,10 +7,12 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from onlyoffice_sandbox.app import create_app
 from onlyoffice_sandbox.settings import Settings
@@ -34,13 +36,16 @@ def _url(sock: socket.socket) -> str:
 
 
 class InProcess:
-    """The sandbox served by uvicorn in a thread of this process: `with InProcess(settings) as url:`."""
+    """The sandbox served by uvicorn in a thread of this process: `with InProcess(settings) as url:`.
 
-    def __init__(self, settings: Settings) -> None:
+    `wrap`, if given, is applied to the app: tests use it to put ASGI middleware in front."""
+
+    def __init__(self, settings: Settings, wrap: Callable[[ASGIApp], ASGIApp] | None = None) -> None:
         self.settings = settings
         self._sock = _bind(settings)
         self.url = _url(self._sock)
-        config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
+        app: ASGIApp = create_app(settings)
+        config = uvicorn.Config(wrap(app) if wrap else app, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True

@@ -1,0 +1,280 @@
+"""Faulty variants of the sandbox: each is the real sandbox behind one ASGI wrapper with one fault.
+
+The contract suite must fail on every one of them (tests/test_contract_faults.py)
+and pass on the sandbox itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from contract_tests.profiles import as_onlyoffice_binds
+from onlyoffice_sandbox import spec
+from tests.sandbox_fixtures import TOKEN
+
+Headers = list[tuple[bytes, bytes]]
+# (status, headers, body, the request's headers) -> (status, headers, body)
+ResponseFault = Callable[[int, Headers, bytes, Headers], tuple[int, Headers, bytes]]
+# (request headers, request body) -> (request headers, request body)
+RequestFault = Callable[[Headers, bytes], tuple[Headers, bytes]]
+
+
+def on_responses(fault: ResponseFault) -> Callable[[ASGIApp], ASGIApp]:
+    """Rewrite every response of the send call."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def faulty(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["path"] != spec.OPERATION_PATH:
+                return await app(scope, receive, send)
+            start: dict[str, Any] = {}
+            chunks: list[bytes] = []
+
+            async def capture(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    start.update(message)
+                else:
+                    chunks.append(message.get("body", b""))
+                    if not message.get("more_body"):
+                        status, headers, body = fault(
+                            start["status"], list(start["headers"]), b"".join(chunks), list(scope["headers"])
+                        )
+                        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+                        headers.append((b"content-length", str(len(body)).encode()))
+                        await send({"type": "http.response.start", "status": status, "headers": headers})
+                        await send({"type": "http.response.body", "body": body})
+
+            await app(scope, receive, capture)
+
+        return faulty
+
+    return wrap
+
+
+def on_requests(fault: RequestFault) -> Callable[[ASGIApp], ASGIApp]:
+    """Rewrite every request of the send call before the sandbox sees it."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def faulty(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["path"] != spec.OPERATION_PATH:
+                return await app(scope, receive, send)
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            headers, body = fault(list(scope["headers"]), body)
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            sent = False
+
+            async def replay() -> Message:
+                nonlocal sent
+                if sent:
+                    return await receive()
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await app({**scope, "headers": headers}, replay, send)
+
+        return faulty
+
+    return wrap
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+
+
+def on_json_body(change: Callable[[Any], Any]) -> Callable[[ASGIApp], ASGIApp]:
+    """Change the JSON request body (left alone when it is not JSON)."""
+
+    def fault(headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+        payload = _json(body)
+        return headers, body if payload is None else json.dumps(change(payload)).encode()
+
+    return on_requests(fault)
+
+
+def on_success_body(change: Callable[[dict[str, Any]], Any]) -> Callable[[ASGIApp], ASGIApp]:
+    def fault(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+        if status != 200:
+            return status, headers, body
+        return status, headers, json.dumps(change(json.loads(body))).encode()
+
+    return on_responses(fault)
+
+
+def on_error_body(change: Callable[[dict[str, Any]], Any]) -> Callable[[ASGIApp], ASGIApp]:
+    def fault(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+        payload = _json(body)
+        if status < 400 or not isinstance(payload, dict):
+            return status, headers, body
+        return status, headers, json.dumps(change(payload)).encode()
+
+    return on_responses(fault)
+
+
+# -- the faults ------------------------------------------------------------------
+
+
+def _status_201(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+    return (201 if status == 200 else status), headers, body
+
+
+def _ignore_auth(headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+    kept = [(k, v) for k, v in headers if k.lower() != b"authorization"]
+    return [*kept, (b"authorization", TOKEN.encode())], body
+
+
+def _always_401(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+    return (
+        401,
+        [(b"content-type", b"text/plain"), (b"www-authenticate", b'Bearer Realm="x"')],
+        b"Unauthorized",
+    )
+
+
+def _json_401(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+    if status != 401:
+        return status, headers, body
+    envelope = {
+        "status": 1,
+        "statusCode": 401,
+        "error": {"message": "Unauthorized", "hresult": 0, "data": {}},
+    }
+    kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+    return 401, [*kept, (b"content-type", b"application/json")], json.dumps(envelope).encode()
+
+
+def _no_challenge(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+    return status, [(k, v) for k, v in headers if k.lower() != b"www-authenticate"], body
+
+
+def _html_success(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+    if status != 200:
+        return status, headers, body
+    kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+    return status, [*kept, (b"content-type", b"text/html; charset=UTF-8")], body
+
+
+def _crash_on_cc(headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+    payload = _json(body)
+    if isinstance(payload, dict) and isinstance(payload.get("cc"), list) and payload["cc"]:
+        raise RuntimeError("a fault: cc is not handled")  # uvicorn answers 500
+    return headers, body
+
+
+def _reject_importance(headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+    payload = _json(body)
+    if isinstance(payload, dict) and payload.get("importance") is True:
+        return headers, b"{broken on purpose"  # the sandbox answers 400
+    return headers, body
+
+
+def _accept_non_json(headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+    if _json(body) is None:  # whatever it was, send a valid message instead
+        return headers, json.dumps({"from": "sandbox@example.test", "to": ["x@example.invalid"]}).encode()
+    return headers, body
+
+
+def _int32_clamped(payload: Any) -> Any:
+    if (
+        isinstance(payload, dict)
+        and isinstance(payload.get("id"), int)
+        and not isinstance(payload["id"], bool)
+    ):
+        payload["id"] = max(-(2**31), min(payload["id"], 2**31 - 1))
+    return payload
+
+
+def _unknown_share_mode_as_none(payload: Any) -> Any:
+    mode = payload.get("fileLinksShareMode") if isinstance(payload, dict) else None
+    if mode is not None and mode not in spec.schema("FileShare")["enum"]:
+        payload["fileLinksShareMode"] = 0
+    return payload
+
+
+def _convert_anything(payload: Any) -> Any:
+    """A binder that takes every string for a number or boolean, converting or not ("abc" -> 0)."""
+    payload = as_onlyoffice_binds(payload)
+    if not isinstance(payload, dict):
+        return payload
+    for name, prop in spec.schema("SendMessageRequest")["properties"].items():
+        kind = spec.resolve(prop.get("allOf", [prop])[0]).get("type")
+        if isinstance(payload.get(name), str) and kind in {"integer", "boolean"}:
+            payload[name] = 0 if kind == "integer" else False
+    return payload
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    wrap: Callable[[ASGIApp], ASGIApp]
+    caught_by: str  # what the suite's output names when it fails on this fault
+
+
+FAULTS = [
+    Fault("wrong success status (201)", on_responses(_status_201), "Undocumented status code"),
+    Fault(
+        "a bare id instead of the envelope",
+        on_success_body(lambda b: b["response"]),
+        "Response violates schema",
+    ),
+    Fault(
+        "the id as a string",
+        on_success_body(lambda b: {**b, "response": str(b["response"])}),
+        "Response violates schema",
+    ),
+    Fault("a success id of 0", on_success_body(lambda b: {**b, "response": 0}), "Response violates schema"),
+    Fault(
+        "an error envelope whose statusCode differs from the HTTP status",
+        on_error_body(lambda b: {**b, "statusCode": 403 if b.get("statusCode") == 400 else 400}),
+        "differs from the HTTP status",
+    ),
+    Fault(
+        "an error envelope without its error object",
+        on_error_body(lambda b: {k: v for k, v in b.items() if k != "error"}),
+        "Response violates schema",
+    ),
+    Fault("auth ignored", on_requests(_ignore_auth), "API accepts requests without authentication"),
+    Fault(
+        "every request refused as unauthorized",
+        on_responses(_always_401),
+        "accepted none of the valid requests",
+    ),
+    Fault("a JSON 401", on_responses(_json_401), "A 401 must be plain text"),
+    Fault("a 401 without WWW-Authenticate", on_responses(_no_challenge), "must carry WWW-Authenticate"),
+    Fault("a 500 on valid input (any cc)", on_requests(_crash_on_cc), "Server error"),
+    Fault(
+        "valid input rejected (importance true)",
+        on_requests(_reject_importance),
+        "Schema-valid request rejected",
+    ),
+    Fault("out-of-range ints accepted", on_json_body(_int32_clamped), "Schema-violating request accepted"),
+    Fault(
+        "unknown enum values accepted",
+        on_json_body(_unknown_share_mode_as_none),
+        "Schema-violating request accepted",
+    ),
+    Fault("non-JSON bodies accepted", on_requests(_accept_non_json), "expected 400, got 200"),
+    Fault("success with the wrong content type", on_responses(_html_success), "Undocumented Content-Type"),
+    Fault(
+        "wrong types accepted when they convert (the real server's binder)",
+        on_json_body(as_onlyoffice_binds),
+        "Schema-violating request accepted",
+    ),
+    Fault(
+        "wrong types accepted even when they do not convert",
+        on_json_body(_convert_anything),
+        "Schema-violating request accepted",
+    ),
+]
