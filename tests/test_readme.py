@@ -29,3 +29,11 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert re.fullmatch(r"message id: [1-9][0-9]*\n", run.stdout)
     assert list((tmp_path / "sandbox-data" / "mail").glob("*.eml"))  # captured where the README says
+
+
+def test_every_faulty_variant_is_listed_with_its_check() -> None:
+    from tests.faults import FAULTS
+
+    readme = (ROOT / "README.md").read_text()
+    for fault in FAULTS:
+        assert f"| {fault.name} | {fault.caught_by} |" in readme, fault.name
