@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < requirements/lock.txt | cut -d' ' -f1)
 REDOCLY_VERSION := 2.77.0
 REDOCLY := .tools/node_modules/.bin/redocly
+PRISM_VERSION := 5.16.0
+PRISM := .tools/node_modules/.bin/prism
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cksum < requirements/bench.txt | cut -d' ' -f1)
 # The generator's post hooks call `ruff`: the pinned one in .venv must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
@@ -19,7 +22,7 @@ GENERATE = openapi-python-client generate --path openapi.yaml --meta pdm \
 BUILD_LITTER := -x __pycache__ -x .mypy_cache -x .ruff_cache -x .pytest_cache -x build -x dist -x '*.egg-info'
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec test contract serve lock clean
+.PHONY: help venv generate check-generated lint typecheck spec test contract serve bench drill lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +78,20 @@ contract: $(STAMP) ## Check a server against openapi.yaml (BASE_URL=..., or the 
 
 serve: $(STAMP) ## Run the sandbox on 127.0.0.1:8080 with the embedded SMTP capture (SANDBOX_* settings apply)
 	$(BIN)/python -m onlyoffice_sandbox
+
+$(PRISM):
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error @stoplight/prism-cli@$(PRISM_VERSION)
+
+$(BENCH_STAMP): $(STAMP) requirements/bench.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -r requirements/bench.txt
+	touch $@
+
+bench: $(STAMP) $(BENCH_STAMP) $(PRISM) ## Speed, as ratios against peers run side by side; writes BENCHMARKS.md
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench
+
+drill: $(STAMP) ## Reliability under load and faults (10,000 sends, outage, kill -9, hostile input); writes RELIABILITY.md
+	$(BIN)/python -m drill
 
 lock: ## Re-pin requirements/lock.txt from requirements/tools.in (needs PyPI)
 	rm -rf .tmp-lock && $(PYTHON) -m venv .tmp-lock

@@ -18,6 +18,9 @@ from onlyoffice_sandbox.app import create_app
 from onlyoffice_sandbox.settings import Settings
 
 READY = "Sandbox listening on "
+# Idle keep-alive connections are kept longer than clients keep them (httpx: 5 s), so that a
+# client never writes a request into a connection the server is closing and loses the answer.
+KEEP_ALIVE_SECONDS = 75
 
 
 def _bind(settings: Settings) -> socket.socket:
@@ -45,7 +48,12 @@ class InProcess:
         self._sock = _bind(settings)
         self.url = _url(self._sock)
         app: ASGIApp = create_app(settings)
-        config = uvicorn.Config(wrap(app) if wrap else app, log_level="warning", access_log=False)
+        config = uvicorn.Config(
+            wrap(app) if wrap else app,
+            log_level="warning",
+            access_log=False,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
@@ -125,4 +133,5 @@ def main() -> None:
     )
     print(f"{READY}{url}", flush=True)
     print(f"  token:   {settings.tokens[0]}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
-    uvicorn.Server(uvicorn.Config(create_app(settings), log_level="info")).run(sockets=[sock])
+    config = uvicorn.Config(create_app(settings), log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,98 @@
+"""The servers the benchmarks talk to, each in a child process: the minimal server, the sandbox, Prism."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "bench-token"
+MAILBOX = "sandbox@example.test"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_listening(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port} after {seconds} s")
+
+
+@contextmanager
+def _child(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_listening(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
+def minimal() -> Iterator[str]:
+    port = free_port()
+    with _child([sys.executable, "-m", "bench.minimal_server", str(port)], port) as url:
+        yield url
+
+
+@contextmanager
+def sandbox() -> Iterator[str]:
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as folder:
+        env = {
+            "SANDBOX_PORT": str(port),
+            "SANDBOX_TOKENS": TOKEN,
+            "SANDBOX_MAILBOXES": MAILBOX,
+            "SANDBOX_DB": f"{folder}/outbox.sqlite3",
+            "SANDBOX_MAIL_DIR": f"{folder}/mail",
+        }
+        with _child([sys.executable, "-m", "onlyoffice_sandbox"], port, env) as url:
+            yield url
+
+
+@contextmanager
+def prism(prism_bin: Path) -> Iterator[str]:
+    port = free_port()
+    command = [
+        str(prism_bin),
+        "mock",
+        str(ROOT / "openapi.yaml"),
+        "-p",
+        str(port),
+        "-h",
+        "127.0.0.1",
+        "--errors",
+    ]
+    with _child(command, port) as url:
+        yield url

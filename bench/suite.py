@@ -1,0 +1,66 @@
+"""Cases per second: `make contract` (python -m contract_tests) vs the bare `schemathesis run` CLI."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.servers import MAILBOX, ROOT, TOKEN
+
+
+def ours(url: str, seed: int, examples: int) -> tuple[int, float]:
+    """(requests, seconds) of one run of the suite."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            **os.environ,
+            "BASE_URL": url,
+            "API_KEY": TOKEN,
+            "FROM": MAILBOX,
+            "SEED": str(seed),
+            "MAX_EXAMPLES": str(examples),
+            "MAX_SENDS": "100000",
+            "REPORT_DIR": folder,
+        }
+        started = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-m", "contract_tests", "-q"], cwd=ROOT, env=env, capture_output=True, text=True
+        ).stdout
+        seconds = time.perf_counter() - started
+    return int(re.search(r"(\d+) requests to the send call", out)[1]), seconds  # type: ignore[index]
+
+
+def cli(url: str, seed: int, examples: int) -> tuple[int, float]:
+    """(test cases, seconds) of one `schemathesis run` with the same spec, target, seed and case count."""
+    command = [
+        str(Path(sys.executable).parent / "schemathesis"),
+        "run",
+        str(ROOT / "openapi.yaml"),
+        "--url",
+        url,
+        "--seed",
+        str(seed),
+        "--max-examples",
+        str(examples),
+        "-H",
+        f"Authorization: {TOKEN}",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--mode",
+        "all",
+        "--no-shrink",
+        "--generation-database",
+        "none",
+    ]
+    with tempfile.TemporaryDirectory() as folder:  # no schemathesis.toml is found from here
+        started = time.perf_counter()
+        out = subprocess.run(command, cwd=folder, capture_output=True, text=True).stdout
+        seconds = time.perf_counter() - started
+    found = re.search(r"Test cases:\s*(\d+)", out) or re.search(r"(\d+) (?:generated|test cases)", out)
+    if found is None:
+        raise RuntimeError("cannot read the case count from schemathesis' output:\n" + out[-2000:])
+    return int(found[1]), seconds

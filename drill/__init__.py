@@ -1,0 +1,1 @@
+"""Reliability drills for the sandbox and the client: `make drill` runs them and writes RELIABILITY.md."""
