@@ -65,6 +65,18 @@ def main() -> int:
             )
     for r in (outage, kill):
         lines += ["", f"Timeline, {r.name}:", "", "```", *r.events, "```"]
+        if r.duplicated:
+            same = all(len(r.message_ids.get(n, ())) == 1 for n in r.duplicated)
+            lines.append(
+                f"\n{len(r.duplicated)} message(s) delivered twice ({r.duplicated[:10]}): the sandbox died after the"
+                " relay had accepted them and before the outbox recorded it, the one window SMTP leaves open"
+                " (README, Delivery). "
+                + (
+                    "Each copy carried the same Message-ID, so a receiver that dedupes on it keeps one."
+                    if same
+                    else "The copies carried different Message-IDs: that is a defect."
+                )
+            )
         if r.unanswered:
             landed = sum(1 for n in r.unanswered if r.delivered[n])
             why = ", ".join(f"{name} x{count}" for name, count in r.unanswered_why.items())

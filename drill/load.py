@@ -41,6 +41,9 @@ class LoadResult:
     unanswered_why: Counter[str] = field(default_factory=Counter)
     refused: Counter[int] = field(default_factory=Counter)
     delivered: Counter[int] = field(default_factory=Counter)
+    message_ids: dict[int, set[str]] = field(
+        default_factory=dict
+    )  # per message number, every Message-ID seen
     events: list[str] = field(default_factory=list)
 
     @property
@@ -121,12 +124,15 @@ async def _send_all(result: LoadResult, url: str, progress: Callable[[int], Awai
         await asyncio.gather(*(worker() for _ in range(result.concurrency)))
 
 
-def _subjects(sink: SmtpSink) -> Counter[int]:
+def _subjects(sink: SmtpSink, ids: dict[int, set[str]] | None = None) -> Counter[int]:
     found: Counter[int] = Counter()
     for delivered in list(sink.delivered):
         subject = str(delivered.message["Subject"])
         if subject.startswith("drill-"):
-            found[int(subject.removeprefix("drill-"))] += 1
+            n = int(subject.removeprefix("drill-"))
+            found[n] += 1
+            if ids is not None:
+                ids.setdefault(n, set()).add(str(delivered.message["Message-ID"]))
     return found
 
 
@@ -135,9 +141,10 @@ async def _wait_for_delivery(result: LoadResult, sink: SmtpSink, seconds: float)
     while time.monotonic() < deadline:
         result.delivered = _subjects(sink)
         if not result.lost:
+            result.delivered = _subjects(sink, result.message_ids)
             return
         await asyncio.sleep(0.5)
-    result.delivered = _subjects(sink)
+    result.delivered = _subjects(sink, result.message_ids)
 
 
 def run(name: str, sends: int, concurrency: int, fault: str, say: Callable[[str], None]) -> LoadResult:

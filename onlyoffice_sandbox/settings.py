@@ -8,9 +8,8 @@ except SANDBOX_MAILBOXES, which is separated by ';' (a display name may hold a c
 from __future__ import annotations
 
 import os
-import secrets
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +33,6 @@ class Settings:
     max_body: int = 4 * 1024 * 1024  # request body limit in bytes
     max_draft_body: int = 524288  # mail.maximum-message-body-size of the real server, in characters
     retry_max_seconds: float = 30.0  # the longest wait between two delivery attempts
-    # Not a setting one types: a fresh value per process, for the page's links.
-    instance: str = field(default_factory=lambda: secrets.token_hex(4))
 
     def __post_init__(self) -> None:
         if not self.tokens or not all(self.tokens):
@@ -59,8 +56,6 @@ class Settings:
             with open(config, "rb") as toml:
                 values.update(tomllib.load(toml))
         for f in fields(cls):
-            if f.name == "instance":
-                continue
             raw = environ.get(f"SANDBOX_{f.name.upper()}")
             if raw is not None:
                 values[f.name] = raw
