@@ -10,6 +10,18 @@ from pathlib import Path
 from onlyoffice_sandbox.settings import DEFAULT_MAILBOX
 
 PROFILES = ("strict", "onlyoffice")
+# Every variable the suite reads (the Makefile exports the same names).
+VARIABLES = (
+    "BASE_URL",
+    "API_KEY",
+    "FROM",
+    "RECIPIENT_DOMAIN",
+    "MAX_EXAMPLES",
+    "SEED",
+    "MAX_SENDS",
+    "REPORT_DIR",
+    "PROFILE",
+)
 
 
 class UsageError(Exception):

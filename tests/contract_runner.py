@@ -12,21 +12,11 @@ from pathlib import Path
 
 from starlette.types import ASGIApp
 
+from contract_tests.settings import VARIABLES
 from onlyoffice_sandbox.server import InProcess
 from tests.sandbox_fixtures import MAILBOX, TOKEN, settings_in
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE_VARIABLES = (
-    "BASE_URL",
-    "API_KEY",
-    "FROM",
-    "RECIPIENT_DOMAIN",
-    "MAX_EXAMPLES",
-    "SEED",
-    "MAX_SENDS",
-    "REPORT_DIR",
-    "PROFILE",
-)
 DOMAIN = "contract.example.invalid"
 
 
@@ -44,7 +34,7 @@ def sandbox(folder: Path, wrap: Callable[[ASGIApp], ASGIApp] | None = None) -> I
 
 
 def run_suite(report_dir: Path, **variables: str) -> SuiteRun:
-    env = {k: v for k, v in os.environ.items() if k not in SUITE_VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     env.update({"API_KEY": TOKEN, "FROM": MAILBOX, "RECIPIENT_DOMAIN": DOMAIN, "REPORT_DIR": str(report_dir)})
     env.update(variables)
     done = subprocess.run(

@@ -137,3 +137,11 @@ def test_no_false_alarms_over_a_thousand_cases(tmp_path: Path, seed: str) -> Non
     run = run_suite(tmp_path, API_KEY="", FROM="", SEED=seed, MAX_EXAMPLES="1000", MAX_SENDS="5000")
     assert run.returncode == 0, run.output[-5000:]
     assert sends_of(run.output) >= 1000
+
+
+def test_the_makefile_passes_every_setting_through() -> None:
+    from contract_tests.settings import VARIABLES
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    [listed] = re.findall(r"^CONTRACT_SETTINGS := (.*)$", makefile, re.M)
+    assert sorted(listed.split()) == sorted(VARIABLES)
