@@ -19,10 +19,8 @@ _BOOLEANS = {"true": True, "false": False}
 
 
 def _coerce(value: Any, schema: dict[str, Any]) -> Any:
+    kind = spec.json_type(schema)
     schema = spec.resolve(schema)
-    for part in schema.get("allOf", []):
-        schema = {**spec.resolve(part), **{k: v for k, v in schema.items() if k != "allOf"}}
-    kind = schema.get("type")
     if kind == "integer" and isinstance(value, str) and _INTEGER.match(value.strip()):
         return int(value.strip())
     if kind == "boolean" and isinstance(value, str) and value.strip().lower() in _BOOLEANS:
@@ -38,7 +36,7 @@ def _coerce(value: Any, schema: dict[str, Any]) -> Any:
 
 def as_onlyoffice_binds(body: Any) -> Any:
     """The body as the real server's binder reads it."""
-    return _coerce(body, spec.schema("SendMessageRequest"))
+    return _coerce(body, spec.schema(spec.request_schema_name()))
 
 
 def is_valid(body: Any, profile: str) -> bool:
@@ -48,4 +46,4 @@ def is_valid(body: Any, profile: str) -> bool:
     judge, so an address it accepts is never held against it."""
     if profile == "onlyoffice":
         body = as_onlyoffice_binds(body)
-    return bool(spec.validator("SendMessageRequest").is_valid(body))
+    return bool(spec.validator(spec.request_schema_name()).is_valid(body))

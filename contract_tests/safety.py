@@ -17,11 +17,7 @@ import requests.adapters
 from onlyoffice_sandbox import spec
 
 # Fields that deliver mail to whoever they name: the request's mailbox fields but the sender.
-RECIPIENT_FIELDS = tuple(
-    name
-    for name, prop in spec.schema("SendMessageRequest")["properties"].items()
-    if prop.get("type") == "array" and spec.resolve(prop["items"]).get("format") == "mailbox"
-)
+RECIPIENT_FIELDS = tuple(name for name, is_list in spec.mailbox_fields().items() if is_list)
 # After an "@", everything up to the end of the address: `>`, `,`, `;` or the end of the string.
 _DOMAIN_PART = re.compile(r"@[^>,;]*")
 

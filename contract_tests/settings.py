@@ -43,10 +43,6 @@ class SuiteSettings:
     def __repr__(self) -> str:  # the key never shows
         return f"SuiteSettings(base_url={self.base_url!r}, from_={self.from_!r}, seed={self.seed}, ...)"
 
-    @property
-    def embedded(self) -> bool:
-        return self.base_url is None
-
 
 def _int(environ: dict[str, str], name: str, default: int, minimum: int) -> int:
     raw = environ.get(name, "")

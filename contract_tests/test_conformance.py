@@ -71,7 +71,7 @@ def before_call(context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -
         return
     safe = safety.make_safe(case.body, SUITE.recipient_domain)
     real = as_real_send(safe)
-    valid = spec.validator("SendMessageRequest").is_valid
+    valid = spec.validator(spec.request_schema_name()).is_valid
     case.body = real if valid(safe) or not valid(real) else safe
 
 

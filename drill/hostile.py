@@ -48,9 +48,8 @@ def _wrong_types() -> list[tuple[str, Any]]:
         "null": None,
     }
     cases = []
-    for name, prop in spec.schema("SendMessageRequest")["properties"].items():
-        resolved = spec.resolve(prop.get("allOf", [prop])[0])
-        kind = resolved.get("type", "object")
+    for name, prop in spec.request_properties().items():
+        kind = spec.json_type(prop)
         for other, value in samples.items():
             if other != kind:
                 cases.append((f"{name} as {other}", {**BASE, name: value}))

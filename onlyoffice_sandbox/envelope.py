@@ -12,7 +12,6 @@ JSON_TYPE = "application/json; charset=UTF-8"
 # HRESULTs of the .NET exceptions the real server maps to each status.
 HRESULT_ARGUMENT = -2147024809  # System.ArgumentException: 400
 HRESULT_INVALID_OPERATION = -2146233079  # System.InvalidOperationException: 403
-HRESULT_SECURITY = -2146233078  # System.Security.SecurityException: 403
 HRESULT_NOT_FOUND = -2146233088  # ASC.Api.Exceptions.ItemNotFoundException: 404
 
 

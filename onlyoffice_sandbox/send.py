@@ -25,14 +25,8 @@ from onlyoffice_sandbox.compose import compose
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.envelope import Problem, bad_request, forbidden
 
-REQUEST_SCHEMA = spec.operation()["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit(
-    "/", 1
-)[-1]
-_ADDRESS_FIELDS = [
-    name
-    for name, prop in spec.schema(REQUEST_SCHEMA)["properties"].items()
-    if spec.resolve(prop.get("items", prop)).get("format") == "mailbox"
-]
+REQUEST_SCHEMA = spec.request_schema_name()
+_ADDRESS_FIELDS = list(spec.mailbox_fields())
 
 
 def _token(header: str | None) -> str | None:

@@ -63,3 +63,33 @@ def validator(name: str, *, formats: bool = False) -> Validator:
 
 def declared_statuses() -> list[int]:
     return sorted(int(code) for code in operation()["responses"])
+
+
+def request_schema_name() -> str:
+    """The name of the schema the operation's JSON body must match (SendMessageRequest)."""
+    ref: str = operation()["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return ref.rsplit("/", 1)[-1]
+
+
+def request_properties() -> dict[str, Any]:
+    properties: dict[str, Any] = schema(request_schema_name())["properties"]
+    return properties
+
+
+def json_type(prop: dict[str, Any]) -> str | None:
+    """A property's JSON type, through a `$ref` or the `allOf` that wraps one."""
+    node = resolve(prop)
+    for part in node.get("allOf", []):
+        node = {**resolve(part), **{k: v for k, v in node.items() if k != "allOf"}}
+    kind = node.get("type")
+    return kind if isinstance(kind, str) else None
+
+
+def mailbox_fields() -> dict[str, bool]:
+    """The request's fields of format `mailbox`, each with whether it is a list of them."""
+    found = {}
+    for name, prop in request_properties().items():
+        is_list = json_type(prop) == "array"
+        if resolve(prop.get("items", prop) if is_list else prop).get("format") == "mailbox":
+            found[name] = is_list
+    return found

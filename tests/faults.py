@@ -208,8 +208,8 @@ def _convert_anything(payload: Any) -> Any:
     payload = as_onlyoffice_binds(payload)
     if not isinstance(payload, dict):
         return payload
-    for name, prop in spec.schema("SendMessageRequest")["properties"].items():
-        kind = spec.resolve(prop.get("allOf", [prop])[0]).get("type")
+    for name, prop in spec.request_properties().items():
+        kind = spec.json_type(prop)
         if isinstance(payload.get(name), str) and kind in {"integer", "boolean"}:
             payload[name] = 0 if kind == "integer" else False
     return payload

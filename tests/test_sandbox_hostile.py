@@ -62,7 +62,7 @@ def string_paths(schema: dict[str, Any], prefix: tuple[Any, ...] = ()) -> Iterat
             yield from string_paths(items, (*prefix, name, 0))
 
 
-PATHS = list(string_paths(spec.schema("SendMessageRequest")))
+PATHS = list(string_paths(spec.schema(spec.request_schema_name())))
 
 
 def test_the_corpus_covers_every_string_field() -> None:
