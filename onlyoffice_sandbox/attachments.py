@@ -7,9 +7,11 @@ refused with 400, before anything is stored.
 
 from __future__ import annotations
 
+import base64
+import json
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,3 +59,12 @@ def resolve(items: list[dict[str, Any]], files_dir: Path) -> list[Attachment]:
         content_type = (content_type or "application/octet-stream").lower()
         resolved.append(Attachment(name, content_type, data, item.get("contentId") or None))
     return resolved
+
+
+def dumps(items: list[Attachment]) -> str:
+    """The attachments as the outbox keeps them: read at accept, so a file removed later loses nothing."""
+    return json.dumps([{**asdict(a), "data": base64.b64encode(a.data).decode()} for a in items])
+
+
+def loads(text: str) -> list[Attachment]:
+    return [Attachment(**{**item, "data": base64.b64decode(item["data"])}) for item in json.loads(text)]

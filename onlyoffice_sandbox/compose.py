@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.header import Header
 from email.headerregistry import Address
@@ -14,6 +15,31 @@ from typing import Any, cast
 
 from onlyoffice_sandbox.addresses import CONTROL, parse_mailbox
 from onlyoffice_sandbox.attachments import Attachment
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A message as accepted: what the outbox keeps, and all that composing it needs.
+
+    The real server answers once the draft is saved and queued, and builds the MIME when it
+    sends; so does the sandbox. Message-ID and Date are fixed at accept, the same on every attempt."""
+
+    fields: dict[str, Any]
+    message_id: str
+    date: str
+    sender: str  # the envelope sender
+    author: str  # the From mailbox, with the account's display name
+    recipients: list[str]  # To, Cc and Bcc
+    attachments: list[Attachment]
+
+
+def new_message_id(sender: Address) -> str:
+    return make_msgid(domain=sender.domain)
+
+
+def now() -> str:
+    return format_datetime(datetime.now(UTC))
+
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 
@@ -85,20 +111,22 @@ def _addresses(values: list[str]) -> list[Address]:
     return [a for a in found if a is not None]  # the caller has refused any that do not parse
 
 
-def compose(
-    fields: dict[str, Any], sender: Address, attachments: list[Attachment]
-) -> tuple[EmailMessage, list[str]]:
-    """The message, and every envelope recipient (To, Cc and Bcc)."""
+def compose(letter: Letter) -> EmailMessage:
+    """The message as it goes out; raises ValueError if `letter` holds what `email` cannot write."""
+    fields, attachments = letter.fields, letter.attachments
+    sender = parse_mailbox(letter.author)
+    if sender is None:
+        raise ValueError(f"the From mailbox does not parse: {letter.author!r}")
     msg = EmailMessage(policy=_POLICY)
-    to, cc, bcc = (_addresses(fields.get(name) or []) for name in ("to", "cc", "bcc"))
+    to, cc = (_addresses(fields.get(name) or []) for name in ("to", "cc"))
     msg["From"] = sender
     if to:
         msg["To"] = to
     if cc:
         msg["Cc"] = cc
     msg["Subject"] = one_line(fields.get("subject") or "")
-    msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Message-ID"] = make_msgid(domain=sender.domain)
+    msg["Date"] = letter.date
+    msg["Message-ID"] = letter.message_id
     if fields.get("importance"):
         msg["Importance"] = "high"
         msg["X-Priority"] = "1 (Highest)"
@@ -131,4 +159,4 @@ def compose(
             _disposition(_parts(msg)[-1], "attachment", item.file_name)
     if fields.get("calendarIcs"):
         msg.add_attachment(fields["calendarIcs"], subtype="calendar", filename="calendar.ics")
-    return msg, [a.addr_spec for a in (*to, *cc, *bcc)]
+    return msg

@@ -1,10 +1,13 @@
 """Delivers the outbox over SMTP with smtplib, in the background.
 
-A message is marked sent only after the SMTP server accepted it, so an outage
-or a restart only delays it. It keeps its Message-ID and bytes on every
-attempt. A permanent refusal (5xx) is recorded and not retried. The one case
-that can deliver twice: the process dies after the server said 250 and before
-the outbox recorded it; the copy then has the same Message-ID.
+Each message is composed here, from what the outbox stored at accept, as the
+real server builds its MIME when it sends. A message is marked sent only after
+the SMTP server accepted it, so an outage or a restart only delays it. It keeps
+its Message-ID and Date on every attempt. A permanent refusal (5xx) is recorded
+and not retried; so is a message `email` cannot write, which input validation
+is there to prevent. The one case that can deliver twice: the process dies
+after the server said 250 and before the outbox recorded it; the copy then has
+the same Message-ID.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import smtplib
 import time
 
 from onlyoffice_sandbox import outbox
+from onlyoffice_sandbox.compose import compose
 from onlyoffice_sandbox.outbox import Outbox, Queued
 
 log = logging.getLogger("onlyoffice_sandbox.delivery")
@@ -87,14 +91,28 @@ class Delivery:
             except (smtplib.SMTPException, OSError):
                 smtp.close()
 
+    def _content(self, message: Queued) -> bytes | None:
+        if message.mime is not None:
+            return message.mime
+        try:
+            return compose(message.letter).as_bytes()
+        except (ValueError, TypeError, LookupError) as exc:
+            log.error("message %s cannot be composed, recorded as failed: %s", message.id, _describe(exc))
+            self._box.call(outbox.mark(message.id, "failed", f"cannot be composed: {_describe(exc)}"))
+            return None
+
     def _send(self, smtp: smtplib.SMTP, message: Queued) -> bool:
+        content = self._content(message)
+        if content is None:
+            return True  # recorded; the connection is still good
+        letter = message.letter
         try:
             smtp.ehlo_or_helo_if_needed()
             dsn = smtp.has_extn("dsn")
             refused = smtp.sendmail(
-                message.sender,
-                message.recipients,
-                message.mime,
+                letter.sender,
+                letter.recipients,
+                content,
                 mail_options=["RET=HDRS"] if dsn else [],
                 rcpt_options=["NOTIFY=FAILURE"] if dsn else [],
             )

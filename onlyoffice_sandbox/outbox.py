@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from onlyoffice_sandbox import attachments
+from onlyoffice_sandbox.compose import Letter
 from onlyoffice_sandbox.envelope import forbidden, not_found
 
 T = TypeVar("T")
@@ -36,9 +38,12 @@ CREATE TABLE IF NOT EXISTS messages (
     fields TEXT NOT NULL,          -- the message as request fields, JSON
     state TEXT,                    -- NULL (not queued), 'queued', 'sent' or 'failed'
     message_id TEXT,               -- the Message-ID header: the same on every attempt
-    sender TEXT,
+    date TEXT,                     -- the Date header, set when the message was accepted
+    sender TEXT,                   -- the envelope sender (MAIL FROM)
+    author TEXT,                   -- the From mailbox, with the account's display name
     recipients TEXT,               -- JSON list of envelope recipients
-    mime BLOB,                     -- the message exactly as it is delivered
+    attachments TEXT,              -- JSON list of the attached files, their bytes in base64
+    mime BLOB,                     -- set only by versions that composed at accept: sent as it is
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL,
     last_error TEXT,
@@ -46,15 +51,16 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
 """
+# Columns added since the first release; an older outbox gets them at start, its queued rows
+# keep their stored `mime` and are sent as they are.
+_ADDED_COLUMNS = {"date": "TEXT", "author": "TEXT", "attachments": "TEXT"}
 
 
 @dataclass(frozen=True)
 class Queued:
     id: int
-    message_id: str
-    sender: str
-    recipients: list[str]
-    mime: bytes
+    letter: Letter
+    mime: bytes | None  # from an outbox written by an older version
     attempts: int
 
 
@@ -109,6 +115,10 @@ class Outbox:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")  # committed means on disk, even on power loss
         conn.executescript(_SCHEMA)
+        have = {row[1] for row in conn.execute("PRAGMA table_info(messages)")}
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in have:
+                conn.execute(f"ALTER TABLE messages ADD COLUMN {name} {kind}")
         try:
             while True:
                 job = self._jobs.get()
@@ -190,42 +200,43 @@ def find_draft(message_id: int) -> Operation[Draft]:
     return op
 
 
-def _queue_values(
-    fields: dict[str, Any], message_id: str, sender: str, recipients: list[str], mime: bytes
-) -> tuple[Any, ...]:
-    return (json.dumps(fields), message_id, sender, json.dumps(recipients), mime, time.time(), time.time())
+def _queue_values(letter: Letter) -> tuple[Any, ...]:
+    return (
+        json.dumps(letter.fields),
+        letter.message_id,
+        letter.date,
+        letter.sender,
+        letter.author,
+        json.dumps(letter.recipients),
+        attachments.dumps(letter.attachments),
+        time.time(),
+        time.time(),
+    )
 
 
-def queue_message(
-    fields: dict[str, Any],
-    message_id: str,
-    sender: str,
-    recipients: list[str],
-    mime: bytes,
-    draft: Draft | None = None,
-) -> Operation[int]:
+def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
     """Queue a message for delivery and give its id.
 
     A draft moves to Sent and keeps its id; a template stays and its copy gets
     a new id. The draft's folder is checked again here, in the same
     transaction, so that two concurrent sends of one draft cannot both pass.
     """
-    values = _queue_values(fields, message_id, sender, recipients, mime)
+    values = _queue_values(letter)
 
     def op(conn: sqlite3.Connection) -> int:
         if draft is not None and draft.folder == "drafts":
             cur = conn.execute(
-                "UPDATE messages SET folder = 'sent', fields = ?, state = 'queued', message_id = ?,"
-                " sender = ?, recipients = ?, mime = ?, next_attempt = ?, updated = ?"
-                " WHERE id = ? AND folder = 'drafts'",
+                "UPDATE messages SET folder = 'sent', state = 'queued', fields = ?, message_id = ?,"
+                " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, next_attempt = ?,"
+                " updated = ? WHERE id = ? AND folder = 'drafts'",
                 (*values, draft.id),
             )
             if cur.rowcount != 1:
                 raise forbidden(NOT_IN_DRAFTS)
             return draft.id
         cur = conn.execute(
-            "INSERT INTO messages (folder, fields, state, message_id, sender, recipients, mime,"
-            " next_attempt, updated) VALUES ('sent', ?, 'queued', ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO messages (folder, state, fields, message_id, date, sender, author, recipients,"
+            " attachments, next_attempt, updated) VALUES ('sent', 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values,
         )
         assert cur.lastrowid is not None
@@ -234,14 +245,29 @@ def queue_message(
     return op
 
 
+def _queued(row: tuple[Any, ...]) -> Queued:
+    id_, fields, message_id, date, sender, author, recipients, attached, mime, attempts = row
+    letter = Letter(
+        json.loads(fields),
+        message_id,
+        date or "",
+        sender,
+        author or sender,
+        json.loads(recipients),
+        attachments.loads(attached or "[]"),
+    )
+    return Queued(id_, letter, mime, attempts)
+
+
 def due(now: float, limit: int) -> Operation[list[Queued]]:
     def op(conn: sqlite3.Connection) -> list[Queued]:
         rows = conn.execute(
-            "SELECT id, message_id, sender, recipients, mime, attempts FROM messages"
+            "SELECT id, fields, message_id, date, sender, author, recipients, attachments, mime, attempts"
+            " FROM messages"
             " WHERE state = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
             (now, limit),
         ).fetchall()
-        return [Queued(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+        return [_queued(row) for row in rows]
 
     return op
 

@@ -5,7 +5,8 @@
 5. `from` is a mailbox of the caller (400; 403 if disabled or a group)
 6. a draft exists (404) and is in Drafts or Templates (403); its body is within the limit (403)
 7. every address parses (400)      8. attachments name readable files (400)
-Then the message is composed, committed to the outbox, and only then answered.
+Then the message is committed to the outbox and only then answered. As on the real
+server, its MIME is built at delivery (compose.py), from what was stored here.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from starlette.responses import Response
 
 from onlyoffice_sandbox import attachments, envelope, outbox, spec
 from onlyoffice_sandbox.addresses import parse_mailbox
-from onlyoffice_sandbox.compose import compose
+from onlyoffice_sandbox.compose import Letter, new_message_id, now
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.envelope import Problem, bad_request, forbidden
 
@@ -98,12 +99,18 @@ def _sender(ctx: Context, from_: str) -> Address:
     return account
 
 
-def _check_addresses(fields: dict[str, Any]) -> None:
+def _recipients(fields: dict[str, Any]) -> list[str]:
+    """Check every address field; give the envelope recipients (To, Cc and Bcc)."""
+    recipients = []
     for name in _ADDRESS_FIELDS:
         value = fields.get(name)
         for item in value if isinstance(value, list) else [value] if value else []:
-            if parse_mailbox(item) is None:
+            address = parse_mailbox(item)
+            if address is None:
                 raise bad_request(f"Incorrect email address in field '{name}': {item[:200]!r}")
+            if name != "from":
+                recipients.append(address.addr_spec)
+    return recipients
 
 
 async def handle(request: Request) -> Response:
@@ -122,16 +129,16 @@ async def handle(request: Request) -> Response:
             fields = {**draft.fields, **payload}
             if len(fields.get("body") or "") > ctx.settings.max_draft_body:
                 raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
-        _check_addresses(fields)
-        files = attachments.resolve(fields.get("attachments") or [], ctx.settings.files_dir)
-        try:
-            message, recipients = compose(fields, sender, files)
-        except (ValueError, TypeError) as exc:  # input `email` cannot put in a message
-            raise bad_request(f"The message cannot be composed: {exc}"[:400]) from None
-        queued = outbox.queue_message(
-            fields, str(message["Message-ID"]), sender.addr_spec, recipients, message.as_bytes(), draft
+        letter = Letter(
+            fields=fields,
+            message_id=new_message_id(sender),
+            date=now(),
+            sender=sender.addr_spec,
+            author=str(sender),
+            recipients=_recipients(fields),
+            attachments=attachments.resolve(fields.get("attachments") or [], ctx.settings.files_dir),
         )
-        message_id = await ctx.outbox.acall(queued)
+        message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft))
     except Problem as problem:
         return envelope.failure(problem)
     ctx.wake_delivery()
