@@ -30,6 +30,9 @@ def _bind(settings: Settings) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))  # port 0: a free one
+    # Listening now, before the app has started, so that a client told the address (READY)
+    # waits in the backlog rather than being refused while startup runs.
+    sock.listen(2048)
     return sock
 
 
