@@ -1,4 +1,4 @@
-"""The sandbox as an ASGI app: the send endpoint, the pages, and the background parts."""
+"""The sandbox as an ASGI app: the send endpoint and the pages; delivery runs in a child process."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from onlyoffice_sandbox import capture, outbox, pages, send, spec
+from onlyoffice_sandbox import outbox, pages, send, spec
 from onlyoffice_sandbox.context import Context
-from onlyoffice_sandbox.delivery import Delivery
+from onlyoffice_sandbox.courier import Courier
 from onlyoffice_sandbox.settings import Settings
 
 log = logging.getLogger("onlyoffice_sandbox")
@@ -41,21 +41,17 @@ def create_app(settings: Settings) -> Starlette:
         box = await asyncio.to_thread(outbox.Outbox, settings.db)
         ctx = Context(settings, box)
         await box.acall(outbox.seed(load_drafts(settings)))
-        smtp_server = None
-        address = settings.smtp_address
-        if address is None:
-            smtp_server, address = await capture.start(settings.mail_dir)
-        delivery = Delivery(box, address, settings.retry_max_seconds)
-        ctx.wake_delivery = delivery.wake
-        worker = asyncio.create_task(delivery.run(), name="delivery")
+        courier = Courier(settings)
+        courier.start()
+        ctx.wake_delivery = courier.wake
+        watch = asyncio.create_task(courier.watch(), name="courier-watch")
         app.state.context = ctx
         try:
             yield
         finally:
-            delivery.stop()
-            await worker  # the batch in hand finishes and is recorded before the outbox closes
-            if smtp_server is not None:
-                smtp_server.close()
+            watch.cancel()
+            # The message in hand is delivered and recorded before the child exits.
+            await asyncio.to_thread(courier.stop)
             await asyncio.to_thread(box.close)
 
     return Starlette(

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import concurrent.futures
+import fcntl
+import os
+import signal
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -104,3 +108,148 @@ def test_concurrent_sends_are_each_delivered_once(tmp_path: Path, sink: SmtpSink
     assert sorted(r for d in sink.delivered for r in d.rcpt_tos) == sorted(
         f"r{n}@example.org" for n in range(300)
     )
+
+
+# -- delivery in its own process (onlyoffice_sandbox/courier.py) -----------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def courier_of(server_pid: int) -> int:
+    """The server's one child: the delivery process, which it starts once it has started itself."""
+    wait_until(lambda: len(children_of(server_pid)) == 1)
+    [child] = children_of(server_pid)
+    return child
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's wait is missing
+
+
+def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: SmtpSink) -> None:
+    settings = settings_in(tmp_path, smtp=sink.address)
+    with Subprocess(env_of(settings)) as sandbox:
+        assert sandbox.process is not None
+        courier = courier_of(sandbox.process.pid)
+        accept(sandbox.url, range(3))
+        wait_until(lambda: len(sink.delivered) == 3)
+        sandbox.kill()
+        wait_until(lambda: not alive(courier))
+
+
+def test_a_delivery_process_that_dies_is_started_again(tmp_path: Path, sink: SmtpSink) -> None:
+    settings = settings_in(tmp_path, smtp=sink.address)
+    with Subprocess(env_of(settings)) as sandbox:
+        assert sandbox.process is not None
+        first = courier_of(sandbox.process.pid)
+        os.kill(first, signal.SIGKILL)
+        accept(sandbox.url, range(5))  # accepted while no delivery process runs
+        wait_until(lambda: children_of(sandbox.process.pid) not in ([], [first]))  # type: ignore[union-attr]
+        second = courier_of(sandbox.process.pid)
+        assert alive(second)
+        wait_until(lambda: len(sink.delivered) == 5)
+        states = outbox(sandbox.url)
+    assert_exactly_once(sink, [m["messageId"] for m in states])
+
+
+def test_only_the_holder_of_the_outbox_lock_delivers(tmp_path: Path, sink: SmtpSink) -> None:
+    """A restarted server's delivery process waits for the one before it: here the test holds the lock."""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    lock = os.open(f"{settings.db}.delivery.lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        with running(settings) as url:
+            accept(url, range(4))
+            time.sleep(1.5)  # long enough for a delivery process that ignored the lock to send
+            assert sink.delivered == []
+            assert {m["state"] for m in outbox(url)} == {"queued"}
+            os.close(lock)
+            lock = -1
+            wait_until(lambda: len(sink.delivered) == 4)
+    finally:
+        if lock >= 0:
+            os.close(lock)
+
+
+# -- what the outbox keeps at accept is all that delivery needs ---------------------------------------
+
+
+def test_an_attachment_removed_after_accept_is_still_delivered(tmp_path: Path, sink: SmtpSink) -> None:
+    settings = settings_in(tmp_path, smtp=sink.address)
+    settings.files_dir.mkdir(parents=True)
+    (settings.files_dir / "report.txt").write_bytes(b"quarterly figures")
+    sink.down()
+    with running(settings) as url:
+        attachment = {"storedName": "report.txt", "fileName": "report.txt", "contentType": "text/plain"}
+        assert send(url, {**payload(0), "attachments": [attachment]}).status_code == 200
+        (settings.files_dir / "report.txt").unlink()
+        sink.up()
+        wait_until(lambda: len(sink.delivered) == 1)
+    [part] = list(sink.delivered[0].message.iter_attachments())
+    assert part.get_filename() == "report.txt"
+    assert part.get_content() == "quarterly figures"
+
+
+OLD_SCHEMA = """
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, folder TEXT NOT NULL, fields TEXT NOT NULL, state TEXT,
+    message_id TEXT, sender TEXT, recipients TEXT, mime BLOB, attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL, last_error TEXT, updated REAL NOT NULL
+);
+"""
+
+
+def test_mail_queued_by_the_first_release_is_sent_as_it_was_stored(tmp_path: Path, sink: SmtpSink) -> None:
+    """The first release composed at accept and kept the bytes; an upgrade must not drop its queue."""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    mime = (
+        b"From: sandbox@example.test\r\n"
+        b"To: old@example.org\r\nMessage-ID: <old-1@example.test>\r\n\r\nold\r\n"
+    )
+    settings.db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(settings.db) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute(
+            "INSERT INTO messages (folder, fields, state, message_id, sender, recipients, mime, next_attempt,"
+            " updated) VALUES ('sent', '{}', 'queued', '<old-1@example.test>', 'sandbox@example.test',"
+            " '[\"old@example.org\"]', ?, 0, 0)",
+            (mime,),
+        )
+    with running(settings) as url:
+        accept(url, range(1))
+        wait_until(lambda: len(sink.delivered) == 2)
+        states = {m["messageId"]: m["state"] for m in outbox(url)}
+    [old] = [d for d in sink.delivered if d.rcpt_tos == ["old@example.org"]]
+    assert old.content == mime
+    assert set(states.values()) == {"sent"}
+
+
+def test_a_stored_message_that_cannot_be_composed_is_recorded_as_failed(
+    tmp_path: Path, sink: SmtpSink
+) -> None:
+    """Validation at accept is what prevents this; if it ever misses, the message is kept and shown."""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    with running(settings) as url:
+        [good] = accept(url, range(1))
+        wait_until(lambda: len(sink.delivered) == 1)
+        with sqlite3.connect(settings.db) as db:  # what a validation gap would have let through
+            db.execute(
+                "INSERT INTO messages (folder, fields, state, message_id, date, sender, author, recipients,"
+                " attachments, next_attempt, updated) VALUES ('sent', '{}', 'queued', '<bad@x>', 'now',"
+                " 'sandbox@example.test', 'not a mailbox', '[\"r@example.org\"]', '[]', 0, 0)"
+            )
+        accept(url, range(1, 2))
+        wait_until(lambda: len(sink.delivered) == 2)
+        wait_until(lambda: any(m["state"] == "failed" for m in outbox(url)))
+        states = {m["id"]: m for m in outbox(url)}
+    [failed] = [m for m in states.values() if m["state"] == "failed"]
+    assert "cannot be composed" in failed["lastError"]
+    assert failed["attempts"] == 1
+    assert states[good]["state"] == "sent"

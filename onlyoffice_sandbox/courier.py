@@ -1,0 +1,166 @@
+"""Delivery in a process of its own, beside the HTTP server.
+
+Composing and delivering mail (and, without a relay, capturing it) costs far more than
+accepting it. In a child process it neither holds the server's GIL nor delays an answer,
+and it runs at a lower priority, so under load the server answers first and the outbox
+drains after. The two share only the outbox file (SQLite WAL) and a pipe:
+
+- the server writes a byte to the pipe after each commit, so the child looks at once;
+- when the server dies, even by SIGKILL, the pipe closes, and the child finishes the
+  message in hand, records it and exits;
+- the child holds a lock on `<outbox>.delivery.lock` while it runs, so a restarted
+  server's child waits for the one before it to finish: no message is sent by two.
+
+The server side is `Courier`; `python -m onlyoffice_sandbox.courier FD SETTINGS_JSON` is the child.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import fcntl
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from onlyoffice_sandbox import capture
+from onlyoffice_sandbox.delivery import Delivery
+from onlyoffice_sandbox.outbox import Outbox
+from onlyoffice_sandbox.settings import Settings
+
+log = logging.getLogger("onlyoffice_sandbox.courier")
+
+NICENESS = 10  # below the server, which answers clients while this drains the outbox
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
+
+
+def _settings_json(settings: Settings) -> str:
+    def plain(value: Any) -> Any:
+        return str(value) if isinstance(value, Path) else list(value) if isinstance(value, tuple) else value
+
+    return json.dumps({k: plain(v) for k, v in dataclasses.asdict(settings).items()})
+
+
+class Courier:
+    """The server's handle on the delivery process: start it, wake it, stop it, restart it if it dies."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._process: subprocess.Popen[bytes] | None = None
+        self._wake_fd = -1
+        self._stopping = False
+
+    def start(self) -> None:
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(write_fd, False)  # waking must never block the event loop
+        path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+        try:
+            self._process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
+                [sys.executable, "-m", __name__, str(read_fd), _settings_json(self._settings)],
+                pass_fds=[read_fd],
+                env={**os.environ, "PYTHONPATH": path},
+            )
+        finally:
+            os.close(read_fd)
+        self._wake_fd = write_fd
+
+    def wake(self) -> None:
+        """Something was committed: have the child look now. A full pipe already says so."""
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._wake_fd, b"\0")
+
+    async def watch(self) -> None:
+        """Restart the child if it exits while the server runs (it should not)."""
+        while not self._stopping:
+            await asyncio.sleep(1.0)
+            process = self._process
+            if process is not None and process.poll() is not None and not self._stopping:
+                log.error("the delivery process exited with %s; starting it again", process.returncode)
+                os.close(self._wake_fd)
+                self.start()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """Close the pipe and wait: the child finishes the message in hand, records it and exits."""
+        self._stopping = True
+        if self._wake_fd >= 0:
+            os.close(self._wake_fd)
+            self._wake_fd = -1
+        if self._process is None:
+            return
+        try:
+            self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.error("the delivery process did not stop in %s s; killing it", timeout)
+            self._process.kill()
+            self._process.wait()
+
+
+# -- the child ------------------------------------------------------------------
+
+
+def _hold_lock(db: Path) -> int:
+    fd = os.open(f"{db}.delivery.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel when this process ends, however it ends
+    return fd
+
+
+async def _run(wake_fd: int, settings: Settings) -> None:
+    loop = asyncio.get_running_loop()
+    parent_gone = asyncio.Event()
+    delivery: Delivery | None = None
+
+    def on_pipe() -> None:
+        try:
+            data = os.read(wake_fd, 65536)
+        except BlockingIOError:
+            return
+        if not data:  # the server closed its end, or died
+            loop.remove_reader(wake_fd)
+            parent_gone.set()
+            if delivery is not None:
+                delivery.stop()
+        elif delivery is not None:
+            delivery.wake()
+
+    os.set_blocking(wake_fd, False)
+    loop.add_reader(wake_fd, on_pipe)
+    locking = asyncio.ensure_future(asyncio.to_thread(_hold_lock, settings.db))
+    await asyncio.wait(
+        [locking, asyncio.ensure_future(parent_gone.wait())], return_when=asyncio.FIRST_COMPLETED
+    )
+    if parent_gone.is_set():
+        return  # stopped before it ever held the lock: nothing was in hand
+    await locking
+    box = await asyncio.to_thread(Outbox, settings.db)
+    smtp_server = None
+    address = settings.smtp_address
+    if address is None:
+        smtp_server, address = await capture.start(settings.mail_dir)
+    delivery = Delivery(box, address, settings.retry_max_seconds)
+    if parent_gone.is_set():
+        delivery.stop()
+    try:
+        await delivery.run()
+    finally:
+        if smtp_server is not None:
+            smtp_server.close()
+        await asyncio.to_thread(box.close)
+
+
+def main() -> None:
+    wake_fd, settings = int(sys.argv[1]), Settings.from_env({}, **json.loads(sys.argv[2]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops this
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    asyncio.run(_run(wake_fd, settings))
+
+
+if __name__ == "__main__":
+    main()
