@@ -158,7 +158,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops this
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:  %(name)s: %(message)s")
     asyncio.run(_run(wake_fd, settings))
 
 
