@@ -21,10 +21,17 @@ except UsageError as exc:
 os.environ["SEED"] = str(suite.seed)  # a random seed, chosen once, is the one the run uses and prints
 suite.report_dir.mkdir(parents=True, exist_ok=True)
 junit = suite.report_dir / "contract-junit.xml"
+# Only the plugins the suite uses, named: pytest loads every installed plugin otherwise, and
+# rewrites the asserts of each one's whole distribution (all of schemathesis) on every start.
+os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 sys.exit(
     pytest.main(
         [
             str(Path(__file__).parent),
+            "-p",
+            "schemathesis.pytest.plugin",
+            "-p",
+            "_hypothesis_pytestplugin",
             "-p",
             "no:cacheprovider",
             f"--junitxml={junit}",

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 from contract_tests.safety import RECIPIENT_FIELDS
+from contract_tests.strategies import mailboxes
 from onlyoffice_sandbox import spec
+from onlyoffice_sandbox.addresses import parse_mailbox
 from tests.contract_runner import DOMAIN, Seen, recording, run_suite, sandbox
 from tests.faults import FAULTS
 from tests.sandbox_fixtures import TOKEN
@@ -145,3 +148,11 @@ def test_the_makefile_passes_every_setting_through() -> None:
     makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
     [listed] = re.findall(r"^CONTRACT_SETTINGS := (.*)$", makefile, re.M)
     assert sorted(listed.split()) == sorted(VARIABLES)
+
+
+@settings(max_examples=500, database=None)
+@given(mailboxes("example.invalid"))
+def test_the_mailbox_strategy_draws_only_mailboxes_the_server_reads(text: str) -> None:
+    address = parse_mailbox(text)
+    assert address is not None, text
+    assert address.domain == "example.invalid"
