@@ -27,15 +27,22 @@ def ours(url: str, seed: int, examples: int) -> tuple[int, float]:
             "REPORT_DIR": folder,
         }
         started = time.perf_counter()
-        out = subprocess.run(
+        run = subprocess.run(
             [sys.executable, "-m", "contract_tests", "-q"], cwd=ROOT, env=env, capture_output=True, text=True
-        ).stdout
+        )
         seconds = time.perf_counter() - started
+    out = run.stdout
+    if run.returncode != 0:  # a run that failed early did less work: its rate would mean nothing
+        raise RuntimeError(f"the suite exited with {run.returncode}:\n{out[-2000:]}")
     return int(re.search(r"(\d+) requests to the send call", out)[1]), seconds  # type: ignore[index]
 
 
 def cli(url: str, seed: int, examples: int) -> tuple[int, float]:
-    """(test cases, seconds) of one `schemathesis run` with the same spec, target, seed and case count."""
+    """(test cases, seconds) of one `schemathesis run` with the same spec, target, seed and case count.
+
+    The CLI cannot be told the mailbox to send from, so the sandbox refuses each of its valid
+    cases ("Mailbox not found") and `positive_data_acceptance` fails; on a failure the CLI stops
+    the phase, after a few cases. That check is left out so that the CLI runs every case."""
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
         "run",
@@ -55,12 +62,14 @@ def cli(url: str, seed: int, examples: int) -> tuple[int, float]:
         "--no-shrink",
         "--generation-database",
         "none",
+        "--exclude-checks",
+        "positive_data_acceptance",
     ]
     with tempfile.TemporaryDirectory() as folder:  # no schemathesis.toml is found from here
         started = time.perf_counter()
         out = subprocess.run(command, cwd=folder, capture_output=True, text=True).stdout
         seconds = time.perf_counter() - started
     found = re.search(r"Test cases:\s*(\d+)", out) or re.search(r"(\d+) (?:generated|test cases)", out)
-    if found is None:
-        raise RuntimeError("cannot read the case count from schemathesis' output:\n" + out[-2000:])
+    if found is None or "failure" in out.rsplit("SUMMARY", 1)[-1].lower():
+        raise RuntimeError("the CLI failed, or its case count is not in its output:\n" + out[-2000:])
     return int(found[1]), seconds
