@@ -80,10 +80,11 @@ def main() -> int:
         if r.unanswered:
             landed = sum(1 for n in r.unanswered if r.delivered[n])
             why = ", ".join(f"{name} x{count}" for name, count in r.unanswered_why.items())
+            count = f"{len(r.unanswered)} send{'s' if len(r.unanswered) != 1 else ''}"
             lines.append(
-                f"\n{len(r.unanswered)} sends lost their answer ({why}); {landed} of them had been stored"
-                " and were delivered once, the others were not stored. A client cannot tell which, so it"
-                " must not resend them blindly."
+                f"\n{count} lost the answer ({why}); {landed} of them had been stored and were delivered"
+                " once, the others were not stored. A client cannot tell which, so it must not resend"
+                " them blindly."
             )
     lines += [
         "",
