@@ -24,12 +24,18 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.3f} ms"
 
 
-def main() -> int:
-    rows: list[tuple[str, str, str, str, bool]] = []  # figure, raw medians, ratio, goal, met
+def _verdict(met: bool | None) -> str:
+    return "reference" if met is None else "yes" if met else "**no**"
 
-    def record(figure: str, raw: str, ratio: float, goal: str, met: bool) -> None:
+
+def main() -> int:
+    rows: list[tuple[str, str, str, str, bool | None]] = []  # figure, raw medians, ratio, goal, met
+
+    def record(figure: str, raw: str, ratio: float, goal: str, met: bool | None) -> None:
+        """`met` None: a reference figure, with no goal of its own."""
         rows.append((figure, raw, f"{ratio:.2f}", goal, met))
-        say(f"  {figure}: {raw} -> {ratio:.2f} (goal {goal}) {'met' if met else 'MISSED'}")
+        verdict = "reference" if met is None else "met" if met else "MISSED"
+        say(f"  {figure}: {raw} -> {ratio:.2f} (goal {goal}) {verdict}")
 
     say(f"client overhead: {SENDS} sends per round, 7 rounds, interleaved")
     for label, server in (("minimal server", servers.minimal), ("sandbox", servers.sandbox)):
@@ -66,15 +72,19 @@ def main() -> int:
         "<= 0.8",
         ratio <= 0.8,
     )
-    say("sandbox vs Prism mock under wrk (10 connections, 10 s, 3 rounds each, interleaved)")
-    runs: dict[str, list[load.WrkFigures]] = {"sandbox": [], "prism": []}
+    say(
+        "sandbox vs Prism mock and the raw limit under wrk (10 connections, 10 s, 3 rounds each, interleaved)"
+    )
+    runs: dict[str, list[load.WrkFigures]] = {"sandbox": [], "prism": [], "minimal": []}
     for _ in range(3):
         with servers.sandbox() as url:
             runs["sandbox"].append(load.wrk(url))
         with servers.prism(PRISM) as url:
             runs["prism"].append(load.wrk(url))
+        with servers.minimal() as url:
+            runs["minimal"].append(load.wrk(url))
     median = {name: sorted(r, key=lambda f: f.accepted_per_second)[1] for name, r in runs.items()}
-    s, m = median["sandbox"], median["prism"]
+    s, m, raw_limit = median["sandbox"], median["prism"], median["minimal"]
     ratio = s.accepted_per_second / m.accepted_per_second
     record(
         "sandbox accepted sends/s vs Prism mock",
@@ -82,6 +92,13 @@ def main() -> int:
         ratio,
         ">= 2",
         ratio >= 2,
+    )
+    record(
+        "sandbox vs the raw limit: a bare ASGI app under uvicorn, one canned answer",
+        f"{s.accepted_per_second:.0f} vs {raw_limit.accepted_per_second:.0f} /s",
+        s.accepted_per_second / raw_limit.accepted_per_second,
+        "none: the ceiling for any Python server here",
+        None,
     )
     record(
         "sandbox p99 latency at 10 connections",
@@ -111,8 +128,8 @@ def main() -> int:
     i = imports.cold_imports()
     ratio = i["generated"] / i["httpx"]
     record(
-        "cold import of the client vs import httpx",
-        f"{ms(i['generated'])} vs {ms(i['httpx'])}",
+        "cold import of the client vs import httpx, in a venv holding only the client",
+        f"{ms(i['generated'])} vs {ms(i['httpx'])} (of which attrs: {ms(i['attrs'])})",
         ratio,
         "<= 1.2",
         ratio <= 1.2,
@@ -127,19 +144,20 @@ def main() -> int:
         "",
         "| figure | raw medians | ratio | goal | met |",
         "| --- | --- | ---: | --- | --- |",
-        *[f"| {f} | {raw} | {r} | {g} | {'yes' if met else '**no**'} |" for f, raw, r, g, met in rows],
+        *[f"| {f} | {raw} | {r} | {g} | {_verdict(met)} |" for f, raw, r, g, met in rows],
         "",
         "How each is measured: `bench/` (client.py: the same JSON over keep-alive, the raw httpx side also",
-        "parses the answer; load.py: wrk with a PUT script, 2 threads, 10 connections, 10 s; suite.py: the",
-        "same spec, target (a fresh sandbox each run), seed and case count; imports.py: a fresh interpreter",
-        "each time, less the interpreter's own start-up).",
+        "parses the answer; load.py: wrk with a PUT script, 2 threads, 10 connections, 10 s, a recipient of",
+        "its own per request; suite.py: the same spec, target (a fresh sandbox each run), seed and case count,",
+        "the CLI without the one check it cannot pass; imports.py: a fresh interpreter each time, in a venv",
+        "holding only the client, less the interpreter's own start-up).",
         "",
         # What the figures mean, where a goal is missed and why: written by people, kept in bench/NOTES.md.
         (ROOT / "bench" / "NOTES.md").read_text().strip(),
     ]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
     say(f"wrote {ROOT / 'BENCHMARKS.md'}")
-    return 0 if all(met for *_, met in rows) else 1
+    return 0 if all(met is not False for *_, met in rows) else 1
 
 
 sys.exit(main())
