@@ -8,11 +8,9 @@ other tools; that would add about 50 ms to both sides and flatter the ratio.
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.servers import ROOT
@@ -32,39 +30,32 @@ def _venv(folder: Path) -> Path:
     return python
 
 
-def _cold(python: Path, statement: str) -> float:
-    started = time.perf_counter()
-    subprocess.run([str(python), "-c", statement], check=True)
-    return time.perf_counter() - started
-
-
-def _attrs_share(python: Path) -> float:
-    """Seconds that importing attrs (which the models are built on) takes within the client's import."""
+def _import_times(python: Path, statement: str) -> dict[str, float]:
+    """Seconds each module took to import, cumulative, in one fresh interpreter's -X importtime;
+    `<statement>` is the sum of what the statement itself imported (the top level)."""
     out = subprocess.run(
-        [str(python), "-X", "importtime", "-c", CLIENT], capture_output=True, text=True, check=True
+        [str(python), "-X", "importtime", "-c", statement], capture_output=True, text=True, check=True
     ).stderr
-    for line in out.splitlines():
-        cells = [cell.strip() for cell in line.removeprefix("import time:").split("|")]
-        if cells[-1] == "attrs":
-            return int(cells[1]) / 1e6
-    raise RuntimeError("attrs was not imported")
+    times: dict[str, float] = {"<statement>": 0.0}
+    for line in out.splitlines()[1:]:  # the first line holds the column heads
+        _, cumulative, name = line.removeprefix("import time:").split("|")
+        times.setdefault(name.strip(), int(cumulative) / 1e6)
+        if len(name) - len(name.lstrip()) == 1:  # not indented: imported by the statement
+            times["<statement>"] += int(cumulative) / 1e6
+    return times
 
 
 def cold_imports() -> dict[str, float]:
-    """Seconds to start Python and import, less the time to start Python alone."""
+    """Seconds to import each in a fresh interpreter, as -X importtime counts them; and attrs' part.
+
+    Counting inside the interpreter leaves out its start-up, which varies more than the imports."""
     with tempfile.TemporaryDirectory(prefix="bench-import-") as folder:
         python = _venv(Path(folder))
-        figures = interleaved(
+        return interleaved(
             {
-                "python": lambda: _cold(python, "pass"),
-                "httpx": lambda: _cold(python, "import httpx"),
-                "generated": lambda: _cold(python, CLIENT),
+                "httpx": lambda: _import_times(python, "import httpx")["<statement>"],
+                "generated": lambda: _import_times(python, CLIENT)["<statement>"],
+                "attrs": lambda: _import_times(python, CLIENT)["attrs"],
             },
             rounds=15,
         )
-        attrs = statistics.median(_attrs_share(python) for _ in range(5))
-    return {
-        "httpx": figures["httpx"] - figures["python"],
-        "generated": figures["generated"] - figures["python"],
-        "attrs": attrs,
-    }
