@@ -11,14 +11,15 @@ drains after. The two share only the outbox file (SQLite WAL) and a pipe:
 - the child holds a lock on `<outbox>.delivery.lock` while it runs, so a restarted
   server's child waits for the one before it to finish: no message is sent by two.
 
-The server side is `Courier`; `python -m onlyoffice_sandbox.courier FD SETTINGS_JSON` is the child.
+The server side is `Courier`; `python -m onlyoffice_sandbox.courier FD` is the child. It is
+given only what delivery needs, in its environment (SANDBOX_DELIVERY, JSON): never a token, and
+nothing on its command line, which every user of the machine can read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import fcntl
 import json
 import logging
@@ -26,8 +27,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from onlyoffice_sandbox import capture
 from onlyoffice_sandbox.delivery import Delivery
@@ -40,11 +42,32 @@ NICENESS = 10  # below the server, which answers clients while this drains the o
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[1])
 
 
-def _settings_json(settings: Settings) -> str:
-    def plain(value: Any) -> Any:
-        return str(value) if isinstance(value, Path) else list(value) if isinstance(value, tuple) else value
+DELIVERY_ENV = "SANDBOX_DELIVERY"
 
-    return json.dumps({k: plain(v) for k, v in dataclasses.asdict(settings).items()})
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """What the delivery process needs of the sandbox's settings, and nothing else."""
+
+    db: Path
+    mail_dir: Path
+    smtp_address: tuple[str, int] | None
+    retry_max_seconds: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> DeliverySettings:
+        return cls(settings.db, settings.mail_dir, settings.smtp_address, settings.retry_max_seconds)
+
+    def dumps(self) -> str:
+        return json.dumps({**asdict(self), "db": str(self.db), "mail_dir": str(self.mail_dir)})
+
+    @classmethod
+    def loads(cls, text: str) -> DeliverySettings:
+        raw = json.loads(text)
+        smtp = raw["smtp_address"]
+        return cls(
+            Path(raw["db"]), Path(raw["mail_dir"]), smtp and (smtp[0], int(smtp[1])), raw["retry_max_seconds"]
+        )
 
 
 class Courier:
@@ -62,9 +85,13 @@ class Courier:
         path = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
         try:
             self._process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
-                [sys.executable, "-m", __name__, str(read_fd), _settings_json(self._settings)],
+                [sys.executable, "-m", __name__, str(read_fd)],
                 pass_fds=[read_fd],
-                env={**os.environ, "PYTHONPATH": path},
+                env={
+                    **os.environ,
+                    "PYTHONPATH": path,
+                    DELIVERY_ENV: DeliverySettings.of(self._settings).dumps(),
+                },
             )
         finally:
             os.close(read_fd)
@@ -104,13 +131,20 @@ class Courier:
 # -- the child ------------------------------------------------------------------
 
 
-def _hold_lock(db: Path) -> int:
+def _hold_lock(db: Path, give_up: threading.Event) -> bool:
+    """Wait for the outbox's delivery lock; False if `give_up` is set first."""
     fd = os.open(f"{db}.delivery.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(fd, fcntl.LOCK_EX)  # released by the kernel when this process ends, however it ends
-    return fd
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released by the kernel when this process ends
+            return True
+        except BlockingIOError:
+            if give_up.wait(0.1):
+                os.close(fd)
+                return False
 
 
-async def _run(wake_fd: int, settings: Settings) -> None:
+async def _run(wake_fd: int, settings: DeliverySettings) -> None:
     loop = asyncio.get_running_loop()
     parent_gone = asyncio.Event()
     delivery: Delivery | None = None
@@ -130,13 +164,13 @@ async def _run(wake_fd: int, settings: Settings) -> None:
 
     os.set_blocking(wake_fd, False)
     loop.add_reader(wake_fd, on_pipe)
-    locking = asyncio.ensure_future(asyncio.to_thread(_hold_lock, settings.db))
-    await asyncio.wait(
-        [locking, asyncio.ensure_future(parent_gone.wait())], return_when=asyncio.FIRST_COMPLETED
-    )
-    if parent_gone.is_set():
-        return  # stopped before it ever held the lock: nothing was in hand
-    await locking
+    give_up = threading.Event()
+    locking = asyncio.ensure_future(asyncio.to_thread(_hold_lock, settings.db, give_up))
+    gone = asyncio.ensure_future(parent_gone.wait())
+    await asyncio.wait([locking, gone], return_when=asyncio.FIRST_COMPLETED)
+    give_up.set()
+    if not await locking:
+        return  # the server went before this process held the lock: nothing was in hand
     box = await asyncio.to_thread(Outbox, settings.db)
     smtp_server = None
     address = settings.smtp_address
@@ -154,7 +188,7 @@ async def _run(wake_fd: int, settings: Settings) -> None:
 
 
 def main() -> None:
-    wake_fd, settings = int(sys.argv[1]), Settings.from_env({}, **json.loads(sys.argv[2]))
+    wake_fd, settings = int(sys.argv[1]), DeliverySettings.loads(os.environ[DELIVERY_ENV])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the server stops this
     with contextlib.suppress(OSError):
         os.nice(NICENESS)

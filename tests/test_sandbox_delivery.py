@@ -143,6 +143,26 @@ def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: Sm
         wait_until(lambda: not alive(courier))
 
 
+def test_the_delivery_process_is_given_no_token(tmp_path: Path, sink: SmtpSink) -> None:
+    """Its command line is readable by every user of the machine; its settings hold no token at all."""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    env = {k: v for k, v in env_of(settings).items() if k != "SANDBOX_TOKENS"}
+    with Subprocess({**env, "SANDBOX_CONFIG": str(_config_with_token(tmp_path))}) as sandbox:
+        assert sandbox.process is not None
+        courier = courier_of(sandbox.process.pid)
+        command_line = Path(f"/proc/{courier}/cmdline").read_bytes()
+        environment = Path(f"/proc/{courier}/environ").read_bytes()
+    assert TOKEN.encode() not in command_line
+    assert TOKEN.encode() not in environment
+
+
+def _config_with_token(folder: Path) -> Path:
+    """The token in a TOML file, so that it is in no environment the child could inherit."""
+    config = folder / "sandbox.toml"
+    config.write_text(f'tokens = ["{TOKEN}"]\n')
+    return config
+
+
 def test_a_delivery_process_that_dies_is_started_again(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     with Subprocess(env_of(settings)) as sandbox:
