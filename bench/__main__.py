@@ -37,7 +37,7 @@ def main() -> int:
         verdict = "reference" if met is None else "met" if met else "MISSED"
         say(f"  {figure}: {raw} -> {ratio:.2f} (goal {goal}) {verdict}")
 
-    say(f"client overhead: {SENDS} sends per round, 7 rounds, interleaved")
+    say(f"client overhead: {SENDS} sends each, in interleaved rounds of 50")
     for label, server in (("minimal server", servers.minimal), ("sandbox", servers.sandbox)):
         with server() as url:
             t = client.sync_overhead(url, SENDS)
