@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import queue
 import sqlite3
@@ -80,11 +81,10 @@ class Outbox:
         )
         self._lock = threading.Lock()
         self._closed = False
-        self._thread = threading.Thread(target=self._run, name="outbox-writer", daemon=True)
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._thread = threading.Thread(target=self._run, args=(ready,), name="outbox-writer", daemon=True)
         self._thread.start()
-        self._jobs.put((lambda conn: None, ready))
-        ready.result()
+        ready.result()  # raises what opening the outbox raised, rather than waiting forever
 
     # -- running operations -------------------------------------------------
 
@@ -110,7 +110,7 @@ class Outbox:
             self._jobs.put(None)
         self._thread.join()
 
-    def _run(self) -> None:
+    def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=True)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")  # committed means on disk, even on power loss
@@ -118,7 +118,22 @@ class Outbox:
         have = {row[1] for row in conn.execute("PRAGMA table_info(messages)")}
         for name, kind in _ADDED_COLUMNS.items():
             if name not in have:
-                conn.execute(f"ALTER TABLE messages ADD COLUMN {name} {kind}")
+                # Another process on this outbox may add it first: that is the same outcome.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    conn.execute(f"ALTER TABLE messages ADD COLUMN {name} {kind}")
+        missing = set(_ADDED_COLUMNS) - {row[1] for row in conn.execute("PRAGMA table_info(messages)")}
+        if missing:
+            conn.close()
+            raise RuntimeError(f"the outbox {self._path} lacks columns it could not add: {sorted(missing)}")
+        return conn
+
+    def _run(self, ready: concurrent.futures.Future[None]) -> None:
+        try:
+            conn = self._open()
+        except BaseException as exc:
+            ready.set_exception(exc)
+            return
+        ready.set_result(None)
         try:
             while True:
                 job = self._jobs.get()

@@ -7,6 +7,7 @@ import fcntl
 import os
 import signal
 import sqlite3
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -15,6 +16,7 @@ from onlyoffice_send_client import AuthenticatedClient
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
 
+from onlyoffice_sandbox.outbox import Outbox
 from onlyoffice_sandbox.server import Subprocess
 from tests.sandbox_fixtures import TOKEN, env_of, outbox, running, send, settings_in, wait_until
 from tests.smtp_sink import SmtpSink
@@ -273,3 +275,23 @@ def test_a_stored_message_that_cannot_be_composed_is_recorded_as_failed(
     assert "cannot be composed" in failed["lastError"]
     assert failed["attempts"] == 1
     assert states[good]["state"] == "sent"
+
+
+def test_an_outbox_that_cannot_be_opened_fails_the_start_with_its_reason(tmp_path: Path) -> None:
+    """The writer thread opens the file; what it raises reaches the caller (it used to wait forever)."""
+    path = tmp_path / "outbox.sqlite3"
+    path.write_bytes(b"this is not a database " * 100)
+    outcome: list[BaseException | None] = []
+
+    def open_it() -> None:
+        try:
+            Outbox(path)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    opener = threading.Thread(target=open_it, daemon=True)  # daemon: a hang must not hang pytest's exit
+    opener.start()
+    opener.join(60)  # a bound against hanging, not a speed claim
+    assert outcome, "Outbox() neither returned nor raised"
+    assert isinstance(outcome[0], sqlite3.DatabaseError), outcome
