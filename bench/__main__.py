@@ -34,8 +34,7 @@ def main() -> int:
     def record(figure: str, raw: str, ratio: float, goal: str, met: bool | None) -> None:
         """`met` None: a reference figure, with no goal of its own."""
         rows.append((figure, raw, f"{ratio:.2f}", goal, met))
-        verdict = "reference" if met is None else "met" if met else "MISSED"
-        say(f"  {figure}: {raw} -> {ratio:.2f} (goal {goal}) {verdict}")
+        say(f"  {figure}: {raw} -> {ratio:.2f} (goal {goal}) {_verdict(met)}")
 
     say(f"client overhead: {SENDS} sends each, in interleaved rounds of 50")
     for label, server in (("minimal server", servers.minimal), ("sandbox", servers.sandbox)):

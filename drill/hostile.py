@@ -66,9 +66,9 @@ def corpus() -> list[tuple[str, str, bytes]]:
             )
     for label, payload in _wrong_types():
         items.append(("wrong type", label, json.dumps(payload).encode()))
-    for name in ("from", "to", "cc", "bcc"):
+    for name, is_list in spec.mailbox_fields().items():
         long = "a" * 5000 + "@example.org"
-        payload = {**BASE, name: long if name == "from" else [long, "Long " * 2000 + "<x@example.org>"]}
+        payload = {**BASE, name: [long, "Long " * 2000 + "<x@example.org>"] if is_list else long}
         items.append(("overlong address", name, json.dumps(payload).encode()))
     items += [
         ("malformed", "not JSON", b"{not json"),

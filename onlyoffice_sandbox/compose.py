@@ -27,10 +27,21 @@ class Letter:
     fields: dict[str, Any]
     message_id: str
     date: str
-    sender: str  # the envelope sender
     author: str  # the From mailbox, with the account's display name
     recipients: list[str]  # To, Cc and Bcc
     attachments: list[Attachment]
+
+    @property
+    def sender(self) -> str:
+        """The envelope sender (MAIL FROM): the From mailbox's address."""
+        return _author(self).addr_spec
+
+
+def _author(letter: Letter) -> Address:
+    address = parse_mailbox(letter.author)
+    if address is None:
+        raise ValueError(f"the From mailbox does not parse: {letter.author!r}")
+    return address
 
 
 def new_message_id(sender: Address) -> str:
@@ -114,9 +125,7 @@ def _addresses(values: list[str]) -> list[Address]:
 def compose(letter: Letter) -> EmailMessage:
     """The message as it goes out; raises ValueError if `letter` holds what `email` cannot write."""
     fields, attachments = letter.fields, letter.attachments
-    sender = parse_mailbox(letter.author)
-    if sender is None:
-        raise ValueError(f"the From mailbox does not parse: {letter.author!r}")
+    sender = _author(letter)
     msg = EmailMessage(policy=_POLICY)
     to, cc = (_addresses(fields.get(name) or []) for name in ("to", "cc"))
     msg["From"] = sender

@@ -266,8 +266,7 @@ def _queued(row: tuple[Any, ...]) -> Queued:
         json.loads(fields),
         message_id,
         date or "",
-        sender,
-        author or sender,
+        author or sender,  # an older outbox kept only the address
         json.loads(recipients),
         attachments.loads(attached or "[]"),
     )

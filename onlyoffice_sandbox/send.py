@@ -27,7 +27,7 @@ from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.envelope import Problem, bad_request, forbidden
 
 REQUEST_SCHEMA = spec.request_schema_name()
-_ADDRESS_FIELDS = list(spec.mailbox_fields())
+_ADDRESS_FIELDS = spec.mailbox_fields()  # name: whether it is a list (of recipients)
 
 
 def _token(header: str | None) -> str | None:
@@ -102,13 +102,13 @@ def _sender(ctx: Context, from_: str) -> Address:
 def _recipients(fields: dict[str, Any]) -> list[str]:
     """Check every address field; give the envelope recipients (To, Cc and Bcc)."""
     recipients = []
-    for name in _ADDRESS_FIELDS:
+    for name, is_list in _ADDRESS_FIELDS.items():
         value = fields.get(name)
         for item in value if isinstance(value, list) else [value] if value else []:
             address = parse_mailbox(item)
             if address is None:
                 raise bad_request(f"Incorrect email address in field '{name}': {item[:200]!r}")
-            if name != "from":
+            if is_list:  # `from` is the one single mailbox; the lists are To, Cc and Bcc
                 recipients.append(address.addr_spec)
     return recipients
 
@@ -133,7 +133,6 @@ async def handle(request: Request) -> Response:
             fields=fields,
             message_id=new_message_id(sender),
             date=now(),
-            sender=sender.addr_spec,
             author=str(sender),
             recipients=_recipients(fields),
             attachments=attachments.resolve(fields.get("attachments") or [], ctx.settings.files_dir),
