@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bench import client, imports, load, peer, servers, suite
-from drill import machine
+from harness import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 PRISM = ROOT / ".tools" / "node_modules" / ".bin" / "prism"

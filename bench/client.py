@@ -15,7 +15,7 @@ from onlyoffice_send_client.models import SendMessageRequest
 
 from bench.servers import MAILBOX, TOKEN
 from bench.timing import interleaved, per_call
-from onlyoffice_sandbox import spec
+from onlyoffice_contract import spec
 
 MESSAGE = {"from": MAILBOX, "to": ["Bob <bob@example.org>"], "subject": "Bench", "body": "<p>Hello</p>"}
 HEADERS = {"Authorization": TOKEN}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bench.client import MESSAGE
 from bench.servers import TOKEN
-from onlyoffice_sandbox import spec
+from onlyoffice_contract import spec
 
 CONNECTIONS = 10
 THREADS = 2

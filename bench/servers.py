@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,16 +13,12 @@ from pathlib import Path
 
 import httpx
 
+from harness.ports import free_port
+from onlyoffice_sandbox import Settings
+
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
 MAILBOX = "sandbox@example.test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _wait_listening(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
@@ -70,14 +65,15 @@ def minimal() -> Iterator[str]:
 def sandbox() -> Iterator[str]:
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as folder:
-        env = {
-            "SANDBOX_PORT": str(port),
-            "SANDBOX_TOKENS": TOKEN,
-            "SANDBOX_MAILBOXES": MAILBOX,
-            "SANDBOX_DB": f"{folder}/outbox.sqlite3",
-            "SANDBOX_MAIL_DIR": f"{folder}/mail",
-        }
-        with _child([sys.executable, "-m", "onlyoffice_sandbox"], port, env) as url:
+        settings = Settings(
+            port=port,
+            tokens=(TOKEN,),
+            mailboxes=(MAILBOX,),
+            db=Path(folder, "outbox.sqlite3"),
+            mail_dir=Path(folder, "mail"),
+            files_dir=Path(folder, "files"),
+        )
+        with _child([sys.executable, "-m", "onlyoffice_sandbox"], port, settings.to_env()) as url:
             yield url
 
 

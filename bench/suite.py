@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -11,30 +10,28 @@ import time
 from pathlib import Path
 
 from bench.servers import MAILBOX, ROOT, TOKEN
+from harness.suite import run_suite
 
 
 def ours(url: str, seed: int, examples: int) -> tuple[int, float]:
     """(requests, seconds) of one run of the suite."""
     with tempfile.TemporaryDirectory() as folder:
-        env = {
-            **os.environ,
-            "BASE_URL": url,
-            "API_KEY": TOKEN,
-            "FROM": MAILBOX,
-            "SEED": str(seed),
-            "MAX_EXAMPLES": str(examples),
-            "MAX_SENDS": "100000",
-            "REPORT_DIR": folder,
-        }
         started = time.perf_counter()
-        run = subprocess.run(
-            [sys.executable, "-m", "contract_tests", "-q"], cwd=ROOT, env=env, capture_output=True, text=True
+        run = run_suite(
+            Path(folder),
+            "--",
+            "-q",
+            BASE_URL=url,
+            API_KEY=TOKEN,
+            FROM=MAILBOX,
+            SEED=str(seed),
+            MAX_EXAMPLES=str(examples),
+            MAX_SENDS="100000",
         )
         seconds = time.perf_counter() - started
-    out = run.stdout
     if run.returncode != 0:  # a run that failed early did less work: its rate would mean nothing
-        raise RuntimeError(f"the suite exited with {run.returncode}:\n{out[-2000:]}")
-    return int(re.search(r"(\d+) requests to the send call", out)[1]), seconds  # type: ignore[index]
+        raise RuntimeError(f"the suite exited with {run.returncode}:\n{run.output[-2000:]}")
+    return int(re.search(r"(\d+) requests to the send call", run.output)[1]), seconds  # type: ignore[index]
 
 
 def cli(url: str, seed: int, examples: int) -> tuple[int, float]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from onlyoffice_sandbox import spec
+from onlyoffice_contract import spec
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _BOOLEANS = {"true": True, "false": False}

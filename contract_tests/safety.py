@@ -14,10 +14,10 @@ from typing import Any
 import requests
 import requests.adapters
 
-from onlyoffice_sandbox import spec
+from onlyoffice_contract import spec
 
-# Fields that deliver mail to whoever they name: the request's mailbox fields but the sender.
-RECIPIENT_FIELDS = tuple(name for name, is_list in spec.mailbox_fields().items() if is_list)
+# Fields that deliver mail to whoever they name (To, Cc, Bcc).
+RECIPIENT_FIELDS = spec.recipient_fields()
 # After an "@", everything up to the end of the address: `>`, `,`, `;` or the end of the string.
 _DOMAIN_PART = re.compile(r"@[^>,;]*")
 
@@ -84,3 +84,7 @@ class SendCap:
             return send(adapter, request, **kw)
 
         requests.adapters.HTTPAdapter.send = counted  # type: ignore[method-assign, assignment]
+        self._original = send
+
+    def uninstall(self) -> None:
+        requests.adapters.HTTPAdapter.send = self._original  # type: ignore[method-assign]

@@ -1,89 +1,120 @@
-"""The suite's settings, from environment variables (make passes its variables through)."""
+"""The suite's settings: each a field of `SuiteSettings`, read once from its environment variable.
+
+The command line (`onlyoffice-contract --help`) and the Makefile take the same
+names; `VARIABLES` lists them, read from the fields.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
-from dataclasses import dataclass
+import types
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from onlyoffice_sandbox.settings import DEFAULT_MAILBOX
+from typing import Any
 
 PROFILES = ("strict", "onlyoffice")
-# Every variable the suite reads (the Makefile exports the same names).
-VARIABLES = (
-    "BASE_URL",
-    "API_KEY",
-    "FROM",
-    "RECIPIENT_DOMAIN",
-    "MAX_EXAMPLES",
-    "SEED",
-    "MAX_SENDS",
-    "REPORT_DIR",
-    "PROFILE",
-)
+# The mailbox the embedded sandbox is given to send from, when FROM is not set.
+EMBEDDED_FROM = "Contract Suite <suite@example.test>"
 
 
 class UsageError(Exception):
     """The settings are wrong: nothing was tested."""
 
 
+def setting(variable: str, default: Any, help: str, minimum: int | None = None, secret: bool = False) -> Any:
+    """A field of SuiteSettings: its environment variable, its default and what it means."""
+    return field(
+        default=default,
+        metadata={"variable": variable, "help": help, "minimum": minimum, "secret": secret},
+    )
+
+
 @dataclass(frozen=True)
 class SuiteSettings:
-    base_url: str | None  # None: start the embedded sandbox
-    api_key: str
-    from_: str
-    recipient_domain: str
-    max_examples: int
-    seed: int
-    max_sends: int
-    report_dir: Path
-    profile: str
+    base_url: str | None = setting(
+        "BASE_URL", None, "the server root; the call is BASE_URL/api/2.0/mail/messages/send. Unset: the"
+        " embedded sandbox, started and stopped for the run"
+    )  # fmt: skip
+    api_key: str = setting(
+        "API_KEY", "", "the token, sent bare in Authorization; never printed (required with BASE_URL;"
+        " environment only, never on a command line)", secret=True
+    )  # fmt: skip
+    from_: str = setting("FROM", "", "a mailbox that key may send from (required with BASE_URL)")
+    recipient_domain: str = setting(
+        "RECIPIENT_DOMAIN", "example.invalid", "every generated recipient goes to this domain"
+    )
+    max_examples: int = setting(
+        "MAX_EXAMPLES", 150, "fuzzing cases per mode (positive, negative); coverage adds about 190", minimum=1
+    )
+    seed: int | None = setting("SEED", None, "the same seed gives the same cases; unset: random, printed", 0)
+    max_sends: int = setting(
+        "MAX_SENDS", 2000, "the most requests to the send call the run may make, probes included", minimum=1
+    )
+    report_dir: Path = setting("REPORT_DIR", Path("reports"), "where contract-junit.xml goes")
+    profile: str = setting(
+        "PROFILE", "strict", "strict, or onlyoffice for the real server's documented leniency"
+    )
 
     def __repr__(self) -> str:  # the key never shows
-        return f"SuiteSettings(base_url={self.base_url!r}, from_={self.from_!r}, seed={self.seed}, ...)"
+        shown = ", ".join(
+            f"{f.name}={'[Filtered]' if f.metadata['secret'] else repr(getattr(self, f.name))}"
+            for f in dataclasses.fields(self)
+        )
+        return f"SuiteSettings({shown})"
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
 
 
-def _int(environ: dict[str, str], name: str, default: int, minimum: int) -> int:
-    raw = environ.get(name, "")
-    try:
-        value = int(raw) if raw else default
-    except ValueError:
-        raise UsageError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < minimum:
-        raise UsageError(f"{name} must be at least {minimum}")
-    return value
+FIELDS = {f.metadata["variable"]: f for f in dataclasses.fields(SuiteSettings)}
+VARIABLES = tuple(FIELDS)
+_HINTS = typing.get_type_hints(SuiteSettings)
+
+
+def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
+    """Environment text as the field's type; empty text is the default."""
+    if raw == "":
+        return f.default
+    kind = _HINTS[f.name]
+    if isinstance(kind, types.UnionType):  # X | None
+        [kind] = [k for k in typing.get_args(kind) if k is not type(None)]
+    if kind is int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise UsageError(f"{f.metadata['variable']} must be a whole number, not {raw!r}") from None
+        if f.metadata["minimum"] is not None and value < f.metadata["minimum"]:
+            raise UsageError(f"{f.metadata['variable']} must be at least {f.metadata['minimum']}")
+        return value
+    return kind(raw)
 
 
 def load(environ: dict[str, str] | None = None) -> SuiteSettings:
+    """The settings from `environ` (the process environment by default); raises UsageError."""
     env = dict(os.environ if environ is None else environ)
-    base_url = env.get("BASE_URL", "").rstrip("/") or None
-    api_key = env.get("API_KEY", "")
-    from_ = env.get("FROM", "")
+    values = {f.name: _convert(f, env.get(variable, "")) for variable, f in FIELDS.items()}
+    base_url = values["base_url"]
     if base_url is not None:
-        missing = [name for name, value in (("API_KEY", api_key), ("FROM", from_)) if not value]
+        values["base_url"] = base_url = base_url.rstrip("/")
+        missing = [v for v, name in (("API_KEY", "api_key"), ("FROM", "from_")) if not values[name]]
         if missing:
             raise UsageError(f"BASE_URL is set, so {' and '.join(missing)} must be set too")
         if not base_url.startswith(("http://", "https://")):
             raise UsageError(f"BASE_URL must start with http:// or https://, not {base_url!r}")
     else:
         # The embedded sandbox is configured with whatever key and mailbox the run uses.
-        api_key = api_key or secrets.token_urlsafe(16)
-        from_ = from_ or DEFAULT_MAILBOX
-    domain = env.get("RECIPIENT_DOMAIN", "") or "example.invalid"
+        values["api_key"] = values["api_key"] or secrets.token_urlsafe(16)
+        values["from_"] = values["from_"] or EMBEDDED_FROM
+    domain = values["recipient_domain"]
     if "@" in domain or "." not in domain.strip(".") or any(c.isspace() or c in "<>,;" for c in domain):
         raise UsageError(f"RECIPIENT_DOMAIN must be a domain name such as example.invalid, not {domain!r}")
-    profile = env.get("PROFILE", "") or "strict"
-    if profile not in PROFILES:
-        raise UsageError(f"PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
-    return SuiteSettings(
-        base_url=base_url,
-        api_key=api_key,
-        from_=from_,
-        recipient_domain=domain.lower(),
-        max_examples=_int(env, "MAX_EXAMPLES", 150, 1),
-        seed=_int(env, "SEED", secrets.randbelow(2**31), 0),
-        max_sends=_int(env, "MAX_SENDS", 2000, 1),
-        report_dir=Path(env.get("REPORT_DIR", "") or "reports"),
-        profile=profile,
-    )
+    values["recipient_domain"] = domain.lower()
+    if values["profile"] not in PROFILES:
+        raise UsageError(f"PROFILE must be one of {', '.join(PROFILES)}, not {values['profile']!r}")
+    if values["seed"] is None:
+        values["seed"] = secrets.randbelow(2**31)  # chosen once; the run prints it
+    return SuiteSettings(**values)

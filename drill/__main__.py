@@ -13,7 +13,8 @@ import os
 import sys
 from pathlib import Path
 
-from drill import client_faults, hostile, load, machine
+from drill import client_faults, hostile, load
+from harness import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 

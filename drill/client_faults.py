@@ -11,7 +11,7 @@ from onlyoffice_send_client import AuthenticatedClient, errors
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
 
-from tests.scripted_server import Reply, ScriptedServer
+from harness.scripted_server import Reply, ScriptedServer
 
 ROUNDS = 25
 BEHAVIOURS = {

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from onlyoffice_sandbox import spec
-from onlyoffice_sandbox.server import InProcess
-from onlyoffice_sandbox.settings import Settings
-from tests.smtp_sink import SmtpSink
-from tests.test_sandbox_hostile import BASE, INJECTIONS, PATHS, with_value
+from harness.hostile import BASE, corpus
+from harness.smtp_sink import SmtpSink
+from onlyoffice_contract import spec
+from onlyoffice_sandbox import InProcess, Settings
 
 TOKEN = "drill-token"
 MAX_BODY = 256 * 1024
@@ -35,52 +32,6 @@ class HostileResult:
     @property
     def payloads(self) -> int:
         return sum(self.statuses.values())
-
-
-def _wrong_types() -> list[tuple[str, Any]]:
-    """A value of every wrong JSON type for every field, read from the spec."""
-    samples = {
-        "string": "x",
-        "integer": 2**40,
-        "boolean": True,
-        "array": ["x"],
-        "object": {"x": 1},
-        "null": None,
-    }
-    cases = []
-    for name, prop in spec.request_properties().items():
-        kind = spec.json_type(prop)
-        for other, value in samples.items():
-            if other != kind:
-                cases.append((f"{name} as {other}", {**BASE, name: value}))
-    return cases
-
-
-def corpus() -> list[tuple[str, str, bytes]]:
-    """(kind, label, raw body): at least 200 hostile payloads."""
-    items = []
-    for path in PATHS:
-        for value in INJECTIONS:
-            items.append(
-                ("injection", f"{path}: {value[:20]!r}", json.dumps(with_value(path, value)).encode())
-            )
-    for label, payload in _wrong_types():
-        items.append(("wrong type", label, json.dumps(payload).encode()))
-    for name, is_list in spec.mailbox_fields().items():
-        long = "a" * 5000 + "@example.org"
-        payload = {**BASE, name: [long, "Long " * 2000 + "<x@example.org>"] if is_list else long}
-        items.append(("overlong address", name, json.dumps(payload).encode()))
-    items += [
-        ("malformed", "not JSON", b"{not json"),
-        ("malformed", "invalid UTF-8", b'{"from": "\xff\xfe"}'),
-        ("malformed", "raw NUL", b'{"from": "a\x00b"}'),
-        ("malformed", "deep nesting", b"[" * 200_000 + b"]" * 200_000),
-        ("malformed", "deep object nesting", b'{"a":' * 100_000 + b"1" + b"}" * 100_000),
-        ("malformed", "empty", b""),
-        ("malformed", "a number", b"7"),
-        ("malformed", "huge number", b'{"id": 1' + b"0" * 5000 + b"}"),
-    ]
-    return items
 
 
 def run(say: Callable[[str], None]) -> HostileResult:

@@ -10,7 +10,6 @@ exactly once.
 from __future__ import annotations
 
 import asyncio
-import socket
 import tempfile
 import time
 from collections import Counter
@@ -23,8 +22,9 @@ from onlyoffice_send_client import AuthenticatedClient
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
 
-from onlyoffice_sandbox.server import Subprocess
-from tests.smtp_sink import SmtpSink
+from harness.ports import free_port
+from harness.smtp_sink import SmtpSink
+from onlyoffice_sandbox import Settings, Subprocess
 
 TOKEN = "drill-token"
 MAILBOX = "Drill <drill@example.test>"
@@ -55,26 +55,21 @@ class LoadResult:
         return sorted(n for n, count in self.delivered.items() if count > 1)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class Sandbox:
     """The sandbox as a child process on a fixed port, so that a restart is reached at the same URL."""
 
     def __init__(self, folder: Path, smtp: str) -> None:
-        self.port = _free_port()
-        self.env = {
-            "SANDBOX_PORT": str(self.port),
-            "SANDBOX_TOKENS": TOKEN,
-            "SANDBOX_MAILBOXES": MAILBOX,
-            "SANDBOX_SMTP": smtp,
-            "SANDBOX_DB": str(folder / "outbox.sqlite3"),
-            "SANDBOX_RETRY_MAX_SECONDS": "1",
-        }
+        self.port = free_port()
+        self.settings = Settings(
+            port=self.port,
+            tokens=(TOKEN,),
+            mailboxes=(MAILBOX,),
+            smtp=smtp,
+            db=folder / "outbox.sqlite3",
+            mail_dir=folder / "mail",
+            files_dir=folder / "files",
+            retry_max_seconds=1,
+        )
         self.process: Subprocess | None = None
 
     @property
@@ -82,7 +77,7 @@ class Sandbox:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.process = Subprocess(self.env).__enter__()
+        self.process = Subprocess(self.settings).__enter__()
 
     def kill(self) -> None:
         assert self.process is not None

@@ -1,3 +1,5 @@
-from onlyoffice_sandbox.server import main
+import sys
 
-main()
+from onlyoffice_sandbox.cli import main
+
+sys.exit(main())

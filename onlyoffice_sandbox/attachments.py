@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from onlyoffice_sandbox.addresses import CONTROL
-from onlyoffice_sandbox.envelope import bad_request
+from onlyoffice_contract.mailbox import CONTROL
+from onlyoffice_sandbox.problems import bad_request
 
 # type/subtype in RFC 2045 token characters; anything else (a CR/LF, a parameter) is not used.
 _CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`|~-]+$")

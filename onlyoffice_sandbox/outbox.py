@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from onlyoffice_sandbox import attachments
-from onlyoffice_sandbox.compose import Letter
-from onlyoffice_sandbox.envelope import forbidden, not_found
+from onlyoffice_sandbox.letter import Letter
+from onlyoffice_sandbox.problems import forbidden, not_found
 
 T = TypeVar("T")
 Operation = Callable[[sqlite3.Connection], T]

@@ -1,4 +1,4 @@
-"""Running the sandbox: in this process (a thread), as a subprocess, or from the command line."""
+"""Running the sandbox: in this process (a thread), as a subprocess, or in the foreground (`serve`)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-from onlyoffice_sandbox.app import create_app
-from onlyoffice_sandbox.settings import Settings
+from onlyoffice_sandbox import children
+from onlyoffice_sandbox.settings import PREFIX, Settings
+from onlyoffice_sandbox.web.app import create_app
 
 READY = "Sandbox listening on "
 # Idle keep-alive connections are kept longer than clients keep them (httpx: 5 s), so that a
@@ -77,21 +78,24 @@ class InProcess:
 
 
 class Subprocess:
-    """The sandbox as a child process (`python -m onlyoffice_sandbox`); `kill()` is a hard kill."""
+    """The sandbox as a child process (`python -m onlyoffice_sandbox`); `kill()` is a hard kill.
 
-    def __init__(self, env: dict[str, str], cwd: Path | None = None) -> None:
+    `settings` are its settings (written to SANDBOX_* variables; port 0 picks a free one),
+    or none for every default; `url` is where it listens once entered."""
+
+    def __init__(self, settings: Settings | None = None, cwd: Path | None = None) -> None:
         # Only the settings given here: none leak in from the caller's environment.
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_")}
-        self._env = {**inherited, "SANDBOX_PORT": "0", **env, "PYTHONUNBUFFERED": "1"}
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)}
+        given = (settings or Settings(port=0)).to_env()
+        self._env = {**inherited, **given, "PYTHONUNBUFFERED": "1"}
         self._cwd = cwd
         self.url = ""
         self.process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> Subprocess:
-        root = Path(__file__).resolve().parents[1]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "onlyoffice_sandbox"],
-            env={**self._env, "PYTHONPATH": str(root)},
+            env={**self._env, "PYTHONPATH": children.pythonpath()},
             cwd=self._cwd,
             stdout=subprocess.PIPE,
             text=True,
@@ -124,8 +128,8 @@ class Subprocess:
             self.process.stdout.close()
 
 
-def main() -> None:
-    settings = Settings.from_env()
+def serve(settings: Settings) -> None:
+    """Run the sandbox in the foreground, with uvicorn's access log, until interrupted."""
     sock = _bind(settings)
     url = _url(sock)
     mailbox = settings.mailboxes[0] if settings.mailboxes else "(none)"

@@ -1,44 +1,67 @@
 """Settings: environment variables, over an optional TOML file (SANDBOX_CONFIG).
 
-Each setting has one environment variable, SANDBOX_<NAME>; the TOML file uses
-the lower-case name as its key. Lists in the environment are comma-separated,
-except SANDBOX_MAILBOXES, which is separated by ';' (a display name may hold a comma).
+Each setting is a field of `Settings`; its environment variable is
+SANDBOX_<NAME> and its TOML key the lower-case name. How a value is read from
+text follows the field's type; lists in the environment are comma-separated,
+except SANDBOX_MAILBOXES, which is separated by ';' (a display name may hold a
+comma). `Settings.to_env()` writes the same variables back, for a child process.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, fields
+import types
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's documented default, printed at start
 DEFAULT_MAILBOX = "Sandbox User <sandbox@example.test>"
+PREFIX = "SANDBOX_"
+CONFIG_VARIABLE = "SANDBOX_CONFIG"
+
+
+def setting(default: Any, help: str, separator: str = ",") -> Any:
+    """A field of Settings, with the text `--help` shows and, for a list, its separator in the environment."""
+    return field(default=default, metadata={"help": help, "separator": separator})
 
 
 @dataclass(frozen=True)
 class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    tokens: tuple[str, ...] = (DEFAULT_TOKEN,)
-    mailboxes: tuple[str, ...] = (DEFAULT_MAILBOX,)
-    # Addresses of disabled accounts and group addresses: sending from them is 403.
-    disabled_mailboxes: tuple[str, ...] = ()
-    smtp: str | None = None  # host:port of a relay; None means the embedded capture
-    db: Path = Path("sandbox-data/outbox.sqlite3")
-    mail_dir: Path = Path("sandbox-data/mail")
-    files_dir: Path = Path("sandbox-data/files")
-    drafts: Path | None = None  # a JSON file of drafts to seed at start
-    max_body: int = 4 * 1024 * 1024  # request body limit in bytes
-    max_draft_body: int = 524288  # mail.maximum-message-body-size of the real server, in characters
-    retry_max_seconds: float = 30.0  # the longest wait between two delivery attempts
+    host: str = setting("127.0.0.1", "where to listen")
+    port: int = setting(8080, "the port to listen on (0: a free one)")
+    tokens: tuple[str, ...] = setting((DEFAULT_TOKEN,), "accepted tokens, comma-separated")
+    mailboxes: tuple[str, ...] = setting(
+        (DEFAULT_MAILBOX,), "the mailboxes a token may send from, ';'-separated", separator=";"
+    )
+    disabled_mailboxes: tuple[str, ...] = setting(
+        (), "disabled accounts and group addresses (403), comma-separated"
+    )
+    smtp: str | None = setting(None, "host:port of an SMTP relay; unset: the embedded capture")
+    db: Path = setting(Path("sandbox-data/outbox.sqlite3"), "the SQLite outbox")
+    mail_dir: Path = setting(Path("sandbox-data/mail"), "where the embedded capture files mail")
+    files_dir: Path = setting(Path("sandbox-data/files"), "attachment contents")
+    drafts: Path | None = setting(None, "a JSON file of drafts to seed at start")
+    max_body: int = setting(4 * 1024 * 1024, "request body limit, bytes")
+    # mail.maximum-message-body-size of the real server, in characters
+    max_draft_body: int = setting(524288, "a draft's body limit, characters")
+    retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")
 
     def __post_init__(self) -> None:
         if not self.tokens or not all(self.tokens):
             raise ValueError("SANDBOX_TOKENS: at least one token, none empty")
         if not self.mailboxes:
             raise ValueError("SANDBOX_MAILBOXES: at least one mailbox")
+
+    def __repr__(self) -> str:  # the tokens never show
+        shown = ", ".join(
+            f"{f.name}={'[Filtered]' if f.name == 'tokens' else repr(getattr(self, f.name))}"
+            for f in dataclasses.fields(self)
+        )
+        return f"Settings({shown})"
 
     @property
     def smtp_address(self) -> tuple[str, int] | None:
@@ -51,36 +74,62 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         environ = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
-        config = environ.get("SANDBOX_CONFIG")
+        config = environ.get(CONFIG_VARIABLE)
         if config:
             with open(config, "rb") as toml:
                 values.update(tomllib.load(toml))
-        for f in fields(cls):
-            raw = environ.get(f"SANDBOX_{f.name.upper()}")
+        for f in dataclasses.fields(cls):
+            raw = environ.get(variable(f.name))
             if raw is not None:
                 values[f.name] = raw
         values.update(overrides)
-        unknown = set(values) - {f.name for f in fields(cls)}
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = set(values) - set(known)
         if unknown:
             raise ValueError(f"unknown sandbox settings: {', '.join(sorted(unknown))}")
-        return cls(**{name: _convert(name, value) for name, value in values.items()})
+        return cls(**{name: _convert(known[name], value) for name, value in values.items()})
+
+    def to_env(self) -> dict[str, str]:
+        """Every setting as its SANDBOX_* variable, as from_env() reads it back."""
+        env = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                text = f.metadata["separator"].join(value)
+            else:
+                text = "" if value is None else str(value)
+            env[variable(f.name)] = text
+        return env
 
 
-def _convert(name: str, value: Any) -> Any:
-    kind = {f.name: f.type for f in fields(Settings)}[name]
-    if isinstance(value, str):
-        if "tuple" in str(kind):
-            sep = ";" if name == "mailboxes" else ","
-            return tuple(part.strip() for part in value.split(sep) if part.strip())
-        if kind == "int":
-            return int(value)
-        if kind == "float":
-            return float(value)
-        if "Path" in str(kind):
-            return Path(value) if value else None
-        return value or None if "None" in str(kind) else value
-    if isinstance(value, list):
+def variable(name: str) -> str:
+    return PREFIX + name.upper()
+
+
+def described() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) of each setting, for --help and the README."""
+    defaults = Settings()
+    rows = []
+    for f, text in zip(dataclasses.fields(Settings), defaults.to_env().values(), strict=True):
+        rows.append((variable(f.name), text or "(unset)", f.metadata["help"]))
+    return rows
+
+
+_HINTS = typing.get_type_hints(Settings)
+
+
+def _convert(f: dataclasses.Field[Any], value: Any) -> Any:
+    """`value` (text from the environment, or a TOML value) as the field's type."""
+    kind = _HINTS[f.name]
+    optional = isinstance(kind, types.UnionType) and type(None) in typing.get_args(kind)
+    if optional:
+        [kind] = [k for k in typing.get_args(kind) if k is not type(None)]
+        if value in ("", None):
+            return None
+    if typing.get_origin(kind) is tuple:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(f.metadata["separator"]) if part.strip())
         return tuple(value)
-    if "Path" in str(kind) and value is not None:
-        return Path(value)
+    if kind in (int, float, Path):
+        return kind(value)
     return value

@@ -2,11 +2,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.scripted_server import ScriptedServer
-from tests.smtp_sink import SmtpSink
-
-# A token that must never show up anywhere but the Authorization header.
-SECRET_TOKEN = "tok-5ecret-c4n4ry-8f2b"
+from harness.scripted_server import ScriptedServer
+from harness.smtp_sink import SmtpSink
 
 
 @pytest.fixture

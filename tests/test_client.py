@@ -12,9 +12,10 @@ from onlyoffice_send_client import AuthenticatedClient, errors
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import ErrorEnvelope, SendMessageRequest, SuccessEnvelope
 
-from tests.conftest import SECRET_TOKEN
-from tests.scripted_server import Reply, ScriptedServer
+from harness.scripted_server import Reply, ScriptedServer
 
+# A token that must never show up anywhere but the Authorization header.
+SECRET_TOKEN = "tok-5ecret-c4n4ry-8f2b"
 BIG_ID = 2**40 + 7  # beyond int32: the id is int64 on the wire
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import yaml
 from openapi_python_client.config import ConfigFile
+
+from codegen import LITTER, differences, generate
+from codegen.generate import GENERATED
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,3 +67,24 @@ def test_the_package_installs_into_a_fresh_venv_and_is_typed(tmp_path: Path) -> 
     assert "onlyoffice_send_client.client.AuthenticatedClient" in check.stdout, check.stdout
     assert "import-untyped" not in check.stdout
     assert "import-not-found" not in check.stdout
+
+
+def test_generated_matches_what_the_spec_generates(tmp_path: Path) -> None:
+    """The golden record, as openapi-python-client's own end-to-end tests keep it: regenerate, compare."""
+    fresh = tmp_path / "out"
+    generate(fresh)
+    assert differences(GENERATED, fresh) == []
+
+
+def test_a_hand_edit_of_generated_code_is_found(tmp_path: Path) -> None:
+    """The comparison above can fail: an edited copy of generated/ differs from it, file named."""
+    copy = tmp_path / "copy"
+    shutil.copytree(GENERATED, copy, ignore=shutil.ignore_patterns(*LITTER))
+    assert differences(GENERATED, copy) == []
+    edited = copy / "onlyoffice_send_client" / "errors.py"
+    edited.write_text(edited.read_text() + "\n# edited by hand\n")
+    (copy / "onlyoffice_send_client" / "stray.py").write_text("")
+    assert differences(GENERATED, copy) == [
+        "onlyoffice_send_client/errors.py",
+        "onlyoffice_send_client/stray.py",
+    ]

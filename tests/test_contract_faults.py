@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract_runner import run_suite, sandbox
-from tests.faults import FAULTS, Fault
+from harness.faults import FAULTS, Fault
+from harness.sandboxes import running, settings_in
+from harness.suite import run_suite
 
 SETTINGS = {"SEED": "3", "MAX_EXAMPLES": "30"}
 LENIENT = next(f for f in FAULTS if "when they convert" in f.name)
@@ -15,7 +16,7 @@ CONVERTS_ANYTHING = next(f for f in FAULTS if "do not convert" in f.name)
 
 
 def test_the_sandbox_itself_passes(tmp_path: Path) -> None:
-    with sandbox(tmp_path) as url:
+    with running(settings_in(tmp_path)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == 0, run.output[-3000:]
 
@@ -27,7 +28,7 @@ def test_there_are_at_least_fifteen_faults() -> None:
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
-    with sandbox(tmp_path, fault.wrap) as url:
+    with running(settings_in(tmp_path), fault.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == 1, run.output[-3000:]
     assert fault.caught_by in run.output, run.output[-3000:]
@@ -39,7 +40,7 @@ def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
 def test_the_onlyoffice_profile_tolerates_exactly_the_documented_leniency(
     tmp_path: Path, fault: Fault, passes: bool
 ) -> None:
-    with sandbox(tmp_path, fault.wrap) as url:
+    with running(settings_in(tmp_path), fault.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, PROFILE="onlyoffice", **SETTINGS)
     assert (run.returncode == 0) is passes, run.output[-3000:]
     if not passes:

@@ -12,11 +12,12 @@ from hypothesis import given, settings
 
 from contract_tests.safety import RECIPIENT_FIELDS
 from contract_tests.strategies import mailboxes
-from onlyoffice_sandbox import spec
-from onlyoffice_sandbox.addresses import parse_mailbox
-from tests.contract_runner import DOMAIN, Seen, recording, run_suite, sandbox
-from tests.faults import FAULTS
-from tests.sandbox_fixtures import TOKEN
+from harness.asgi import Seen, recording
+from harness.faults import FAULTS
+from harness.sandboxes import TOKEN, running, settings_in
+from harness.suite import DOMAIN, run_suite
+from onlyoffice_contract import spec
+from onlyoffice_contract.mailbox import parse_mailbox
 
 SENDS = re.compile(r"contract suite: (\d+) requests to the send call")
 
@@ -43,7 +44,7 @@ def send_calls(seen: list[Seen]) -> list[Seen]:
 
 def test_every_recipient_of_a_full_run_is_in_the_recipient_domain(tmp_path: Path) -> None:
     seen: list[Seen] = []
-    with sandbox(tmp_path, recording(seen)) as url:
+    with running(settings_in(tmp_path), recording(seen)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="150")
     assert run.returncode == 0, run.output[-3000:]
     sends = send_calls(seen)
@@ -68,7 +69,7 @@ def test_every_recipient_of_a_full_run_is_in_the_recipient_domain(tmp_path: Path
 
 def test_max_sends_stops_the_run(tmp_path: Path) -> None:
     seen: list[Seen] = []
-    with sandbox(tmp_path, recording(seen)) as url:
+    with running(settings_in(tmp_path), recording(seen)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_SENDS="40")
     assert run.returncode == 1
     assert "usage: MAX_SENDS=40 requests were sent" in run.output
@@ -77,7 +78,7 @@ def test_max_sends_stops_the_run(tmp_path: Path) -> None:
 
 def test_the_key_is_never_printed(tmp_path: Path) -> None:
     crash = next(f for f in FAULTS if f.caught_by == "Server error")
-    with sandbox(tmp_path, crash.wrap) as url:
+    with running(settings_in(tmp_path), crash.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="30")
     assert run.returncode == 1
     assert "Reproduce with" in run.output
@@ -89,7 +90,7 @@ def test_the_key_is_never_printed(tmp_path: Path) -> None:
 
 
 def test_a_wrong_key_does_not_pass_as_conforming(tmp_path: Path) -> None:
-    with sandbox(tmp_path) as url:
+    with running(settings_in(tmp_path)) as url:
         run = run_suite(
             tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="20", API_KEY="not-the-key"
         )
@@ -118,7 +119,7 @@ def test_usage_errors_say_what_to_set(tmp_path: Path, variables: dict[str, str],
 def test_the_same_seed_gives_the_same_cases(tmp_path: Path) -> None:
     def bodies(seed: str) -> list[bytes]:
         seen: list[Seen] = []
-        with sandbox(tmp_path / seed, recording(seen)) as url:
+        with running(settings_in(tmp_path / seed), recording(seen)) as url:
             run = run_suite(tmp_path / seed / "report", BASE_URL=url, SEED=seed, MAX_EXAMPLES="25")
         assert run.returncode == 0, run.output[-3000:]
         return [s.body for s in send_calls(seen)]

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from onlyoffice_sandbox.server import Subprocess
+from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox.settings import DEFAULT_MAILBOX, DEFAULT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +21,7 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
     assert example.count(SERVE_URL) == 1
     assert f'token="{DEFAULT_TOKEN}"' in example
     assert re.search(r"<(.*)>", DEFAULT_MAILBOX)[1] in example  # type: ignore[index]
-    with Subprocess({}, cwd=tmp_path) as sandbox:  # every setting at its default
+    with Subprocess(cwd=tmp_path) as sandbox:  # every setting at its default
         script = example.replace(SERVE_URL, sandbox.url)
         run = subprocess.run(
             [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=60, cwd=ROOT
@@ -32,8 +32,25 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
 
 
 def test_every_faulty_variant_is_listed_with_its_check() -> None:
-    from tests.faults import FAULTS
+    from harness.faults import FAULTS
 
     readme = (ROOT / "README.md").read_text()
     for fault in FAULTS:
         assert f"| {fault.name} | {fault.caught_by} |" in readme, fault.name
+
+
+def table_variables(readme: str, first_row: str) -> list[str]:
+    """The variables named in the first column of the README table that holds `first_row`."""
+    table = readme[readme.index(first_row) :].split("\n\n", 1)[0]
+    return [name for row in table.splitlines() for name in re.findall(r"`([A-Z_]+)`", row.split(" | ")[0])]
+
+
+def test_the_settings_tables_name_every_setting_and_no_other() -> None:
+    from contract_tests.settings import VARIABLES
+    from onlyoffice_sandbox.settings import described
+
+    readme = (ROOT / "README.md").read_text()
+    assert table_variables(readme, "| `BASE_URL` |") == list(VARIABLES)
+    assert table_variables(readme, "| `SANDBOX_HOST`, `SANDBOX_PORT` |") == [
+        name for name, _, _ in described()
+    ]

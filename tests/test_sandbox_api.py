@@ -11,8 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from onlyoffice_sandbox import spec
-from tests.sandbox_fixtures import (
+from harness.sandboxes import (
     DISABLED,
     HEADERS,
     SEND_PATH,
@@ -23,6 +22,7 @@ from tests.sandbox_fixtures import (
     settings_in,
     write_drafts,
 )
+from onlyoffice_contract import spec
 
 OK = {"from": "sandbox@example.test", "to": ["bob@example.org"], "subject": "Hi", "body": "<p>Hi</p>"}
 DRAFTS = [

@@ -16,10 +16,10 @@ from onlyoffice_send_client import AuthenticatedClient
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
 
+from harness.sandboxes import TOKEN, outbox, running, send, settings_in, wait_until
+from harness.smtp_sink import SmtpSink
+from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox.outbox import Outbox
-from onlyoffice_sandbox.server import Subprocess
-from tests.sandbox_fixtures import TOKEN, env_of, outbox, running, send, settings_in, wait_until
-from tests.smtp_sink import SmtpSink
 
 
 def payload(n: int) -> dict[str, object]:
@@ -64,7 +64,7 @@ def test_an_smtp_outage_only_delays_delivery(tmp_path: Path, sink: SmtpSink) -> 
 def test_a_kill_and_restart_with_mail_queued(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     sink.down()  # mail is accepted and stays queued
-    with Subprocess(env_of(settings)) as sandbox:
+    with Subprocess(settings) as sandbox:
         ids = accept(sandbox.url, range(15))
         sandbox.kill()  # SIGKILL: no shutdown of any kind
     with sqlite3.connect(settings.db) as db:
@@ -72,7 +72,7 @@ def test_a_kill_and_restart_with_mail_queued(tmp_path: Path, sink: SmtpSink) -> 
     assert sorted(stored) == sorted(ids)  # everything answered 200 was on disk
     assert sink.delivered == []
     sink.up()
-    with Subprocess(env_of(settings)) as sandbox:
+    with Subprocess(settings) as sandbox:
         wait_until(lambda: len(sink.delivered) == 15)
         states = outbox(sandbox.url)
     assert {m["state"] for m in states} == {"sent"}
@@ -136,7 +136,7 @@ def alive(pid: int) -> bool:
 
 def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
-    with Subprocess(env_of(settings)) as sandbox:
+    with Subprocess(settings) as sandbox:
         assert sandbox.process is not None
         courier = courier_of(sandbox.process.pid)
         accept(sandbox.url, range(3))
@@ -146,28 +146,25 @@ def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: Sm
 
 
 def test_the_delivery_process_is_given_no_token(tmp_path: Path, sink: SmtpSink) -> None:
-    """Its command line is readable by every user of the machine; its settings hold no token at all."""
+    """Its command line is readable by every user of the machine; its settings and environment hold
+    no token at all, though the server's own environment does (SANDBOX_TOKENS)."""
     settings = settings_in(tmp_path, smtp=sink.address)
-    env = {k: v for k, v in env_of(settings).items() if k != "SANDBOX_TOKENS"}
-    with Subprocess({**env, "SANDBOX_CONFIG": str(_config_with_token(tmp_path))}) as sandbox:
+    with Subprocess(settings) as sandbox:
         assert sandbox.process is not None
+        server_environment = Path(f"/proc/{sandbox.process.pid}/environ").read_bytes()
         courier = courier_of(sandbox.process.pid)
         command_line = Path(f"/proc/{courier}/cmdline").read_bytes()
         environment = Path(f"/proc/{courier}/environ").read_bytes()
+    assert (
+        b"SANDBOX_TOKENS=" + TOKEN.encode() in server_environment
+    )  # the test put it where a child could inherit it
     assert TOKEN.encode() not in command_line
     assert TOKEN.encode() not in environment
 
 
-def _config_with_token(folder: Path) -> Path:
-    """The token in a TOML file, so that it is in no environment the child could inherit."""
-    config = folder / "sandbox.toml"
-    config.write_text(f'tokens = ["{TOKEN}"]\n')
-    return config
-
-
 def test_a_delivery_process_that_dies_is_started_again(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
-    with Subprocess(env_of(settings)) as sandbox:
+    with Subprocess(settings) as sandbox:
         assert sandbox.process is not None
         first = courier_of(sandbox.process.pid)
         os.kill(first, signal.SIGKILL)

@@ -2,67 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from onlyoffice_sandbox import spec
-from tests.sandbox_fixtures import running, send, settings_in, wait_until
-from tests.smtp_sink import SmtpSink
-
-BASE: dict[str, Any] = {
-    "from": "sandbox@example.test",
-    "to": ["bob@example.org"],
-    "cc": ["carol@example.org"],
-    "bcc": ["dave@example.org"],
-    "mimeReplyToId": "<orig@example.org>",
-    "subject": "Hello",
-    "body": "<p>Hello</p>",
-    "calendarIcs": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
-    "attachments": [
-        {
-            "fileId": 1,
-            "fileName": "a.txt",
-            "contentType": "text/plain",
-            "contentId": "",
-            "storedName": "",
-            "streamId": "s",
-            "tempStoredUrl": "u",
-        }
-    ],
-}
-INJECTIONS = [
-    "x\r\nX-Injected: yes",
-    "x\nX-Injected: yes",
-    "x\rX-Injected: yes",
-    "x\x00X-Injected: yes",
-    "x\r\n\r\nX-Injected: yes",
-    "x\u2028X-Injected: yes",
-    "x\r\nBcc: evil@evil.example",
-    "x" * 100_000 + "\r\nX-Injected: yes",
-    "Zoë\r\n\tX-Injected: yes",
-    "Eve\r\nX-Injected: yes <eve@example.org>",
-    "eve@example.org\r\nX-Injected: yes",
-    '"Eve\r\nBcc: evil@evil.example" <eve@example.org>',
-]
-
-
-def string_paths(schema: dict[str, Any], prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Where the request holds strings, read from openapi.yaml: ('to', 0), ('attachments', 0, 'fileName')."""
-    for name, prop in schema.get("properties", {}).items():
-        prop = spec.resolve(prop)
-        items = spec.resolve(prop.get("items", {}))
-        if prop.get("type") == "string":
-            yield (*prefix, name)
-        elif items.get("type") == "string":
-            yield (*prefix, name, 0)
-        elif items.get("type") == "object":
-            yield from string_paths(items, (*prefix, name, 0))
-
-
-PATHS = list(string_paths(spec.schema(spec.request_schema_name())))
+from harness.hostile import INJECTIONS, PATHS, with_value
+from harness.sandboxes import running, send, settings_in, wait_until
+from harness.smtp_sink import SmtpSink
 
 
 def test_the_corpus_covers_every_string_field() -> None:
@@ -70,15 +16,6 @@ def test_the_corpus_covers_every_string_field() -> None:
     assert {"from", "to", "cc", "bcc", "subject", "mimeReplyToId", "body", "calendarIcs"} <= covered
     assert {"fileName", "contentType", "contentId", "storedName"} <= covered
     assert len(PATHS) * len(INJECTIONS) >= 150
-
-
-def with_value(path: tuple[Any, ...], value: str) -> dict[str, Any]:
-    payload = copy.deepcopy(BASE)
-    target: Any = payload
-    for step in path[:-1]:
-        target = target[step]
-    target[path[-1]] = value
-    return payload
 
 
 @pytest.fixture(scope="module")

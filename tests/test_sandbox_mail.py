@@ -11,8 +11,8 @@ from onlyoffice_send_client import AuthenticatedClient
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import FileShare, MailAttachment, SendMessageRequest
 
-from tests.sandbox_fixtures import TOKEN, outbox, running, settings_in, wait_until
-from tests.smtp_sink import Delivered, SmtpSink
+from harness.sandboxes import TOKEN, outbox, running, settings_in, wait_until
+from harness.smtp_sink import Delivered, SmtpSink
 
 PDF = b"%PDF-1.4 a small report\n" * 20
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from onlyoffice_sandbox import spec
+from onlyoffice_contract import spec
 
 VALID = {"from": "alice@example.test", "to": ["bob@example.test"]}
 

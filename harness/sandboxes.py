@@ -11,14 +11,14 @@ from typing import Any
 
 import httpx
 
-from onlyoffice_sandbox.server import InProcess
-from onlyoffice_sandbox.settings import Settings
+from onlyoffice_contract import spec
+from onlyoffice_sandbox import InProcess, Settings
 
 TOKEN = "test-sandbox-token-2a9c"
 MAILBOX = "Sandbox User <sandbox@example.test>"
 DISABLED = "disabled@example.test"
 HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json"}
-SEND_PATH = "/api/2.0/mail/messages/send"
+SEND_PATH = spec.OPERATION_PATH
 
 
 def settings_in(folder: Path, **overrides: Any) -> Settings:
@@ -36,23 +36,6 @@ def settings_in(folder: Path, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-def env_of(settings: Settings) -> dict[str, str]:
-    """The same settings as SANDBOX_* environment variables, for a subprocess."""
-    env = {
-        "SANDBOX_TOKENS": ",".join(settings.tokens),
-        "SANDBOX_MAILBOXES": ";".join(settings.mailboxes),
-        "SANDBOX_DISABLED_MAILBOXES": ",".join(settings.disabled_mailboxes),
-        "SANDBOX_DB": str(settings.db),
-        "SANDBOX_MAIL_DIR": str(settings.mail_dir),
-        "SANDBOX_FILES_DIR": str(settings.files_dir),
-        "SANDBOX_RETRY_MAX_SECONDS": str(settings.retry_max_seconds),
-        "SANDBOX_SMTP": settings.smtp or "",
-    }
-    if settings.drafts:
-        env["SANDBOX_DRAFTS"] = str(settings.drafts)
-    return env
-
-
 def write_drafts(folder: Path, drafts: list[dict[str, Any]]) -> Path:
     path = folder / "drafts.json"
     path.write_text(json.dumps(drafts))
@@ -60,8 +43,8 @@ def write_drafts(folder: Path, drafts: list[dict[str, Any]]) -> Path:
 
 
 @contextmanager
-def running(settings: Settings) -> Iterator[str]:
-    with InProcess(settings) as url:
+def running(settings: Settings, wrap: Callable[[Any], Any] | None = None) -> Iterator[str]:
+    with InProcess(settings, wrap) as url:
         yield url
 
 

@@ -3,54 +3,15 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
 from html.parser import HTMLParser
-from typing import Any, cast
+from typing import cast
 
-from onlyoffice_sandbox.addresses import CONTROL, parse_mailbox
-from onlyoffice_sandbox.attachments import Attachment
-
-
-@dataclass(frozen=True)
-class Letter:
-    """A message as accepted: what the outbox keeps, and all that composing it needs.
-
-    The real server answers once the draft is saved and queued, and builds the MIME when it
-    sends; so does the sandbox. Message-ID and Date are fixed at accept, the same on every attempt."""
-
-    fields: dict[str, Any]
-    message_id: str
-    date: str
-    author: str  # the From mailbox, with the account's display name
-    recipients: list[str]  # To, Cc and Bcc
-    attachments: list[Attachment]
-
-    @property
-    def sender(self) -> str:
-        """The envelope sender (MAIL FROM): the From mailbox's address."""
-        return _author(self).addr_spec
-
-
-def _author(letter: Letter) -> Address:
-    address = parse_mailbox(letter.author)
-    if address is None:
-        raise ValueError(f"the From mailbox does not parse: {letter.author!r}")
-    return address
-
-
-def new_message_id(sender: Address) -> str:
-    return make_msgid(domain=sender.domain)
-
-
-def now() -> str:
-    return format_datetime(datetime.now(UTC))
-
+from onlyoffice_contract.mailbox import CONTROL, parse_mailbox
+from onlyoffice_sandbox.letter import Letter
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
 
@@ -125,7 +86,7 @@ def _addresses(values: list[str]) -> list[Address]:
 def compose(letter: Letter) -> EmailMessage:
     """The message as it goes out; raises ValueError if `letter` holds what `email` cannot write."""
     fields, attachments = letter.fields, letter.attachments
-    sender = _author(letter)
+    sender = letter.author_address
     msg = EmailMessage(policy=_POLICY)
     to, cc = (_addresses(fields.get(name) or []) for name in ("to", "cc"))
     msg["From"] = sender

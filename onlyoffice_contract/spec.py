@@ -1,13 +1,14 @@
 """openapi.yaml, loaded once, and validators for the schemas it declares.
 
-The sandbox, the contract suite and the tests all read field lists, formats
-and statuses from here, so nothing the spec says is typed a second time.
+The client's generator, the suite and the sandbox all read field lists, formats
+and statuses from here, so nothing the spec says is typed a second time. The
+file ships inside this package (in the source tree, `openapi.yaml` here is a
+link to the one at the repository's root).
 """
 
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ import yaml
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS30Validator
 
-SPEC_PATH = Path(os.environ.get("SANDBOX_SPEC", Path(__file__).resolve().parents[1] / "openapi.yaml"))
-OPERATION_PATH = "/api/2.0/mail/messages/send"
-OPERATION_METHOD = "put"
+SPEC_PATH = Path(__file__).resolve().parent / "openapi.yaml"
+# The one operation this project is about; its path and method are read from the spec.
+OPERATION_ID = "sendMessage"
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 @functools.cache
@@ -25,6 +27,22 @@ def load() -> dict[str, Any]:
     with SPEC_PATH.open(encoding="utf-8") as f:
         spec: dict[str, Any] = yaml.safe_load(f)
     return spec
+
+
+@functools.cache
+def _locate() -> tuple[str, str]:
+    found = [
+        (path, method)
+        for path, item in load()["paths"].items()
+        for method in _METHODS
+        if item.get(method, {}).get("operationId") == OPERATION_ID
+    ]
+    if len(found) != 1:
+        raise LookupError(f"openapi.yaml must declare operationId {OPERATION_ID!r} once, found {found}")
+    return found[0]
+
+
+OPERATION_PATH, OPERATION_METHOD = _locate()
 
 
 def operation() -> dict[str, Any]:
@@ -67,7 +85,7 @@ def validator(name: str, *, formats: bool = False) -> Validator:
 
     With `formats`, the OpenAPI formats that jsonschema checks are checked too;
     this spec's own `mailbox` format is never checked here: its judge is the
-    server's address parser.
+    server's address parser (`mailbox.parse_mailbox`).
     """
     # Inlined, because following `$ref`s on every call was half the time of a validation.
     root = inlined(schema(name))
@@ -108,3 +126,8 @@ def mailbox_fields() -> dict[str, bool]:
         if resolve(prop.get("items", prop) if is_list else prop).get("format") == "mailbox":
             found[name] = is_list
     return found
+
+
+def recipient_fields() -> tuple[str, ...]:
+    """The fields that deliver mail to whoever they name: the list-valued mailbox fields (To, Cc, Bcc)."""
+    return tuple(name for name, is_list in mailbox_fields().items() if is_list)

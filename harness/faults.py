@@ -11,80 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from contract_tests.profiles import as_onlyoffice_binds
-from onlyoffice_sandbox import spec
-from tests.sandbox_fixtures import TOKEN
-
-Headers = list[tuple[bytes, bytes]]
-# (status, headers, body, the request's headers) -> (status, headers, body)
-ResponseFault = Callable[[int, Headers, bytes, Headers], tuple[int, Headers, bytes]]
-# (request headers, request body) -> (request headers, request body)
-RequestFault = Callable[[Headers, bytes], tuple[Headers, bytes]]
-
-
-def on_responses(fault: ResponseFault) -> Callable[[ASGIApp], ASGIApp]:
-    """Rewrite every response of the send call."""
-
-    def wrap(app: ASGIApp) -> ASGIApp:
-        async def faulty(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or scope["path"] != spec.OPERATION_PATH:
-                return await app(scope, receive, send)
-            start: dict[str, Any] = {}
-            chunks: list[bytes] = []
-
-            async def capture(message: Message) -> None:
-                if message["type"] == "http.response.start":
-                    start.update(message)
-                else:
-                    chunks.append(message.get("body", b""))
-                    if not message.get("more_body"):
-                        status, headers, body = fault(
-                            start["status"], list(start["headers"]), b"".join(chunks), list(scope["headers"])
-                        )
-                        headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-                        headers.append((b"content-length", str(len(body)).encode()))
-                        await send({"type": "http.response.start", "status": status, "headers": headers})
-                        await send({"type": "http.response.body", "body": body})
-
-            await app(scope, receive, capture)
-
-        return faulty
-
-    return wrap
-
-
-def on_requests(fault: RequestFault) -> Callable[[ASGIApp], ASGIApp]:
-    """Rewrite every request of the send call before the sandbox sees it."""
-
-    def wrap(app: ASGIApp) -> ASGIApp:
-        async def faulty(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or scope["path"] != spec.OPERATION_PATH:
-                return await app(scope, receive, send)
-            body = b""
-            while True:
-                message = await receive()
-                body += message.get("body", b"")
-                if not message.get("more_body"):
-                    break
-            headers, body = fault(list(scope["headers"]), body)
-            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
-            headers.append((b"content-length", str(len(body)).encode()))
-            sent = False
-
-            async def replay() -> Message:
-                nonlocal sent
-                if sent:
-                    return await receive()
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            await app({**scope, "headers": headers}, replay, send)
-
-        return faulty
-
-    return wrap
+from harness.asgi import Headers, Wrap, on_requests, on_responses
+from harness.sandboxes import TOKEN
+from onlyoffice_contract import spec
 
 
 def _json(body: bytes) -> Any:
@@ -94,7 +24,7 @@ def _json(body: bytes) -> Any:
         return None
 
 
-def on_json_body(change: Callable[[Any], Any]) -> Callable[[ASGIApp], ASGIApp]:
+def on_json_body(change: Callable[[Any], Any]) -> Wrap:
     """Change the JSON request body (left alone when it is not JSON)."""
 
     def fault(headers: Headers, body: bytes) -> tuple[Headers, bytes]:
@@ -104,7 +34,7 @@ def on_json_body(change: Callable[[Any], Any]) -> Callable[[ASGIApp], ASGIApp]:
     return on_requests(fault)
 
 
-def on_success_body(change: Callable[[dict[str, Any]], Any]) -> Callable[[ASGIApp], ASGIApp]:
+def on_success_body(change: Callable[[dict[str, Any]], Any]) -> Wrap:
     def fault(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
         if status != 200:
             return status, headers, body
@@ -113,7 +43,7 @@ def on_success_body(change: Callable[[dict[str, Any]], Any]) -> Callable[[ASGIAp
     return on_responses(fault)
 
 
-def on_error_body(change: Callable[[dict[str, Any]], Any]) -> Callable[[ASGIApp], ASGIApp]:
+def on_error_body(change: Callable[[dict[str, Any]], Any]) -> Wrap:
     def fault(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
         payload = _json(body)
         if status < 400 or not isinstance(payload, dict):
@@ -218,7 +148,7 @@ def _convert_anything(payload: Any) -> Any:
 @dataclass(frozen=True)
 class Fault:
     name: str
-    wrap: Callable[[ASGIApp], ASGIApp]
+    wrap: Wrap
     caught_by: str  # what the suite's output names when it fails on this fault
 
 

@@ -1,4 +1,9 @@
-"""RFC 5322 mailboxes, parsed by the `email` package: the judge of format `mailbox`."""
+"""The mailbox rule: which addresses parse as one RFC 5322 mailbox (the spec's format `mailbox`).
+
+The `email` package is the judge, as a mail server's parser would be. The
+sandbox refuses what does not parse; the suite uses the same rule to make its
+valid cases real sends.
+"""
 
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ import re
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from onlyoffice_sandbox import capture, outbox
+from onlyoffice_sandbox import outbox
 from onlyoffice_sandbox.context import Context
+from onlyoffice_sandbox.delivery import capture
 
 _KEY = re.compile(r"^[0-9a-f]{24}$")
 _SHOWN = ("Date", "From", "To", "Cc", "Subject", "Message-ID")

@@ -6,7 +6,6 @@ It counts every delivery, duplicates included, can refuse recipients for good
 
 from __future__ import annotations
 
-import socket
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -15,6 +14,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from harness.ports import free_port
 
 
 @dataclass
@@ -51,10 +52,8 @@ class SmtpSink:
         return "250 OK"
 
     def up(self) -> SmtpSink:
-        if not self.port:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                self.port = s.getsockname()[1]
+        if not self.port:  # chosen once: the sink comes back on the same port after down()
+            self.port = free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self

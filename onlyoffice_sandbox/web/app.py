@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from onlyoffice_sandbox import outbox, pages, send, spec
+from onlyoffice_contract import spec
+from onlyoffice_sandbox import drafts, outbox
 from onlyoffice_sandbox.context import Context
-from onlyoffice_sandbox.courier import Courier
+from onlyoffice_sandbox.delivery import DeliveryProcess
 from onlyoffice_sandbox.settings import Settings
-
-log = logging.getLogger("onlyoffice_sandbox")
-
-
-def load_drafts(settings: Settings) -> list[dict[str, Any]]:
-    """The drafts file: a JSON list of messages, each a valid request with an `id` and a `folder`."""
-    if settings.drafts is None:
-        return []
-    drafts: list[dict[str, Any]] = json.loads(settings.drafts.read_text(encoding="utf-8"))
-    validator = spec.validator(send.REQUEST_SCHEMA)
-    for draft in drafts:
-        fields = {k: v for k, v in draft.items() if k != "folder"}
-        error = next(iter(validator.iter_errors(fields)), None)
-        if error is not None or not isinstance(draft.get("id"), int) or draft["id"] < 1:
-            reason = error.message if error else "needs an integer id > 0"
-            raise ValueError(f"draft {draft.get('id')!r} in {settings.drafts}: {reason}")
-    return drafts
+from onlyoffice_sandbox.web import pages, send
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -40,18 +22,18 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         box = await asyncio.to_thread(outbox.Outbox, settings.db)
         ctx = Context(settings, box)
-        await box.acall(outbox.seed(load_drafts(settings)))
-        courier = Courier(settings)
-        courier.start()
-        ctx.wake_delivery = courier.wake
-        watch = asyncio.create_task(courier.watch(), name="courier-watch")
+        await box.acall(outbox.seed(drafts.load(settings.drafts)))
+        delivery = DeliveryProcess(settings)
+        delivery.start()
+        ctx.wake_delivery = delivery.wake
+        watch = asyncio.create_task(delivery.watch(), name="delivery-watch")
         app.state.context = ctx
         try:
             yield
         finally:
             watch.cancel()
             # The message in hand is delivered and recorded before the child exits.
-            await asyncio.to_thread(courier.stop)
+            await asyncio.to_thread(delivery.stop)
             await asyncio.to_thread(box.close)
 
     return Starlette(

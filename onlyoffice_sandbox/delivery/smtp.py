@@ -1,30 +1,26 @@
-"""Delivers the outbox over SMTP with smtplib, in the background.
+"""One batch of messages over one SMTP connection (smtplib), and what each SMTP answer means.
 
 Each message is composed here, from what the outbox stored at accept, as the
 real server builds its MIME when it sends. A message is marked sent only after
-the SMTP server accepted it, so an outage or a restart only delays it. It keeps
-its Message-ID and Date on every attempt. A permanent refusal (5xx) is recorded
-and not retried; so is a message `email` cannot write, which input validation
-is there to prevent. The one case that can deliver twice: the process dies
-after the server said 250 and before the outbox recorded it; the copy then has
-the same Message-ID.
+the SMTP server accepted it, so an outage or a restart only delays it. A
+permanent refusal (5xx) is recorded and not retried; so is a message `email`
+cannot write, which input validation is there to prevent. The one case that can
+deliver twice: the process dies after the server said 250 and before the outbox
+recorded it; the copy then has the same Message-ID.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import smtplib
-import time
+from collections.abc import Callable
 
 from onlyoffice_sandbox import outbox
-from onlyoffice_sandbox.compose import compose
+from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.outbox import Outbox, Queued
 
 log = logging.getLogger("onlyoffice_sandbox.delivery")
 
-BATCH = 50
 SMTP_TIMEOUT = 30.0
 
 
@@ -34,56 +30,36 @@ def _permanent(exc: smtplib.SMTPException) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-class Delivery:
-    def __init__(self, box: Outbox, address: tuple[str, int], retry_max_seconds: float) -> None:
+class Batch:
+    """Sends messages over one connection and records each outcome in the outbox as it happens."""
+
+    def __init__(
+        self,
+        box: Outbox,
+        address: tuple[str, int],
+        retry_at: Callable[[int], float],
+        stopping: Callable[[], bool],
+    ) -> None:
         self._box = box
         self._address = address
-        self._retry_max = retry_max_seconds
-        self._wake = asyncio.Event()
-        self._stopping = False
+        self._retry_at = retry_at
+        self._stopping = stopping
 
-    def stop(self) -> None:
-        """Finish the message in hand, then return from run(); nothing is left half-recorded."""
-        self._stopping = True
-        self._wake.set()
-
-    def wake(self) -> None:
-        """Something was queued: look at the outbox now rather than at the next poll."""
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            batch = await self._box.acall(outbox.due(time.time(), BATCH))
-            if batch:
-                await asyncio.to_thread(self._deliver, batch)
-                continue
-            soonest = await self._box.acall(outbox.next_due())
-            wait = 1.0 if soonest is None else min(max(soonest - time.time(), 0.01), 1.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
-
-    def _retry_at(self, attempts: int) -> float:
-        return time.time() + min(self._retry_max, 0.25 * 2.0 ** min(attempts, 20))
-
-    def _deliver(self, batch: list[Queued]) -> None:
-        """Send a batch over one SMTP connection; record each outcome as it happens."""
+    def deliver(self, batch: list[Queued]) -> None:
         try:
             smtp = smtplib.SMTP(*self._address, timeout=SMTP_TIMEOUT)
         except OSError as exc:
             log.warning("SMTP server %s:%s unreachable, will retry: %s", *self._address, exc)
             for message in batch:
-                self._box.call(
-                    outbox.mark(message.id, "queued", _describe(exc), self._retry_at(message.attempts))
-                )
+                self._requeue(message, exc)
             return
         try:
             for message in batch:
-                if self._stopping or not self._send(smtp, message):
+                if self._stopping() or not self._send(smtp, message):
                     break  # the connection is gone: the rest of the batch waits for the retry
         finally:
             try:
@@ -91,17 +67,21 @@ class Delivery:
             except (smtplib.SMTPException, OSError):
                 smtp.close()
 
+    def _requeue(self, message: Queued, exc: BaseException) -> None:
+        self._box.call(outbox.mark(message.id, "queued", describe(exc), self._retry_at(message.attempts)))
+
     def _content(self, message: Queued) -> bytes | None:
         if message.mime is not None:
             return message.mime
         try:
             return compose(message.letter).as_bytes()
         except (ValueError, TypeError, LookupError) as exc:
-            log.error("message %s cannot be composed, recorded as failed: %s", message.id, _describe(exc))
-            self._box.call(outbox.mark(message.id, "failed", f"cannot be composed: {_describe(exc)}"))
+            log.error("message %s cannot be composed, recorded as failed: %s", message.id, describe(exc))
+            self._box.call(outbox.mark(message.id, "failed", f"cannot be composed: {describe(exc)}"))
             return None
 
     def _send(self, smtp: smtplib.SMTP, message: Queued) -> bool:
+        """Send one message; False if the connection is gone."""
         content = self._content(message)
         if content is None:
             return True  # recorded; the connection is still good
@@ -118,12 +98,10 @@ class Delivery:
             )
         except smtplib.SMTPException as exc:
             if _permanent(exc):
-                log.warning("message %s refused for good: %s", message.id, _describe(exc))
-                self._box.call(outbox.mark(message.id, "failed", _describe(exc)))
+                log.warning("message %s refused for good: %s", message.id, describe(exc))
+                self._box.call(outbox.mark(message.id, "failed", describe(exc)))
             else:
-                self._box.call(
-                    outbox.mark(message.id, "queued", _describe(exc), self._retry_at(message.attempts))
-                )
+                self._requeue(message, exc)
             connection_lost = isinstance(exc, smtplib.SMTPServerDisconnected)
             if not connection_lost:
                 try:
@@ -132,9 +110,7 @@ class Delivery:
                     connection_lost = True
             return not connection_lost
         except OSError as exc:
-            self._box.call(
-                outbox.mark(message.id, "queued", _describe(exc), self._retry_at(message.attempts))
-            )
+            self._requeue(message, exc)
             return False
         # Accepted. Some recipients may have been refused: that is recorded, not retried,
         # since a retry would deliver twice to the ones that were accepted.

@@ -1,0 +1,117 @@
+"""The suite's schemathesis hooks: what makes every request safe, and every valid case a real send.
+
+The suite registers them for its own run (`register(Hooks(settings))`). The
+schemathesis CLI can load this module too, with the suite's settings in the
+environment, and then runs with the same rules, checks and `mailbox` format:
+
+    SCHEMATHESIS_HOOKS=contract_tests.hooks API_KEY=... FROM=... schemathesis run openapi.yaml ...
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import schemathesis
+from schemathesis import Case, HookContext, Response
+from schemathesis.core.failures import AcceptedNegativeData, Failure
+from schemathesis.core.hooks import HOOKS_MODULE_ENV_VAR
+from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
+
+from contract_tests import (
+    checks,  # noqa: F401 - registers the suite's checks with schemathesis
+    profiles,
+    safety,
+)
+from contract_tests import settings as suite_settings
+from contract_tests.settings import SuiteSettings
+from contract_tests.strategies import mailboxes
+from onlyoffice_contract import spec
+from onlyoffice_contract.mailbox import parse_mailbox
+
+
+def _parsable(address: Any, domain: str) -> Any:
+    """A recipient the server's parser will read: kept if it is one mailbox, else a plain one.
+
+    Schemathesis sometimes fills a `mailbox` string from its lists of hostile strings rather
+    than from the format's strategy; such a value is not an address, whatever the schema says."""
+    if not isinstance(address, str) or parse_mailbox(address) is not None:
+        return address
+    return f"r{zlib.crc32(address.encode('utf-8', 'surrogatepass')):08x}@{domain}"
+
+
+def as_real_send(body: dict[str, Any], settings: SuiteSettings) -> dict[str, Any]:
+    """The body as a send that can succeed: from the run's mailbox, to addresses that parse,
+    as a new message (a random draft id would only find 404), without attachments (they name
+    files on the server). These are the rules the spec cannot state."""
+    real = {key: value for key, value in body.items() if key != "attachments"}
+    real["from"] = settings.from_
+    if isinstance(real.get("id"), int) and real["id"] > 0:
+        real["id"] = 0
+    for name in safety.RECIPIENT_FIELDS:
+        if isinstance(real.get(name), list):
+            real[name] = [_parsable(item, settings.recipient_domain) for item in real[name]]
+    return real
+
+
+class Hooks:
+    """The hooks of one run, bound to its settings; `on_accept` is told of every 2xx."""
+
+    def __init__(self, settings: SuiteSettings, on_accept: Callable[[], None] = lambda: None) -> None:
+        self.settings = settings
+        self._on_accept = on_accept
+        self._valid = spec.validator(spec.request_schema_name()).is_valid
+
+    def before_call(self, context: HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
+        """Runs before every request, in every phase: the rules that keep a live server safe.
+
+        Recipients are confined first. Then a body that is valid becomes a real send; an invalid one
+        takes the real-send values too unless they would repair it (its fault is in those fields)."""
+        if not isinstance(case.body, dict):
+            return
+        safe = safety.make_safe(case.body, self.settings.recipient_domain)
+        real = as_real_send(safe, self.settings)
+        case.body = real if self._valid(safe) or not self._valid(real) else safe
+
+    def filter_failure(
+        self, context: HookContext, failure: Failure, case: Case[Any], response: Response
+    ) -> bool:
+        """Keep a failure unless it is "accepted invalid data" for a body that is in fact acceptable.
+
+        Schemathesis labels some generated bodies invalid that are not (a custom
+        format it cannot check, a mutation the safety rules undid); and under the
+        onlyoffice profile, the real server's documented leniency is acceptable."""
+        if isinstance(failure, AcceptedNegativeData):
+            return not profiles.is_valid(case.body, self.settings.profile)
+        return True
+
+    def after_call(self, context: HookContext, case: Case[Any], response: Response) -> None:
+        """Count acceptances as they happen, before any check can stop the run."""
+        if 200 <= response.status_code < 300:
+            self._on_accept()
+
+
+def register(hooks: Hooks) -> Callable[[], None]:
+    """Register the run's hooks and the `mailbox` format with schemathesis; gives the undo.
+
+    Schemathesis takes before_call and after_call only as global hooks, so the run's
+    hooks are registered globally while it lasts, and removed after it."""
+    schemathesis.openapi.format("mailbox", mailboxes(hooks.settings.recipient_domain))
+    # Partials, not bound methods: schemathesis sets an attribute on each hook it registers.
+    registered = [
+        schemathesis.hook(name)(functools.partial(getattr(Hooks, name), hooks))
+        for name in ("before_call", "filter_failure", "after_call")
+    ]
+
+    def unregister() -> None:
+        for hook in registered:
+            GLOBAL_HOOK_DISPATCHER.unregister(hook)
+
+    return unregister
+
+
+if os.environ.get(HOOKS_MODULE_ENV_VAR) == __name__:  # loaded by the schemathesis CLI
+    register(Hooks(suite_settings.load()))

@@ -1,0 +1,63 @@
+"""Probes: requests the suite sends on purpose, for what generated cases do not reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from schemathesis import Case
+
+from contract_tests.hooks import as_real_send
+from contract_tests.plugin import ContractRun
+from contract_tests.safety import make_safe
+from onlyoffice_contract import spec
+
+
+def _example_case(contract_schema: Any, contract_run: ContractRun, **body_changes: Any) -> Case[Any]:
+    """The spec's own request example, made a safe real send."""
+    operation = contract_schema[spec.OPERATION_PATH][spec.OPERATION_METHOD.upper()]
+    example = spec.operation()["requestBody"]["content"]["application/json"]["example"]
+    settings = contract_run.settings
+    body = make_safe(as_real_send(example, settings), settings.recipient_domain)
+    return operation.Case(body={**body, **body_changes}, media_type="application/json")  # type: ignore[no-any-return]
+
+
+def test_a_wrong_key_is_refused_in_plain_text(
+    contract_schema: Any, contract_run: ContractRun, target_url: str, session: requests.Session
+) -> None:
+    """A 401 with the challenge, checked by every check: generated cases always carry the right key."""
+    for headers in ({"Authorization": contract_run.settings.api_key + "-not-the-key"}, {}):
+        case = _example_case(contract_schema, contract_run)
+        response = case.call(base_url=target_url, headers=headers, session=session)
+        assert response.status_code == 401, (
+            f"a request with {list(headers) or 'no'} Authorization was not refused"
+        )
+        case.validate_response(response)
+
+
+# Bodies that are not a JSON object; the server must refuse each with 400 in its envelope.
+MALFORMED = {
+    "not JSON": b"{not json",
+    "empty": b"",
+    "invalid UTF-8": b'{"from": "\xff"}',
+    "deeply nested": b"[" * 50_000 + b"]" * 50_000,
+    "a JSON array": b"[]",
+}
+
+
+def test_bodies_that_are_not_json_objects_are_refused(
+    contract_run: ContractRun, target_url: str, session: requests.Session
+) -> None:
+    headers = {"Authorization": contract_run.settings.api_key, "Content-Type": "application/json"}
+    for label, raw in MALFORMED.items():
+        response = session.put(target_url + spec.OPERATION_PATH, data=raw, headers=headers, timeout=30)
+        assert response.status_code == 400, f"{label} body: expected 400, got {response.status_code}"
+        try:
+            body = response.json()
+        except ValueError:
+            raise AssertionError(f"{label} body: the 400 is not in the JSON error envelope") from None
+        errors = [e.message for e in spec.validator("ErrorEnvelope").iter_errors(body)]
+        assert not errors, f"{label} body: the 400 envelope does not match ErrorEnvelope: {errors}"
+        assert body["statusCode"] == 400, (
+            f"{label} body: envelope statusCode {body['statusCode']} for HTTP 400"
+        )

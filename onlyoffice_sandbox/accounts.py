@@ -1,0 +1,37 @@
+"""Who may send from which mailbox: the accounts of the sandbox's one user (the `from` rule)."""
+
+from __future__ import annotations
+
+from email.headerregistry import Address
+
+from onlyoffice_contract.mailbox import parse_mailbox
+from onlyoffice_sandbox.problems import bad_request, forbidden
+
+
+def _by_address(entries: tuple[str, ...]) -> dict[str, Address]:
+    accounts = {}
+    for entry in entries:
+        address = parse_mailbox(entry)
+        if address is None:
+            raise ValueError(f"not a mailbox: {entry!r}")
+        accounts[address.addr_spec.lower()] = address
+    return accounts
+
+
+class Accounts:
+    def __init__(self, mailboxes: tuple[str, ...], disabled: tuple[str, ...]) -> None:
+        self._mailboxes = _by_address(mailboxes)
+        self._disabled = set(_by_address(disabled))
+
+    def sender(self, from_: str) -> Address:
+        """The account `from_` names, with its display name; else the real server's refusal."""
+        address = parse_mailbox(from_)
+        if address is None:
+            raise bad_request("Incorrect email address in field 'from'")
+        wanted = address.addr_spec.lower()
+        if wanted in self._disabled:
+            raise forbidden("Sending from this mailbox is not permitted: it is disabled or a group address")
+        account = self._mailboxes.get(wanted)
+        if account is None:
+            raise bad_request("Mailbox not found")
+        return account

@@ -1,0 +1,3 @@
+from onlyoffice_sandbox.delivery.child import main
+
+main()
