@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from hypothesis import strategies as st
+
 from onlyoffice_contract import spec
 
 BASE: dict[str, Any] = {
@@ -48,6 +50,17 @@ INJECTIONS = [
     "Eve\r\nX-Injected: yes <eve@example.org>",
     "eve@example.org\r\nX-Injected: yes",
     '"Eve\r\nBcc: evil@evil.example" <eve@example.org>',
+    # RFC 2047 encoded words that decode to line breaks (CVE-2024-6923 in the interpreter's `email`)
+    "=?utf-8?q?hello=0D=0AX-Injected:_yes=0D=0ABcc:_leak@evil.example?=",
+    "=?utf-8?q?x=0D=0A=0D=0AX-Injected:_yes?=",
+    "=?utf-8?b?DQpYLUluamVjdGVkOiB5ZXM=?= <eve@example.org>",
+    # group syntax and punctuation on which `email`'s address parser raises what it should not
+    "g:; <a@example.org>",
+    " .,)",
+    '.";"g:.;',
+    # text no mail can carry as it is: a lone surrogate, an invalid encoded word beside non-ASCII
+    "\ud800",
+    "café =?utf-8?q?=FF?=",
 ]
 
 
@@ -120,3 +133,93 @@ def corpus() -> list[tuple[str, str, bytes]]:
         ("malformed", "huge number", b'{"id": 1' + b"0" * 5000 + b"}"),
     ]
     return items
+
+
+# -- as Hypothesis strategies: hostile text in every field, for property-based tests -----------------
+
+# Pieces an attacker combines: line breaks of every kind, NUL, encoded words that decode to them,
+# quotes and address punctuation, a lone surrogate, non-ASCII, long runs without a space.
+_PIECES = [
+    "\r\n",
+    "\n",
+    "\r",
+    "\x00",
+    "\u2028",
+    "\t",
+    "=?utf-8?q?a=0D=0AX-Injected:_yes?=",
+    "=?utf-8?b?DQpCY2M6IGV2aWxAZXZpbC5leGFtcGxl?=",
+    "=?utf-8?q?=FF?=",
+    "=?",
+    "?=",
+    "X-Injected: yes",
+    "Bcc: evil@evil.example",
+    '"',
+    "\\",
+    "<",
+    ">",
+    ",",
+    ";",
+    ":",
+    "@",
+    "(",
+    ")",
+    "\ud800",
+    "é",
+    "Zoë",
+    "漢字",
+    "x" * 200,
+]
+
+
+def hostile_text(max_size: int = 12) -> st.SearchStrategy[str]:
+    """Text made of hostile pieces and arbitrary characters."""
+    piece = st.one_of(st.sampled_from(_PIECES), st.text(max_size=8))
+    return st.lists(piece, max_size=max_size).map("".join)
+
+
+def hostile_mailboxes(domain: str = "example.org") -> st.SearchStrategy[str]:
+    """Recipients: hostile display names around a valid address, and hostile text that is none."""
+    local = st.from_regex(r"[a-z][a-z0-9.+-]{0,20}", fullmatch=True)
+    named = st.tuples(hostile_text(6), local).map(lambda t: f'"{t[0]}" <{t[1]}@{domain}>')
+    bare = st.tuples(hostile_text(6), local).map(lambda t: f"{t[0]} <{t[1]}@{domain}>")
+    plain = local.map(lambda lp: f"{lp}@{domain}")
+    # Mostly addresses that can pass, so that the tests reach what is done with accepted ones.
+    forms = [plain, plain, plain, named, named, named, bare, bare, bare, hostile_text(6)]
+    return st.integers(0, len(forms) - 1).flatmap(lambda i: forms[i])
+
+
+def _value(prop: dict[str, Any], mailbox: bool) -> st.SearchStrategy[Any]:
+    kind = spec.json_type(prop)
+    resolved = spec.resolve(prop)
+    if kind == "string":
+        return hostile_mailboxes() if mailbox else hostile_text()
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "integer":
+        enum = resolved.get("enum")
+        return st.sampled_from(enum) if enum else st.integers(-(2**31), 2**31 - 1)
+    if kind == "array":
+        item = spec.resolve(resolved.get("items", {}))
+        if spec.json_type(item) == "object":
+            return st.lists(attachment_objects(item), max_size=3)
+        return st.lists(_value(resolved.get("items", {}), mailbox), max_size=2)
+    return st.nothing()
+
+
+def attachment_objects(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    properties = {name: _value(prop, False) for name, prop in schema.get("properties", {}).items()}
+    return st.fixed_dictionaries({}, optional=properties)
+
+
+def request_bodies(sender: str) -> st.SearchStrategy[dict[str, Any]]:
+    """Bodies over the request schema's fields (read from openapi.yaml), every string hostile, from
+    `sender`; many break a rule and are refused, the rest must be sendable."""
+    mailboxes = spec.mailbox_fields()
+    optional = {
+        name: _value(prop, name in mailboxes)
+        for name, prop in spec.request_properties().items()
+        if name not in {"from", "id", spec.recipient_fields()[0]}
+    }
+    first = spec.recipient_fields()[0]  # one recipient field always holds some: most bodies can pass
+    required = {"from": st.just(sender), first: st.lists(hostile_mailboxes(), min_size=1, max_size=2)}
+    return st.fixed_dictionaries(required, optional=optional)

@@ -58,8 +58,11 @@ def wait_until(condition: Callable[[], bool], seconds: float = 20.0) -> None:
 
 
 def send(url: str, payload: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    # JSON with \u escapes, as most clients write it: a lone surrogate can travel (httpx's own
+    # encoder writes raw UTF-8, which cannot carry one).
+    body = json.dumps(payload).encode()
     return httpx.put(
-        url + SEND_PATH, json=payload, headers=HEADERS if headers is None else headers, timeout=30
+        url + SEND_PATH, content=body, headers=HEADERS if headers is None else headers, timeout=30
     )
 
 

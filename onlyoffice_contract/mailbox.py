@@ -22,9 +22,18 @@ MAX_LENGTH = 998  # RFC 5322's line limit: no single mailbox can be longer
 
 def parse_mailbox(text: str) -> Address | None:
     """The one address in `text`, or None when `text` is not exactly one valid mailbox."""
-    if not text or len(text) > MAX_LENGTH or CONTROL.search(text):
+    if not text or len(text) > MAX_LENGTH or CONTROL.search(text) or not _is_unicode(text):
         return None
     return _parse(text)
+
+
+def _is_unicode(text: str) -> bool:
+    """False for text holding a lone surrogate (JSON can carry "\\ud800"): no mail system can write it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # `email`'s parser costs about 55 us a mailbox, and a sender's own address comes back on
@@ -33,7 +42,9 @@ def parse_mailbox(text: str) -> Address | None:
 def _parse(text: str) -> Address | None:
     try:
         parsed = _REGISTRY("To", text)
-    except (HeaderParseError, IndexError, ValueError):
+    except (HeaderParseError, IndexError, ValueError, AttributeError, TypeError):
+        # `email`'s parser raises the last two on some group syntax and stray punctuation
+        # (`g:; <a@example.org>`, ` .,)`): the text is not one mailbox either way.
         return None
     header = cast(AddressHeader, parsed)  # the registry's "To" class is both
     if parsed.defects or len(header.groups) != 1 or header.groups[0].display_name is not None:
@@ -42,6 +53,10 @@ def _parse(text: str) -> Address | None:
         return None
     [address] = header.addresses
     if not address.username or not address.domain or "." not in address.domain.strip("."):
+        return None
+    try:
+        address.domain.encode("idna")  # what DNS and 7-bit headers need; labels of 1 to 63 characters
+    except UnicodeError:
         return None
     return address
 

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import html
-from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from html.parser import HTMLParser
 from typing import cast
 
-from onlyoffice_contract.mailbox import CONTROL, parse_mailbox
+from onlyoffice_contract.mailbox import parse_mailbox
+from onlyoffice_sandbox.delivery import headers
 from onlyoffice_sandbox.letter import Letter
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
-
-
-def one_line(text: str) -> str:
-    """Header text with every control character (CR, LF, NUL ...) turned into a space."""
-    return CONTROL.sub(" ", text).strip()
 
 
 class _TextOfHtml(HTMLParser):
@@ -52,30 +47,15 @@ def text_of_html(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-# Raw header text set below must be written as it is, not refolded (and re-encoded) by `email`.
-_POLICY = SMTP.clone(refold_source="none")
-
-
-def _disposition(part: EmailMessage, disposition: str, file_name: str) -> None:
-    """Name a part's file as MimeKit does: a non-ASCII name as RFC 2047 encoded words.
-
-    `email` itself would write RFC 2231 (filename*=utf-8''...), so the header is set raw."""
-    name = one_line(file_name)
-    if name.isascii():
-        part.replace_header("Content-Disposition", disposition)
-        part.set_param("filename", name, header="Content-Disposition")
-        return
-    del part["Content-Disposition"]
-    part.set_raw("Content-Disposition", f'{disposition}; filename="{Header(name, "utf-8").encode()}"')
+# Headers are written raw (headers.py); `email` must write them as they are, not refold them.
+_POLICY = SMTP.clone(refold_source="none", cte_type="7bit")  # 7-bit: any relay takes it, 8BITMIME or not
+# MIME forbids base64 for these (RFC 2046), and `email` cannot attach bytes as some of them
+# (message/delivery-status): a file named with one is attached as application/octet-stream.
+_COMPOSITE = ("message/", "multipart/")
 
 
 def _parts(multipart: EmailMessage) -> list[EmailMessage]:
     return cast(list[EmailMessage], multipart.get_payload())
-
-
-def _msg_id(text: str) -> str:
-    text = one_line(text)
-    return text if text.startswith("<") else f"<{text}>"
 
 
 def _addresses(values: list[str]) -> list[Address]:
@@ -83,50 +63,65 @@ def _addresses(values: list[str]) -> list[Address]:
     return [a for a in found if a is not None]  # the caller has refused any that do not parse
 
 
+def _leaf_type(content_type: str) -> tuple[str, str]:
+    if content_type.lower().startswith(_COMPOSITE) or "/" not in content_type:
+        return "application", "octet-stream"
+    maintype, _, subtype = content_type.partition("/")
+    return maintype, subtype
+
+
+def _name_part(part: EmailMessage, disposition: str, file_name: str, content_id: str | None = None) -> None:
+    del part["Content-Disposition"]
+    part.set_raw("Content-Disposition", f"{disposition}; {headers.filename_parameter(file_name)}")
+    if content_id is not None:
+        del part["Content-ID"]
+        part.set_raw("Content-ID", headers.msg_id(content_id))
+
+
 def compose(letter: Letter) -> EmailMessage:
-    """The message as it goes out; raises ValueError if `letter` holds what `email` cannot write."""
+    """The message as it goes out. Any text a request can carry composes; a message `email` still
+    cannot write raises, and delivery records it as failed (smtp.py)."""
     fields, attachments = letter.fields, letter.attachments
     sender = letter.author_address
     msg = EmailMessage(policy=_POLICY)
     to, cc = (_addresses(fields.get(name) or []) for name in ("to", "cc"))
-    msg["From"] = sender
+    msg.set_raw("From", headers.mailbox(sender))
     if to:
-        msg["To"] = to
+        msg.set_raw("To", headers.address_list(to))
     if cc:
-        msg["Cc"] = cc
-    msg["Subject"] = one_line(fields.get("subject") or "")
-    msg["Date"] = letter.date
-    msg["Message-ID"] = letter.message_id
+        msg.set_raw("Cc", headers.address_list(cc))
+    msg.set_raw("Subject", headers.unstructured(fields.get("subject") or ""))
+    msg.set_raw("Date", letter.date)
+    msg.set_raw("Message-ID", letter.message_id)
     if fields.get("importance"):
-        msg["Importance"] = "high"
-        msg["X-Priority"] = "1 (Highest)"
+        msg.set_raw("Importance", "high")
+        msg.set_raw("X-Priority", "1 (Highest)")
     if fields.get("mimeReplyToId"):
-        msg["In-Reply-To"] = _msg_id(fields["mimeReplyToId"])
-    if fields.get("calendarIcs"):
-        msg["Auto-Submitted"] = "auto-generated"
+        msg.set_raw("In-Reply-To", headers.msg_id(fields["mimeReplyToId"]))
     if fields.get("isAutoreply"):
-        del msg["Auto-Submitted"]
-        msg["Auto-Submitted"] = "auto-replied"
+        msg.set_raw("Auto-Submitted", "auto-replied")
+    elif fields.get("calendarIcs"):
+        msg.set_raw("Auto-Submitted", "auto-generated")
     if fields.get("requestReceipt"):
-        msg["Return-Receipt-To"] = sender.addr_spec
+        msg.set_raw("Return-Receipt-To", headers.addr_spec(sender))
     if fields.get("requestRead"):
-        msg["Disposition-Notification-To"] = sender.addr_spec
+        msg.set_raw("Disposition-Notification-To", headers.addr_spec(sender))
 
-    markup = fields.get("body") or ""
+    markup = headers.sendable(fields.get("body") or "")
     msg.set_content(text_of_html(markup) or " ")
     msg.add_alternative(markup or f"<p>{html.escape(' ')}</p>", subtype="html")
     html_part = _parts(msg)[1]
     # Inline parts (with a Content-ID) go beside the HTML in multipart/related,
     # the others into multipart/mixed; every one is base64.
     for item in sorted(attachments, key=lambda a: a.content_id is None):
-        maintype, _, subtype = item.content_type.partition("/")
-        subtype = subtype or "octet-stream"
+        maintype, subtype = _leaf_type(item.content_type)
         if item.content_id:
-            html_part.add_related(item.data, maintype, subtype, cte="base64", cid=_msg_id(item.content_id))
-            _disposition(_parts(html_part)[-1], "inline", item.file_name)
+            html_part.add_related(item.data, maintype, subtype, cte="base64")
+            _name_part(_parts(html_part)[-1], "inline", item.file_name, item.content_id)
         else:
-            msg.add_attachment(item.data, maintype, subtype, cte="base64", filename="x")
-            _disposition(_parts(msg)[-1], "attachment", item.file_name)
+            msg.add_attachment(item.data, maintype, subtype, cte="base64")
+            _name_part(_parts(msg)[-1], "attachment", item.file_name)
     if fields.get("calendarIcs"):
-        msg.add_attachment(fields["calendarIcs"], subtype="calendar", filename="calendar.ics")
+        calendar = headers.sendable(fields["calendarIcs"])
+        msg.add_attachment(calendar, subtype="calendar", filename="calendar.ics")
     return msg

@@ -1,0 +1,177 @@
+"""Whatever the sandbox accepts, it can send: composed, the mail carries exactly the headers the
+request caused, each decoding to what was sent, on this interpreter (CVE-2024-6923 included)."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from harness.hostile import request_bodies
+from onlyoffice_contract.mailbox import parse_mailbox
+from onlyoffice_sandbox import attachments, sending
+from onlyoffice_sandbox.accounts import Accounts
+from onlyoffice_sandbox.delivery import headers
+from onlyoffice_sandbox.delivery.compose import compose
+from onlyoffice_sandbox.letter import Letter, new_message_id, now
+from onlyoffice_sandbox.problems import Problem
+
+SENDER = "Sandbox User <sandbox@example.test>"
+ACCOUNTS = Accounts((SENDER,), ())
+ALWAYS = {"from", "subject", "date", "message-id", "mime-version", "content-type"}
+# The headers each field causes when it is set (per the facts, "The mail that goes out").
+CAUSED = {
+    "to": {"to"},
+    "cc": {"cc"},
+    "importance": {"importance", "x-priority"},
+    "mimeReplyToId": {"in-reply-to"},
+    "isAutoreply": {"auto-submitted"},
+    "calendarIcs": {"auto-submitted"},
+    "requestReceipt": {"return-receipt-to"},
+    "requestRead": {"disposition-notification-to"},
+}
+PART_HEADERS = {
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+    "content-id",
+    "mime-version",
+}
+
+
+def accepted_letter(body: dict[str, Any], files: Path) -> Letter | None:
+    """The letter the sandbox would store for `body`, or None if its rules refuse it."""
+    try:
+        fields = sending.validate(body)
+        sender = ACCOUNTS.sender(fields["from"])
+        recipients = sending.recipients(fields)
+    except Problem:
+        return None
+    items = [
+        {**item, "storedName": "file", "attachedAsLink": False} for item in fields.get("attachments") or []
+    ]
+    return Letter(
+        fields=fields,
+        message_id=new_message_id(sender),
+        date=now(),
+        author=str(sender),
+        recipients=recipients,
+        attachments=attachments.resolve(items, files),
+    )
+
+
+def expected_headers(fields: dict[str, Any]) -> set[str]:
+    caused = {name for field, names in CAUSED.items() if fields.get(field) for name in names}
+    return ALWAYS | caused
+
+
+def raw_header(raw: bytes, name: str) -> str:
+    value = email.message_from_bytes(raw, policy=policy.compat32)[name]
+    assert isinstance(value, str)
+    return value
+
+
+def check_mail(letter: Letter, raw: bytes) -> None:
+    raw.decode("ascii")  # 7-bit: every non-ASCII text is encoded
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n")), "a line over RFC 5322's limit"
+    mail = email.message_from_bytes(raw, policy=policy.default)
+    assert isinstance(mail, EmailMessage)
+    fields = letter.fields
+    assert {name.lower() for name in mail} == expected_headers(fields)
+    assert len(mail.keys()) == len(set(mail.keys()))  # none twice
+    assert mail["Message-ID"] == letter.message_id
+    assert str(mail["Subject"]) == headers.one_line(fields.get("subject") or "")
+    for field in ("to", "cc"):
+        if fields.get(field):
+            sent = [a for a in (parse_mailbox(v) for v in fields[field]) if a]
+            # Decoded with the legacy decoder: the new parser puts a space between adjacent encoded
+            # words of a display name (a CPython bug); RFC 2047 decoders, MimeKit's among them, do not.
+            got = getaddresses([raw_header(raw, field)])
+            assert [addr for _, addr in got] == [headers.addr_spec(a) for a in sent]
+            assert [str(make_header(decode_header(name))) for name, _ in got] == [
+                headers.one_line(a.display_name) for a in sent
+            ]
+    if fields.get("mimeReplyToId"):
+        reply_to = headers.one_line(fields["mimeReplyToId"])
+        assert str(mail["In-Reply-To"]).strip("<>") == reply_to.strip("<>") or not reply_to.strip("<>")
+    named = [p for p in mail.walk() if p.get_content_disposition() in {"attachment", "inline"}]
+    files = [p for p in named if p.get_filename() != "calendar.ics" or not fields.get("calendarIcs")]
+    assert [p.get_filename() for p in files if p.get_content_disposition() == "attachment"] == [
+        headers.one_line(a.file_name) for a in letter.attachments if not a.content_id
+    ][: len([p for p in files if p.get_content_disposition() == "attachment"])]
+    for part in mail.walk():
+        if part is not mail:
+            assert {name.lower() for name in part} <= PART_HEADERS, part.keys()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=request_bodies(SENDER))
+def test_every_accepted_request_composes_into_exactly_the_mail_it_asked_for(
+    body: dict[str, Any], tmp_path: Path
+) -> None:
+    (tmp_path / "file").write_bytes(b"attached")
+    letter = accepted_letter(body, tmp_path)
+    assume(letter is not None)  # Hypothesis fails the test if it cannot find enough accepted ones
+    assert letter is not None
+    check_mail(letter, compose(letter).as_bytes())
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("subject", "=?utf-8?q?hello=0D=0AX-Injected:_yes=0D=0ABcc:_leak@evil.example?="),
+        ("subject", "=?utf-8?q?hello=0D=0A=0D=0Areplaced_body?="),
+        ("mimeReplyToId", "=?utf-8?q?x=0D=0AX-Injected:_yes?="),
+        ("subject", "\ud800 lone"),
+        ("subject", "café =?utf-8?q?=FF?="),
+        ("calendarIcs", "BEGIN:VCALENDAR\ud800"),
+        ("body", "<p>\udfff</p>"),
+    ],
+)
+def test_the_reported_injections_and_unwritable_text(field: str, value: str, tmp_path: Path) -> None:
+    """Finding 1 and 5 of the hardening issue: each put a header in, replaced the body or failed."""
+    letter = accepted_letter({"from": SENDER, "to": ["bob@example.org"], field: value}, tmp_path)
+    assert letter is not None
+    raw = compose(letter).as_bytes()
+    check_mail(letter, raw)
+    assert b"\r\nX-Injected" not in raw
+    assert b"\r\nBcc" not in raw
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"fileName": "=?utf-8?q?a=0D=0AX-Injected:_yes?=.txt"},
+        {"fileName": "a.txt", "contentId": "=?utf-8?q?a=0D=0AX-Injected:_yes?="},
+        {"fileName": "report", "contentType": "message/delivery-status"},
+        {"fileName": "data:message/delivery-status,x"},
+        {"fileName": "mail.eml", "contentType": "message/rfc822"},
+        {"fileName": "parts", "contentType": "multipart/mixed"},
+    ],
+)
+def test_attachments_that_injected_or_crashed_compose(item: dict[str, Any], tmp_path: Path) -> None:
+    """Findings 1 and 3: an injected header through a file name or Content-ID; and a content type
+    that made `email` raise at compose, which stopped all delivery."""
+    (tmp_path / "file").write_bytes(b"attached")
+    letter = accepted_letter({"from": SENDER, "to": ["bob@example.org"], "attachments": [item]}, tmp_path)
+    assert letter is not None
+    raw = compose(letter).as_bytes()
+    check_mail(letter, raw)
+    assert b"\r\nX-Injected" not in raw
+    mail = email.message_from_bytes(raw, policy=policy.default)
+    [part] = [p for p in mail.walk() if p.get_content_disposition() in {"attachment", "inline"}]
+    assert part.get_content() in (b"attached", "attached")
+    assert not part.get_content_type().startswith(("message/", "multipart/"))
+
+
+@given(st.text())
+def test_sendable_text_always_encodes(text: str) -> None:
+    headers.sendable(text).encode("utf-8")
