@@ -1,7 +1,8 @@
 """An independent SMTP server (aiosmtpd) that records every message it is given.
 
 It counts every delivery, duplicates included, can refuse recipients for good
-(550), and can go down and come back on the same port to stage an outage.
+(550) or past a number per transaction (452), and can go down and come back on
+the same port to stage an outage.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Delivered:
 @dataclass
 class SmtpSink:
     refuse: set[str] = field(default_factory=set)  # recipients answered with 550
+    # At most this many recipients a transaction; each one past it is answered 452, as many relays do.
+    max_recipients: int | None = None
     delivered: list[Delivered] = field(default_factory=list)
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -42,6 +45,8 @@ class SmtpSink:
     ) -> str:
         if address in self.refuse:
             return "550 5.1.1 No such user here"
+        if self.max_recipients is not None and len(envelope.rcpt_tos) >= self.max_recipients:
+            return "452 4.5.3 Too many recipients"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS messages (
     recipients TEXT,               -- JSON list of envelope recipients
     attachments TEXT,              -- JSON list of the attached files, their bytes in base64
     mime BLOB,                     -- set only by versions that composed at accept: sent as it is
+    delivered_to TEXT,             -- JSON list of the recipients the relay has accepted it for
+    refused TEXT,                  -- JSON object: recipient -> the relay's permanent refusal
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL,
     last_error TEXT,
@@ -54,7 +56,19 @@ CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
 """
 # Columns added since the first release; an older outbox gets them at start, its queued rows
 # keep their stored `mime` and are sent as they are.
-_ADDED_COLUMNS = {"date": "TEXT", "author": "TEXT", "attachments": "TEXT"}
+_ADDED_COLUMNS = {
+    "date": "TEXT",
+    "author": "TEXT",
+    "attachments": "TEXT",
+    "delivered_to": "TEXT",
+    "refused": "TEXT",
+}
+
+
+@dataclass(frozen=True)
+class Due:
+    id: int
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,13 @@ class Queued:
     letter: Letter
     mime: bytes | None  # from an outbox written by an older version
     attempts: int
+    delivered_to: frozenset[str]  # recipients the relay has accepted it for on an earlier attempt
+    refused: dict[str, str]  # recipients refused for good, with the relay's answer
+
+    @property
+    def pending(self) -> list[str]:
+        """The recipients this attempt is for: the letter's, less those already done with."""
+        return [r for r in self.letter.recipients if r not in self.delivered_to and r not in self.refused]
 
 
 @dataclass(frozen=True)
@@ -72,46 +93,88 @@ class Draft:
     fields: dict[str, Any]
 
 
+Job = tuple[Operation[Any], "concurrent.futures.Future[Any]"]
+# How long a write waits for the other process's transaction before it fails: far longer than any
+# transaction here takes (reads, which may be large, never hold the write lock).
+BUSY_TIMEOUT_SECONDS = 60.0
+
+
+class _Thread:
+    """A thread that owns one connection and runs the operations given to it, in order."""
+
+    def __init__(
+        self, name: str, connect: Callable[[], sqlite3.Connection], run: Callable[..., None]
+    ) -> None:
+        self.jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._connect = connect
+        self._run = run
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self.thread = threading.Thread(target=self._main, args=(ready,), name=name, daemon=True)
+        self.thread.start()
+        ready.result()  # raises what opening the outbox raised, rather than waiting forever
+
+    def _main(self, ready: concurrent.futures.Future[None]) -> None:
+        try:
+            conn = self._connect()
+        except BaseException as exc:
+            ready.set_exception(exc)
+            return
+        ready.set_result(None)
+        try:
+            self._run(conn, self.jobs)
+        finally:
+            conn.close()
+
+
 class Outbox:
+    """Writes go to one writer thread (group commit); reads to a reader thread of their own, so that
+    reading large rows never holds SQLite's write lock (WAL lets both run at once)."""
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
-        self._jobs: queue.SimpleQueue[tuple[Operation[Any], concurrent.futures.Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
         self._lock = threading.Lock()
         self._closed = False
-        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
-        self._thread = threading.Thread(target=self._run, args=(ready,), name="outbox-writer", daemon=True)
-        self._thread.start()
-        ready.result()  # raises what opening the outbox raised, rather than waiting forever
+        self._writer = _Thread("outbox-writer", self._open, self._write_loop)
+        self._reader = _Thread("outbox-reader", self._open_reader, self._read_loop)
 
     # -- running operations -------------------------------------------------
 
-    def _submit(self, operation: Operation[T]) -> concurrent.futures.Future[T]:
+    def _submit(self, to: _Thread, operation: Operation[T]) -> concurrent.futures.Future[T]:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         with self._lock:
             if self._closed:
                 raise RuntimeError("the outbox is closed")
-            self._jobs.put((operation, future))
+            to.jobs.put((operation, future))
         return future
 
     def call(self, operation: Operation[T]) -> T:
         """Run `operation` in the writer thread and wait for its commit."""
-        return self._submit(operation).result()
+        return self._submit(self._writer, operation).result()
 
     async def acall(self, operation: Operation[T]) -> T:
-        return await asyncio.wrap_future(self._submit(operation))
+        return await asyncio.wrap_future(self._submit(self._writer, operation))
+
+    def read(self, operation: Operation[T]) -> T:
+        """Run a read-only `operation` in the reader thread, on one consistent snapshot."""
+        return self._submit(self._reader, operation).result()
+
+    async def aread(self, operation: Operation[T]) -> T:
+        return await asyncio.wrap_future(self._submit(self._reader, operation))
 
     def close(self) -> None:
         """Commit what was submitted, then stop; later calls raise instead of waiting forever."""
         with self._lock:
             self._closed = True
-            self._jobs.put(None)
-        self._thread.join()
+            self._writer.jobs.put(None)
+            self._reader.jobs.put(None)
+        self._writer.thread.join()
+        self._reader.thread.join()
 
     def _open(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=True)
+        conn = sqlite3.connect(
+            self._path, isolation_level=None, check_same_thread=True, timeout=BUSY_TIMEOUT_SECONDS
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")  # committed means on disk, even on power loss
         conn.executescript(_SCHEMA)
@@ -127,36 +190,46 @@ class Outbox:
             raise RuntimeError(f"the outbox {self._path} lacks columns it could not add: {sorted(missing)}")
         return conn
 
-    def _run(self, ready: concurrent.futures.Future[None]) -> None:
-        try:
-            conn = self._open()
-        except BaseException as exc:
-            ready.set_exception(exc)
-            return
-        ready.set_result(None)
-        try:
-            while True:
-                job = self._jobs.get()
-                if job is None:
-                    return
-                batch = [job]
-                while len(batch) < 256:
-                    try:
-                        more = self._jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    if more is None:
-                        self._jobs.put(None)  # finish this batch, then stop
-                        break
-                    batch.append(more)
-                self._commit(conn, batch)
-        finally:
-            conn.close()
+    def _open_reader(self) -> sqlite3.Connection:
+        # After the writer has created the schema: the reader only reads.
+        return sqlite3.connect(
+            self._path, isolation_level=None, check_same_thread=True, timeout=BUSY_TIMEOUT_SECONDS
+        )
 
     @staticmethod
-    def _commit(
-        conn: sqlite3.Connection, batch: list[tuple[Operation[Any], concurrent.futures.Future[Any]]]
-    ) -> None:
+    def _read_loop(conn: sqlite3.Connection, jobs: queue.SimpleQueue[Job | None]) -> None:
+        while (job := jobs.get()) is not None:
+            operation, future = job
+            try:
+                conn.execute("BEGIN")  # deferred: a read snapshot, never the write lock
+                try:
+                    result = operation(conn)
+                finally:
+                    conn.execute("COMMIT")
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def _write_loop(self, conn: sqlite3.Connection, jobs: queue.SimpleQueue[Job | None]) -> None:
+        while True:
+            job = jobs.get()
+            if job is None:
+                return
+            batch = [job]
+            while len(batch) < 256:
+                try:
+                    more = jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    jobs.put(None)  # finish this batch, then stop
+                    break
+                batch.append(more)
+            self._commit(conn, batch)
+
+    @staticmethod
+    def _commit(conn: sqlite3.Connection, batch: list[Job]) -> None:
         outcomes: list[tuple[bool, Any]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -181,7 +254,7 @@ class Outbox:
                 future.set_exception(value)
 
 
-# -- operations: each runs inside the writer's transaction --------------------
+# -- operations: writes run inside the writer's transaction; reads (marked) in the reader's snapshot --
 
 
 def seed(drafts: list[dict[str, Any]]) -> Operation[int]:
@@ -261,7 +334,7 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
 
 
 def _queued(row: tuple[Any, ...]) -> Queued:
-    id_, fields, message_id, date, sender, author, recipients, attached, mime, attempts = row
+    id_, fields, message_id, date, sender, author, recipients, attached, mime, attempts, done, refused = row
     letter = Letter(
         json.loads(fields),
         message_id,
@@ -270,18 +343,35 @@ def _queued(row: tuple[Any, ...]) -> Queued:
         json.loads(recipients),
         attachments.loads(attached or "[]"),
     )
-    return Queued(id_, letter, mime, attempts)
+    return Queued(
+        id_, letter, mime, attempts, frozenset(json.loads(done or "[]")), json.loads(refused or "{}")
+    )
 
 
-def due(now: float, limit: int) -> Operation[list[Queued]]:
-    def op(conn: sqlite3.Connection) -> list[Queued]:
+def due(now: float, limit: int) -> Operation[list[Due]]:
+    """(A read.) The messages whose next attempt is due, oldest first: ids only, no contents."""
+
+    def op(conn: sqlite3.Connection) -> list[Due]:
         rows = conn.execute(
-            "SELECT id, fields, message_id, date, sender, author, recipients, attachments, mime, attempts"
-            " FROM messages"
-            " WHERE state = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?",
+            "SELECT id, attempts FROM messages WHERE state = 'queued' AND next_attempt <= ?"
+            " ORDER BY next_attempt, id LIMIT ?",
             (now, limit),
         ).fetchall()
-        return [_queued(row) for row in rows]
+        return [Due(*row) for row in rows]
+
+    return op
+
+
+def load(message: int) -> Operation[Queued | None]:
+    """(A read.) A queued message with all that sending it needs; None if it is no longer queued."""
+
+    def op(conn: sqlite3.Connection) -> Queued | None:
+        row = conn.execute(
+            "SELECT id, fields, message_id, date, sender, author, recipients, attachments, mime, attempts,"
+            " delivered_to, refused FROM messages WHERE id = ? AND state = 'queued'",
+            (message,),
+        ).fetchone()
+        return None if row is None else _queued(row)
 
     return op
 
@@ -295,15 +385,29 @@ def next_due() -> Operation[float | None]:
 
 
 def mark(
-    message: int, state: str, error: str | None = None, retry_at: float | None = None
+    message: int,
+    state: str,
+    error: str | None = None,
+    retry_at: float | None = None,
+    delivered: list[str] | None = None,
+    refused: dict[str, str] | None = None,
 ) -> Operation[None]:
-    """Record an attempt: 'sent', 'failed' (permanent), or 'queued' again with a later retry."""
+    """Record an attempt: 'sent', 'failed' (permanent), or 'queued' again with a later retry; with
+    the recipients this attempt delivered to and those the relay refused for good."""
 
     def op(conn: sqlite3.Connection) -> None:
+        row = conn.execute(
+            "SELECT delivered_to, refused FROM messages WHERE id = ? AND state = 'queued'", (message,)
+        ).fetchone()
+        if row is None:
+            return  # recorded already (by an earlier process), or not queued
+        done: list[str] = json.loads(row[0] or "[]")
+        done += [r for r in delivered or [] if r not in done]
+        refusals = {**json.loads(row[1] or "{}"), **(refused or {})}
         conn.execute(
-            "UPDATE messages SET state = ?, attempts = attempts + 1, last_error = ?,"
-            " next_attempt = coalesce(?, next_attempt), updated = ? WHERE id = ? AND state = 'queued'",
-            (state, error, retry_at, time.time(), message),
+            "UPDATE messages SET state = ?, attempts = attempts + 1, last_error = ?, delivered_to = ?,"
+            " refused = ?, next_attempt = coalesce(?, next_attempt), updated = ? WHERE id = ?",
+            (state, error, json.dumps(done), json.dumps(refusals), retry_at, time.time(), message),
         )
 
     return op
@@ -312,9 +416,22 @@ def mark(
 def listing() -> Operation[list[dict[str, Any]]]:
     def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         rows = conn.execute(
-            "SELECT id, folder, state, message_id, recipients, attempts, last_error FROM messages ORDER BY id"
+            "SELECT id, folder, state, message_id, recipients, attempts, last_error, delivered_to, refused"
+            " FROM messages ORDER BY id"
         ).fetchall()
-        keys = ("id", "folder", "state", "messageId", "recipients", "attempts", "lastError")
-        return [dict(zip(keys, (*r[:4], json.loads(r[4] or "[]"), *r[5:]), strict=True)) for r in rows]
+        return [
+            {
+                "id": r[0],
+                "folder": r[1],
+                "state": r[2],
+                "messageId": r[3],
+                "recipients": json.loads(r[4] or "[]"),
+                "attempts": r[5],
+                "lastError": r[6],
+                "deliveredTo": json.loads(r[7] or "[]"),
+                "refused": json.loads(r[8] or "{}"),
+            }
+            for r in rows
+        ]
 
     return op

@@ -19,6 +19,7 @@ from onlyoffice_send_client.models import SendMessageRequest
 from harness.sandboxes import TOKEN, outbox, running, send, settings_in, wait_until
 from harness.smtp_sink import SmtpSink
 from onlyoffice_sandbox import Subprocess
+from onlyoffice_sandbox import outbox as outbox_ops
 from onlyoffice_sandbox.outbox import Outbox
 
 
@@ -292,3 +293,119 @@ def test_an_outbox_that_cannot_be_opened_fails_the_start_with_its_reason(tmp_pat
     opener.join(60)  # a bound against hanging, not a speed claim
     assert outcome, "Outbox() neither returned nor raised"
     assert isinstance(outcome[0], sqlite3.DatabaseError), outcome
+
+
+# -- one message never stops the others; SMTP's answers per recipient -------------------------------
+
+
+def test_a_message_email_could_not_write_does_not_stop_the_ones_after_it(
+    tmp_path: Path, sink: SmtpSink
+) -> None:
+    """Hardening finding 3: an attachment typed message/delivery-status crashed the delivery process
+    at compose, again after each restart, and every later mail stayed queued. Sent between two good
+    ones, through the API, it must go out (as application/octet-stream) and so must they."""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    settings.files_dir.mkdir(parents=True)
+    (settings.files_dir / "status").write_bytes(b"Reporting-MTA: dns; x\r\n")
+    poison = [
+        {"storedName": "status", "fileName": "status", "contentType": "message/delivery-status"},
+        {"storedName": "status", "fileName": "data:message/delivery-status,x"},
+    ]
+    with running(settings) as url:
+        accept(url, range(1))
+        assert send(url, {**payload(1), "attachments": poison}).status_code == 200
+        accept(url, range(2, 3))
+        wait_until(lambda: len(sink.delivered) == 3)
+        states = outbox(url)
+    assert {m["state"] for m in states} == {"sent"}
+    assert_exactly_once(sink, [m["messageId"] for m in states])
+    [with_files] = [d for d in sink.delivered if d.message["Subject"] == "message 1"]
+    types = [part.get_content_type() for part in with_files.message.iter_attachments()]
+    assert types == ["application/octet-stream", "application/octet-stream"]
+
+
+def test_recipients_a_relay_defers_get_the_message_later_and_only_once(
+    tmp_path: Path, sink: SmtpSink
+) -> None:
+    """Hardening finding 11: a relay that answers 452 after 100 recipients left the message "sent"
+    while 150 of 250 never got it. Each deferred recipient is retried, and nobody gets it twice."""
+    sink.max_recipients = 100
+    recipients = [f"r{n}@example.org" for n in range(250)]
+    with running(settings_in(tmp_path, smtp=sink.address)) as url:
+        response = send(url, {"from": "sandbox@example.test", "bcc": recipients, "subject": "many"})
+        assert response.status_code == 200
+        wait_until(lambda: sum(len(d.rcpt_tos) for d in sink.delivered) == 250)
+        wait_until(lambda: outbox(url)[0]["state"] == "sent")
+        [state] = outbox(url)
+    got = [r for d in sink.delivered for r in d.rcpt_tos]
+    assert sorted(got) == sorted(recipients)  # every one, once
+    assert [len(d.rcpt_tos) for d in sink.delivered] == [100, 100, 50]
+    assert len({str(d.message["Message-ID"]) for d in sink.delivered}) == 1  # one message, sent in parts
+    assert state["attempts"] == 3
+    assert sorted(state["deliveredTo"]) == sorted(recipients)
+
+
+def test_a_recipient_refused_for_good_is_recorded_and_the_others_delivered(
+    tmp_path: Path, sink: SmtpSink
+) -> None:
+    sink.refuse.add("nobody@example.org")
+    with running(settings_in(tmp_path, smtp=sink.address)) as url:
+        body = {
+            "from": "sandbox@example.test",
+            "to": ["a@example.org", "nobody@example.org", "b@example.org"],
+        }
+        assert send(url, body).status_code == 200
+        wait_until(lambda: outbox(url)[0]["state"] == "sent")
+        [state] = outbox(url)
+    [delivered] = sink.delivered
+    assert delivered.rcpt_tos == ["a@example.org", "b@example.org"]
+    assert list(state["refused"]) == ["nobody@example.org"]
+    assert "550" in state["refused"]["nobody@example.org"]
+    assert state["attempts"] == 1  # not retried
+
+
+# -- the outbox: delivery's reads never hold the write lock ------------------------------------------
+
+
+def test_delivery_reads_while_another_process_holds_the_write_lock(tmp_path: Path) -> None:
+    """Hardening finding 7: the delivery process loaded due messages, attachments and all, inside a
+    write transaction, so the server's commits waited out SQLite's busy timeout and answered 500.
+    Its reads now run on a snapshot of their own: they complete while a writer holds the lock."""
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    try:
+        box.call(
+            outbox_ops.seed(
+                [{"id": 7, "folder": "drafts", "from": "a@example.test", "to": ["b@example.org"]}]
+            )
+        )
+        holder = sqlite3.connect(tmp_path / "outbox.sqlite3", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # another process, in the middle of a write
+        try:
+            assert box.read(outbox_ops.due(time.time(), 50)) == []
+            assert box.read(outbox_ops.load(7)) is None  # a draft is not queued
+            assert [m["id"] for m in box.read(outbox_ops.listing())] == [7]
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    finally:
+        box.close()
+
+
+def test_a_send_waits_for_a_long_write_of_the_other_process_instead_of_failing(
+    tmp_path: Path, sink: SmtpSink
+) -> None:
+    """The other half of finding 7: a write lock held longer than SQLite's default busy timeout (5 s)
+    made the server answer 500. It now waits (up to a minute) and answers 200."""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    with running(settings) as url:
+        holder = sqlite3.connect(settings.db, isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(6.0, lambda: holder.execute("ROLLBACK"))
+        release.start()
+        try:
+            response = send(url, payload(0))
+        finally:
+            release.join()
+            holder.close()
+        assert response.status_code == 200, response.text
+        wait_until(lambda: len(sink.delivered) == 1)

@@ -1,32 +1,38 @@
 """One batch of messages over one SMTP connection (smtplib), and what each SMTP answer means.
 
-Each message is composed here, from what the outbox stored at accept, as the
-real server builds its MIME when it sends. A message is marked sent only after
-the SMTP server accepted it, so an outage or a restart only delays it. A
-permanent refusal (5xx) is recorded and not retried; so is a message `email`
-cannot write, which input validation is there to prevent. The one case that can
-deliver twice: the process dies after the server said 250 and before the outbox
-recorded it; the copy then has the same Message-ID.
+Each message is composed here, from what the outbox stored at accept, as the real server builds its
+MIME when it sends. Every outcome is recorded as it happens, per recipient:
+- the relay accepted it for a recipient: that recipient is done, and never sent it again;
+- a recipient refused for good (5xx): recorded, not retried;
+- a recipient refused for now (4xx, such as 452 "too many recipients"): the message stays queued and
+  the next attempt goes to the recipients still pending, with the same Message-ID;
+- the relay unreachable, or the connection lost: the message waits for the next attempt.
+A message that cannot be composed or sent (what input validation exists to prevent) is recorded
+`failed` with the reason, and the rest flow on. One case can deliver twice: the process dies after
+the relay said 250 and before the outbox recorded it (or the relay stores the message and drops the
+connection before its 250); the copy then has the same Message-ID.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 
 from onlyoffice_sandbox import outbox
+from onlyoffice_sandbox.delivery import headers
 from onlyoffice_sandbox.delivery.compose import compose
-from onlyoffice_sandbox.outbox import Outbox, Queued
+from onlyoffice_sandbox.outbox import Due, Outbox, Queued
 
 log = logging.getLogger("onlyoffice_sandbox.delivery")
 
 SMTP_TIMEOUT = 30.0
+# A compose that took longer than this may have outlived the relay's patience: check the connection.
+SLOW_COMPOSE_SECONDS = 5.0
 
 
 def _permanent(exc: smtplib.SMTPException) -> bool:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
     return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
 
 
@@ -34,8 +40,18 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
+def envelope_address(address: str) -> str:
+    """An address as the SMTP envelope carries it: the domain in IDNA (7-bit)."""
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{headers.ascii_domain(domain)}"
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"[:300]
+
+
 class Batch:
-    """Sends messages over one connection and records each outcome in the outbox as it happens."""
+    """Sends due messages over one connection and records each outcome in the outbox as it happens."""
 
     def __init__(
         self,
@@ -49,70 +65,128 @@ class Batch:
         self._retry_at = retry_at
         self._stopping = stopping
 
-    def deliver(self, batch: list[Queued]) -> None:
-        try:
-            smtp = smtplib.SMTP(*self._address, timeout=SMTP_TIMEOUT)
-        except OSError as exc:
-            log.warning("SMTP server %s:%s unreachable, will retry: %s", *self._address, exc)
-            for message in batch:
-                self._requeue(message, exc)
+    def deliver(self, batch: list[Due]) -> None:
+        smtp = self._connect()
+        if smtp is None:  # nothing was loaded or composed: an outage costs no work
+            for due in batch:
+                self._requeue(due.id, due.attempts, "the SMTP relay is unreachable")
             return
         try:
-            for message in batch:
-                if self._stopping() or not self._send(smtp, message):
-                    break  # the connection is gone: the rest of the batch waits for the retry
+            for index, due in enumerate(batch):
+                if self._stopping():
+                    break
+                message = self._box.read(outbox.load(due.id))
+                if message is None:
+                    continue  # recorded meanwhile (by a process before this one)
+                started = time.monotonic()
+                content = self._content(message)
+                if content is None:
+                    continue  # recorded as failed; the connection is still good
+                if time.monotonic() - started > SLOW_COMPOSE_SECONDS:
+                    smtp = self._still_connected(smtp)
+                if smtp is None or not self._send(smtp, message, content):
+                    for rest in batch[index + (smtp is not None) :]:
+                        self._requeue(rest.id, rest.attempts, "the SMTP connection was lost")
+                    break
         finally:
-            try:
-                smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                smtp.close()
+            if smtp is not None:
+                try:
+                    smtp.quit()
+                except (smtplib.SMTPException, OSError):
+                    smtp.close()
 
-    def _requeue(self, message: Queued, exc: BaseException) -> None:
-        self._box.call(outbox.mark(message.id, "queued", describe(exc), self._retry_at(message.attempts)))
+    def _connect(self) -> smtplib.SMTP | None:
+        try:
+            return smtplib.SMTP(*self._address, timeout=SMTP_TIMEOUT)
+        except OSError as exc:
+            log.warning("SMTP server %s:%s unreachable, will retry: %s", *self._address, exc)
+            return None
+
+    def _still_connected(self, smtp: smtplib.SMTP) -> smtplib.SMTP | None:
+        try:
+            if smtp.noop()[0] == 250:
+                return smtp
+        except (smtplib.SMTPException, OSError):
+            pass
+        smtp.close()
+        return self._connect()
+
+    def _requeue(
+        self,
+        message: int,
+        attempts: int,
+        why: str,
+        delivered: list[str] | None = None,
+        refused: dict[str, str] | None = None,
+    ) -> None:
+        retry_at = self._retry_at(attempts)
+        self._box.call(outbox.mark(message, "queued", why[:500], retry_at, delivered, refused))
 
     def _content(self, message: Queued) -> bytes | None:
         if message.mime is not None:
             return message.mime
         try:
             return compose(message.letter).as_bytes()
-        except (ValueError, TypeError, LookupError) as exc:
+        except Exception as exc:  # whatever `email` raises: this message is recorded, the rest flow on
             log.error("message %s cannot be composed, recorded as failed: %s", message.id, describe(exc))
             self._box.call(outbox.mark(message.id, "failed", f"cannot be composed: {describe(exc)}"))
             return None
 
-    def _send(self, smtp: smtplib.SMTP, message: Queued) -> bool:
-        """Send one message; False if the connection is gone."""
-        content = self._content(message)
-        if content is None:
-            return True  # recorded; the connection is still good
-        letter = message.letter
+    def _send(self, smtp: smtplib.SMTP, message: Queued, content: bytes) -> bool:
+        """Send one message to its pending recipients and record the outcome; False if the
+        connection is gone."""
+        pending = {envelope_address(r): r for r in message.pending}
         try:
             smtp.ehlo_or_helo_if_needed()
             dsn = smtp.has_extn("dsn")
             refused = smtp.sendmail(
-                letter.sender,
-                letter.recipients,
+                envelope_address(message.letter.sender),
+                list(pending),
                 content,
                 mail_options=["RET=HDRS"] if dsn else [],
                 rcpt_options=["NOTIFY=FAILURE"] if dsn else [],
             )
+        except smtplib.SMTPRecipientsRefused as exc:  # every pending recipient refused
+            refused = exc.recipients
         except smtplib.SMTPException as exc:
             if _permanent(exc):
                 log.warning("message %s refused for good: %s", message.id, describe(exc))
                 self._box.call(outbox.mark(message.id, "failed", describe(exc)))
             else:
-                self._requeue(message, exc)
-            connection_lost = isinstance(exc, smtplib.SMTPServerDisconnected)
-            if not connection_lost:
-                try:
-                    smtp.rset()
-                except (smtplib.SMTPException, OSError):
-                    connection_lost = True
-            return not connection_lost
+                self._requeue(message.id, message.attempts, describe(exc))
+            return self._reset(smtp, exc)
         except OSError as exc:
-            self._requeue(message, exc)
+            self._requeue(message.id, message.attempts, describe(exc))
             return False
-        # Accepted. Some recipients may have been refused: that is recorded, not retried,
-        # since a retry would deliver twice to the ones that were accepted.
-        self._box.call(outbox.mark(message.id, "sent", f"refused: {refused}"[:500] if refused else None))
+        except Exception as exc:  # smtplib cannot write it (an address it cannot encode...): for good
+            log.error("message %s cannot be sent, recorded as failed: %s", message.id, describe(exc))
+            self._box.call(outbox.mark(message.id, "failed", f"cannot be sent: {describe(exc)}"))
+            return False
+        self._record(message, pending, refused)
+        return True
+
+    def _record(
+        self, message: Queued, pending: dict[str, str], refused: dict[str, tuple[int, bytes]]
+    ) -> None:
+        permanent = {pending[a]: _answer(*answer) for a, answer in refused.items() if answer[0] >= 500}
+        later = {pending[a]: _answer(*answer) for a, answer in refused.items() if answer[0] < 500}
+        delivered = [r for a, r in pending.items() if a not in refused]
+        if later:
+            why = f"deferred for {len(later)} recipient(s), retried for those only: {later}"
+            self._requeue(message.id, message.attempts, why, delivered=delivered, refused=permanent)
+            return
+        summary = f"refused: {permanent}"[:500] if permanent else None
+        anyone = delivered or message.delivered_to
+        state = "sent" if anyone else "failed"
+        self._box.call(outbox.mark(message.id, state, summary, delivered=delivered, refused=permanent))
+
+    @staticmethod
+    def _reset(smtp: smtplib.SMTP, exc: smtplib.SMTPException) -> bool:
+        """After a refusal, make the connection ready for the next message; False if it is gone."""
+        if isinstance(exc, smtplib.SMTPServerDisconnected):
+            return False
+        try:
+            smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            return False
         return True

@@ -33,11 +33,11 @@ class Worker:
     async def run(self) -> None:
         while not self._stopping:
             self._wake.clear()
-            batch = await self._box.acall(outbox.due(time.time(), BATCH))
+            batch = await self._box.aread(outbox.due(time.time(), BATCH))
             if batch:
                 await asyncio.to_thread(self._batch.deliver, batch)
                 continue
-            soonest = await self._box.acall(outbox.next_due())
+            soonest = await self._box.aread(outbox.next_due())
             wait = 1.0 if soonest is None else min(max(soonest - time.time(), 0.01), 1.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
