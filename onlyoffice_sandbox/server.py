@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from onlyoffice_sandbox import children
 from onlyoffice_sandbox.settings import PREFIX, Settings
 from onlyoffice_sandbox.web.app import create_app
+from onlyoffice_sandbox.web.protocol import bounded
 
 READY = "Sandbox listening on "
 # Idle keep-alive connections are kept longer than clients keep them (httpx: 5 s), so that a
@@ -42,6 +43,16 @@ def _url(sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
+def _config(app: ASGIApp, settings: Settings, quiet: bool) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_level="warning" if quiet else "info",
+        access_log=not quiet,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        http=bounded(settings.max_head_bytes, settings.request_seconds),
+    )
+
+
 class InProcess:
     """The sandbox served by uvicorn in a thread of this process: `with InProcess(settings) as url:`.
 
@@ -52,13 +63,7 @@ class InProcess:
         self._sock = _bind(settings)
         self.url = _url(self._sock)
         app: ASGIApp = create_app(settings)
-        config = uvicorn.Config(
-            wrap(app) if wrap else app,
-            log_level="warning",
-            access_log=False,
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        )
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn.Server(_config(wrap(app) if wrap else app, settings, quiet=True))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
         )
@@ -140,5 +145,4 @@ def serve(settings: Settings) -> None:
     )
     print(f"{READY}{url}", flush=True)
     print(f"  token:   {settings.tokens[0]}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
-    config = uvicorn.Config(create_app(settings), log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(_config(create_app(settings), settings, quiet=False)).run(sockets=[sock])

@@ -46,6 +46,8 @@ class Settings:
     files_dir: Path = setting(Path("sandbox-data/files"), "attachment contents")
     drafts: Path | None = setting(None, "a JSON file of drafts to seed at start")
     max_body: int = setting(4 * 1024 * 1024, "request body limit, bytes")
+    max_head_bytes: int = setting(65536, "request line and headers limit, bytes (400 past it)")
+    request_seconds: float = setting(30.0, "time a request may take to arrive whole (408 past it)")
     # mail.maximum-message-body-size of the real server, in characters
     max_draft_body: int = setting(524288, "a draft's body limit, characters")
     retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")

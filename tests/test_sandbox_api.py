@@ -227,3 +227,65 @@ def test_settings_from_environment_and_toml(tmp_path: Path) -> None:
         Settings.from_env({}, prot=1)
     with pytest.raises(ValueError, match="SANDBOX_TOKENS"):
         Settings.from_env({"SANDBOX_TOKENS": " , "})
+
+
+# -- bounds of the HTTP front end (hardening finding 9) ------------------------------------------------
+
+
+def _connect(url: str) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=20)  # a safety net, not a speed claim
+
+
+def _answer(sock: socket.socket) -> bytes:
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_request_head_past_the_limit_is_refused_before_it_ends(tmp_path: Path) -> None:
+    """A 256 MB header, no token needed, used to be buffered whole (510 MB) before the 401. Past
+    SANDBOX_MAX_HEAD_BYTES the answer comes at once, while the head is still unfinished."""
+    with running(settings_in(tmp_path, max_head_bytes=16384)) as url, _connect(url) as sock:
+        sock.sendall(f"PUT {SEND_PATH} HTTP/1.1\r\nHost: x\r\nX-Big: ".encode() + b"a" * 20000)
+        answer = _answer(sock)  # the head never ends: only a server that gave up on it answers
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400")
+    assert json.loads(body)["error"]["message"] == "Request header fields are larger than 16384 bytes"
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"",  # a connection that never sends a byte
+        f"PUT {SEND_PATH} HTTP/1.1\r\nHost: x\r\n".encode(),  # half a head
+        f"PUT {SEND_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {TOKEN}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n{".encode(),  # a tenth of a body
+    ],
+    ids=["nothing", "half a head", "part of a body"],
+)
+def test_a_request_that_does_not_arrive_in_time_is_answered_408_and_closed(
+    tmp_path: Path, sent: bytes
+) -> None:
+    """300 half-sent requests were still held open after 100 s. Past SANDBOX_REQUEST_SECONDS the
+    connection is answered and closed."""
+    with running(settings_in(tmp_path, request_seconds=0.5)) as url, _connect(url) as sock:
+        sock.sendall(sent)
+        answer = _answer(sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408")
+    assert "did not arrive whole within 0.5 s" in json.loads(body)["error"]["message"]
+
+
+def test_a_slow_but_steady_client_within_the_limit_is_served(tmp_path: Path) -> None:
+    """The bound is on the whole request, not on a pause: a request sent in pieces arrives fine."""
+    payload = json.dumps(OK).encode()
+    head = (
+        f"PUT {SEND_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {TOKEN}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with running(settings_in(tmp_path)) as url, _connect(url) as sock:
+        for piece in (head[:10], head[10:], payload[:5], payload[5:]):
+            sock.sendall(piece)
+        assert _answer(sock).startswith(b"HTTP/1.1 200")

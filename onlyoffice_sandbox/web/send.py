@@ -10,7 +10,7 @@ import hmac
 import json
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from onlyoffice_sandbox import sending
@@ -39,11 +39,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise refusal
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise refusal
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise refusal
+            chunks.append(chunk)
+    except ClientDisconnect:  # it left, or took too long and was closed (web/protocol.py)
+        raise bad_request("The request body ended before its declared length") from None
     return b"".join(chunks)
 
 
