@@ -8,10 +8,11 @@ refused with 400, before anything is stored.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import mimetypes
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,8 @@ def resolve(items: list[dict[str, Any]], files_dir: Path) -> list[Attachment]:
         if item.get("attachedAsLink"):
             continue  # sent as a link in the body by the real server, not as a part
         path, what = _source(item, files_dir)
+        if not path.resolve().is_relative_to(files_dir.resolve()):  # a link out of the folder
+            raise bad_request(f"Attachment not found: {what}")
         try:
             data = path.read_bytes()
         except OSError:
@@ -72,9 +75,36 @@ def resolve(items: list[dict[str, Any]], files_dir: Path) -> list[Attachment]:
 
 
 def dumps(items: list[Attachment]) -> str:
-    """The attachments as the outbox keeps them: read at accept, so a file removed later loses nothing."""
-    return json.dumps([{**asdict(a), "data": base64.b64encode(a.data).decode()} for a in items])
+    """The attachments as the outbox keeps them: read at accept, so a file removed later loses nothing.
+
+    Each distinct content is kept once, however many parts name it: a request naming one file a
+    hundred times stores it once (it used to store it a hundred times)."""
+    files = {hashlib.sha256(a.data).hexdigest(): a.data for a in items}
+    parts = [
+        {"file_name": a.file_name, "content_type": a.content_type, "content_id": a.content_id}
+        | {"sha256": hashlib.sha256(a.data).hexdigest(), "size": len(a.data)}
+        for a in items
+    ]
+    encoded = {digest: base64.b64encode(data).decode() for digest, data in files.items()}
+    return json.dumps({"files": encoded, "parts": parts})
 
 
 def loads(text: str) -> list[Attachment]:
-    return [Attachment(**{**item, "data": base64.b64decode(item["data"])}) for item in json.loads(text)]
+    stored = json.loads(text)
+    if isinstance(stored, list):  # as versions before this one kept them: the bytes in each part
+        return [Attachment(**{**item, "data": base64.b64decode(item["data"])}) for item in stored]
+    files = {digest: base64.b64decode(data) for digest, data in stored["files"].items()}  # one copy each
+    return [
+        Attachment(p["file_name"], p["content_type"], files[p["sha256"]], p["content_id"])
+        for p in stored["parts"]
+    ]
+
+
+def without_contents(text: str | None) -> str | None:
+    """What the outbox keeps once a message is done with (sent or failed): the parts, not the bytes."""
+    if not text:
+        return text
+    stored = json.loads(text)
+    if isinstance(stored, list):
+        stored = {"parts": [{k: v for k, v in item.items() if k != "data"} for item in stored]}
+    return json.dumps({"files": {}, "parts": stored["parts"]})

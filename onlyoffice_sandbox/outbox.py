@@ -409,6 +409,12 @@ def mark(
             " refused = ?, next_attempt = coalesce(?, next_attempt), updated = ? WHERE id = ?",
             (state, error, json.dumps(done), json.dumps(refusals), retry_at, time.time(), message),
         )
+        if state != "queued":  # done with: the attached files' bytes are not kept for ever
+            text = conn.execute("SELECT attachments FROM messages WHERE id = ?", (message,)).fetchone()[0]
+            conn.execute(
+                "UPDATE messages SET attachments = ? WHERE id = ?",
+                (attachments.without_contents(text), message),
+            )
 
     return op
 

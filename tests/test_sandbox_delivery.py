@@ -409,3 +409,47 @@ def test_a_send_waits_for_a_long_write_of_the_other_process_instead_of_failing(
             holder.close()
         assert response.status_code == 200, response.text
         wait_until(lambda: len(sink.delivered) == 1)
+
+
+def test_a_file_named_many_times_is_stored_once_and_dropped_once_sent(tmp_path: Path, sink: SmtpSink) -> None:
+    """Hardening finding 6: a 2.7 KB request naming one 1 MiB file 100 times stored 268 MB, and the
+    outbox kept attachment bytes for ever. Each content is stored once; once sent, none is kept.
+    (50 copies of 256 KiB here: the whole mail must stay under the sink's 32 MiB.)"""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    settings.files_dir.mkdir(parents=True)
+    content = os.urandom(256 * 1024)
+    (settings.files_dir / "big.bin").write_bytes(content)
+    parts = [{"storedName": "big.bin", "fileName": f"copy{n}.bin"} for n in range(50)]
+
+    def stored_bytes() -> int:
+        with sqlite3.connect(settings.db) as db:
+            return int(db.execute("SELECT length(attachments) FROM messages").fetchone()[0])
+
+    sink.down()
+    with running(settings) as url:
+        assert send(url, {**payload(0), "attachments": parts}).status_code == 200
+        assert stored_bytes() < 512 * 1024  # one base64 copy (341 KiB), not fifty (17 MiB)
+        sink.up()
+        wait_until(lambda: len(sink.delivered) == 1, 60)
+        wait_until(lambda: outbox(url)[0]["state"] == "sent")
+    assert stored_bytes() < 64 * 1024  # the names and sizes of the parts, no content
+    attached = list(sink.delivered[0].message.iter_attachments())
+    assert [a.get_filename() for a in attached] == [f"copy{n}.bin" for n in range(50)]
+    assert all(a.get_content() == content for a in attached)
+
+
+def test_a_link_out_of_the_files_folder_is_not_followed(tmp_path: Path, sink: SmtpSink) -> None:
+    """The rest of finding 6: a symlink inside the files folder was followed out of it."""
+    settings = settings_in(tmp_path, smtp=sink.address)
+    settings.files_dir.mkdir(parents=True)
+    (tmp_path / "secret.txt").write_text("outside the files folder")
+    (settings.files_dir / "inside.txt").write_text("inside")
+    (settings.files_dir / "escape").symlink_to(tmp_path / "secret.txt")
+    (settings.files_dir / "alias").symlink_to(settings.files_dir / "inside.txt")
+    with running(settings) as url:
+        refused = send(url, {**payload(0), "attachments": [{"storedName": "escape"}]})
+        assert refused.status_code in {200, 400}
+        assert send(url, {**payload(1), "attachments": [{"storedName": "alias"}]}).status_code == 200
+        wait_until(lambda: len(sink.delivered) == (2 if refused.status_code == 200 else 1))
+    contents = [p.get_content() for d in sink.delivered for p in d.message.iter_attachments()]
+    assert contents == [b"inside"]  # a link inside the folder is fine; nothing from outside was sent
