@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from harness.hostile import corpus, request_bodies
 from onlyoffice_contract import spec
 
 VALID = {"from": "alice@example.test", "to": ["bob@example.test"]}
@@ -144,3 +148,46 @@ def test_security_is_the_authorization_header() -> None:
     [(name, scheme)] = schemes.items()
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
     assert spec.load()["security"] == [{name: []}]
+
+
+# -- the compiled validator gives the same verdict as the reference one ------------------------------
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _some_fields_replaced(body: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    names = [*spec.request_properties(), "unknown"]
+    return st.dictionaries(st.sampled_from(names), _json, max_size=3).map(lambda changes: {**body, **changes})
+
+
+@settings(max_examples=1500, database=None)
+@given(request_bodies("a@example.test").flatmap(_some_fields_replaced) | _json)
+def test_the_compiled_validator_agrees_with_the_reference_one(body: Any) -> None:
+    name = spec.request_schema_name()
+    assert spec.compiled(name).is_valid(body) == spec.validator(name).is_valid(body)
+
+
+def test_the_compiled_validator_agrees_on_the_hostile_corpus() -> None:
+    name = spec.request_schema_name()
+    bodies = [json.loads(raw) for _, _, raw in corpus() if _parses(raw)]
+    assert len(bodies) > 200
+    verdicts = [spec.compiled(name).is_valid(b) for b in bodies]
+    assert verdicts == [spec.validator(name).is_valid(b) for b in bodies]
+    assert True in verdicts
+    assert False in verdicts
+
+
+def _parses(raw: bytes) -> bool:
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    return True
