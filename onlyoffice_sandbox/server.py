@@ -15,7 +15,8 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from onlyoffice_sandbox import children
-from onlyoffice_sandbox.settings import PREFIX, Settings
+from onlyoffice_sandbox.logs import access_log_off_the_loop
+from onlyoffice_sandbox.settings import DEFAULT_TOKEN, PREFIX, Settings
 from onlyoffice_sandbox.web.app import create_app
 from onlyoffice_sandbox.web.protocol import bounded
 
@@ -95,6 +96,7 @@ class Subprocess:
         self._env = {**inherited, **given, "PYTHONUNBUFFERED": "1"}
         self._cwd = cwd
         self.url = ""
+        self.output: list[str] = []  # every line it printed, as it printed them
         self.process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> Subprocess:
@@ -107,10 +109,11 @@ class Subprocess:
         )
         assert self.process.stdout is not None
         for line in self.process.stdout:
+            self.output.append(line)
             if line.startswith(READY):
                 self.url = line[len(READY) :].split()[0]
                 # Keep reading what it prints, or a full pipe would block it.
-                threading.Thread(target=self.process.stdout.read, daemon=True).start()
+                threading.Thread(target=self.output.extend, args=(self.process.stdout,), daemon=True).start()
                 return self
         raise RuntimeError(f"the sandbox exited with {self.process.wait()} before it listened")
 
@@ -144,5 +147,9 @@ def serve(settings: Settings) -> None:
         else f"captured in {settings.mail_dir}/ and {url}/sandbox/mail"
     )
     print(f"{READY}{url}", flush=True)
-    print(f"  token:   {settings.tokens[0]}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
-    uvicorn.Server(_config(create_app(settings), settings, quiet=False)).run(sockets=[sock])
+    # The documented default token is shown; a token of your own is a secret and never printed.
+    token = DEFAULT_TOKEN if settings.tokens == (DEFAULT_TOKEN,) else "(from SANDBOX_TOKENS, not shown)"
+    print(f"  token:   {token}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
+    config = _config(create_app(settings), settings, quiet=False)  # configures uvicorn's loggers
+    with access_log_off_the_loop():
+        uvicorn.Server(config).run(sockets=[sock])
