@@ -54,18 +54,39 @@ def _source(item: dict[str, Any], files_dir: Path) -> tuple[Path, str]:
     raise bad_request("Attachment names no file: set fileId or storedName")
 
 
-def resolve(items: list[dict[str, Any]], files_dir: Path) -> list[Attachment]:
-    resolved = []
-    for item in items:
-        if item.get("attachedAsLink"):
-            continue  # sent as a link in the body by the real server, not as a part
+@dataclass(frozen=True)
+class Limits:
+    """How much one message may attach (settings SANDBOX_MAX_ATTACHMENTS, SANDBOX_MAX_ATTACHMENT_BYTES)."""
+
+    parts: int
+    total_bytes: int  # of the parts as they go out: a file named twice counts twice
+
+
+# The real server's words for the same limit (Defines.ATTACHMENTS_TOTAL_SIZE_LIMIT, 25 MB).
+TOTAL_SIZE_EXCEEDED = "Total size of all files exceeds limit!"
+
+
+def resolve(items: list[dict[str, Any]], files_dir: Path, limits: Limits) -> list[Attachment]:
+    parts = [item for item in items if not item.get("attachedAsLink")]  # links go in the body, not as parts
+    if len(parts) > limits.parts:
+        raise bad_request(f"Too many attachments: {len(parts)}, at most {limits.parts}")
+    resolved, contents, total = [], {}, 0
+    for item in parts:
         path, what = _source(item, files_dir)
         if not path.resolve().is_relative_to(files_dir.resolve()):  # a link out of the folder
             raise bad_request(f"Attachment not found: {what}")
         try:
-            data = path.read_bytes()
+            if path not in contents:  # each file read once, however many parts name it
+                total_if_read = total + path.stat().st_size
+                if total_if_read > limits.total_bytes:  # refused before it is read
+                    raise bad_request(f"{TOTAL_SIZE_EXCEEDED} (at most {limits.total_bytes} bytes)")
+                contents[path] = path.read_bytes()
         except OSError:
             raise bad_request(f"Attachment not found: {what}") from None
+        data = contents[path]
+        total += len(data)
+        if total > limits.total_bytes:
+            raise bad_request(f"{TOTAL_SIZE_EXCEEDED} (at most {limits.total_bytes} bytes)")
         name = item.get("fileName") or path.name
         given = item.get("contentType") or ""
         content_type = given if _CONTENT_TYPE.match(given) else mimetypes.guess_type(name)[0]

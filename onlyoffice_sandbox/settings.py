@@ -50,6 +50,11 @@ class Settings:
     request_seconds: float = setting(30.0, "time a request may take to arrive whole (408 past it)")
     # mail.maximum-message-body-size of the real server, in characters
     max_draft_body: int = setting(524288, "a draft's body limit, characters")
+    max_recipients: int = setting(1000, "recipients (to, cc and bcc) a message may have (400 past it)")
+    max_attachments: int = setting(100, "attachments a message may have (400 past it)")
+    max_attachment_bytes: int = setting(
+        25 * 1024 * 1024, "bytes of all attachments of a message, as the real server's 25 MB (400 past it)"
+    )
     retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")
 
     def __post_init__(self) -> None:

@@ -289,3 +289,37 @@ def test_a_slow_but_steady_client_within_the_limit_is_served(tmp_path: Path) -> 
         for piece in (head[:10], head[10:], payload[:5], payload[5:]):
             sock.sendall(piece)
         assert _answer(sock).startswith(b"HTTP/1.1 200")
+
+
+# -- limits on one message (hardening findings 6 and 8) -------------------------------------------------
+
+
+def test_an_overlong_recipient_list_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    """190,000 recipients in one request stalled the server 16 s, and every send with it."""
+    many = [f"r{n}@example.org" for n in range(150_000)]
+    with running(settings_in(tmp_path, max_recipients=1000, max_body=8 * 1024 * 1024)) as url:
+        refused = send(url, {**OK, "to": many[:600], "bcc": many[600:]})
+        assert "Too many recipients: 150000, at most 1000" in error_of(refused, 400)
+        assert (
+            send(url, {**OK, "to": many[:500], "cc": many[500:1000]}).status_code == 200
+        )  # the limit itself
+
+
+def test_attachments_past_the_limits_are_refused_before_they_are_read(tmp_path: Path) -> None:
+    settings = settings_in(tmp_path, max_attachments=5, max_attachment_bytes=1000)
+    settings.files_dir.mkdir(parents=True)
+    (settings.files_dir / "small").write_bytes(b"x" * 300)
+    (settings.files_dir / "large").write_bytes(b"x" * 1001)
+    with running(settings) as url:
+        six = [{"storedName": "small"}] * 6
+        assert "Too many attachments: 6, at most 5" in error_of(send(url, {**OK, "attachments": six}), 400)
+        four = [{"storedName": "small"}] * 4  # one file, but 1,200 bytes of parts
+        assert "Total size of all files exceeds limit!" in error_of(
+            send(url, {**OK, "attachments": four}), 400
+        )
+        large = [{"storedName": "large"}]
+        assert "Total size of all files exceeds limit!" in error_of(
+            send(url, {**OK, "attachments": large}), 400
+        )
+        three = [{"storedName": "small"}] * 3
+        assert send(url, {**OK, "attachments": three}).status_code == 200

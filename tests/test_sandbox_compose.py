@@ -64,7 +64,7 @@ def accepted_letter(body: dict[str, Any], files: Path) -> Letter | None:
         date=now(),
         author=str(sender),
         recipients=recipients,
-        attachments=attachments.resolve(items, files),
+        attachments=attachments.resolve(items, files, attachments.Limits(100, 25 * 1024 * 1024)),
     )
 
 
