@@ -10,6 +10,8 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from email import message_from_bytes
+from email.policy import compat32
 from pathlib import Path
 
 from onlyoffice_send_client import AuthenticatedClient
@@ -453,3 +455,21 @@ def test_a_link_out_of_the_files_folder_is_not_followed(tmp_path: Path, sink: Sm
         wait_until(lambda: len(sink.delivered) == (2 if refused.status_code == 200 else 1))
     contents = [p.get_content() for d in sink.delivered for p in d.message.iter_attachments()]
     assert contents == [b"inside"]  # a link inside the folder is fine; nothing from outside was sent
+
+
+def test_a_huge_header_is_sent_and_does_not_hold_up_the_mail_after_it(tmp_path: Path, sink: SmtpSink) -> None:
+    """Hardening finding 4: a mimeReplyToId of "a " * 1,000,000 took `email` about 6 minutes to fold
+    (quadratic), the SMTP connection opened before composing timed out, and the message was requeued
+    for ever, holding up all other mail. Headers are now folded in linear time, and a slow compose
+    checks the connection before it sends."""
+    with running(settings_in(tmp_path, smtp=sink.address)) as url:
+        assert send(url, {**payload(0), "mimeReplyToId": "a " * 1_000_000}).status_code == 200
+        accept(url, range(1, 3))
+        wait_until(lambda: len(sink.delivered) == 3, 120)  # a bound against hanging, not a speed claim
+        states = outbox(url)
+    assert {m["state"] for m in states} == {"sent"}
+    assert_exactly_once(sink, [m["messageId"] for m in states])
+    [big] = [d for d in sink.delivered if d.message["Subject"] == "message 0"]
+    # Read raw: `email`'s own header parser takes minutes over a value this long (the receiving side).
+    raw = message_from_bytes(big.content, policy=compat32)["In-Reply-To"]
+    assert raw.split() == ["<a", *["a"] * 999_998, "a>"]
