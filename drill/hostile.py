@@ -1,7 +1,13 @@
-"""A hostile corpus against the sandbox: never a 5xx, never an injected header, 413 for oversize."""
+"""A hostile corpus against the sandbox: never a 5xx, never an injected header, a 4xx past each limit.
+
+JSON payloads (harness/hostile.py), then what only a raw socket can send: a head past the limit,
+half-sent heads and bodies, silent connections (many at once), and bodies past the size limit.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import tempfile
 import time
 from collections import Counter
@@ -18,6 +24,8 @@ from onlyoffice_sandbox import InProcess, Settings
 
 TOKEN = "drill-token"
 MAX_BODY = 256 * 1024
+REQUEST_SECONDS = 2.0
+HALF_SENT_AT_ONCE = 300
 
 
 @dataclass
@@ -28,10 +36,47 @@ class HostileResult:
     injected: int = 0
     delivered: int = 0
     oversize: Counter[int] = field(default_factory=Counter)
+    raw: Counter[str] = field(default_factory=Counter)  # "what was sent: the answer"
+    outside_delivered: int = 0  # contents from outside the files folder found in delivered mail
 
     @property
     def payloads(self) -> int:
         return sum(self.statuses.values())
+
+
+def _raw_answers(url: str, requests: list[bytes]) -> list[str]:
+    """Send each (at once, on a connection each) and read what comes back: the status line, or how
+    the connection ended. A silent server shows as "no answer" after the socket's own timeout."""
+    host, port = url.removeprefix("http://").split(":")
+    sockets = []
+    for sent in requests:
+        sock = socket.create_connection((host, int(port)), timeout=4 * REQUEST_SECONDS)
+        with contextlib.suppress(OSError):  # the server may close before it has read all
+            sock.sendall(sent)
+        sockets.append(sock)
+    answers = []
+    for sock in sockets:
+        with sock:
+            try:
+                first = sock.recv(64).split(b"\r\n", 1)[0].decode("latin-1")
+                answers.append(first.removeprefix("HTTP/1.1 ") or "closed without an answer")
+            except OSError as exc:
+                answers.append(f"no answer ({type(exc).__name__})")
+    return answers
+
+
+def _raw_cases() -> dict[str, list[bytes]]:
+    put = f"PUT {spec.OPERATION_PATH} HTTP/1.1\r\nHost: x\r\n"
+    body_head = (
+        f"{put}Authorization: {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    )
+    return {
+        "a head of 1 MB (no token)": [(put + "X-Big: ").encode() + b"a" * 1_000_000],
+        "half a head": [put.encode()],
+        "a tenth of a body": [body_head.encode() + b"{"],
+        "a connection that sends nothing": [b""],
+        f"{HALF_SENT_AT_ONCE} half-sent heads at once": [put.encode()] * HALF_SENT_AT_ONCE,
+    }
 
 
 def run(say: Callable[[str], None]) -> HostileResult:
@@ -44,12 +89,15 @@ def run(say: Callable[[str], None]) -> HostileResult:
             mailboxes=(str(BASE["from"]),),
             smtp=sink.address,
             max_body=MAX_BODY,
+            request_seconds=REQUEST_SECONDS,
             db=Path(folder) / "outbox.sqlite3",
             files_dir=Path(folder) / "files",
             mail_dir=Path(folder) / "mail",
         )
         settings.files_dir.mkdir()
         (settings.files_dir / "1").write_bytes(b"attached")
+        (Path(folder) / "secret").write_bytes(b"outside the files folder")
+        (settings.files_dir / "escape").symlink_to(Path(folder) / "secret")
         headers = {"Authorization": TOKEN, "Content-Type": "application/json"}
         with InProcess(settings) as url, httpx.Client(base_url=url, headers=headers, timeout=60) as client:
             items = corpus()
@@ -62,6 +110,10 @@ def run(say: Callable[[str], None]) -> HostileResult:
                     result.server_errors.append(f"{kind}: {label}")
             for size in (MAX_BODY + 1, 4 * MAX_BODY, 64 * MAX_BODY):
                 result.oversize[client.put(spec.OPERATION_PATH, content=b" " * size).status_code] += 1
+            say("  raw requests: huge and half-sent heads, half-sent bodies, silent connections")
+            for label, requests in _raw_cases().items():
+                for answer in _raw_answers(url, requests):
+                    result.raw[f"{label}: {answer}"] += 1
             accepted = result.statuses[200]
             deadline = time.monotonic() + 60
             while len(sink.delivered) < accepted and time.monotonic() < deadline:
@@ -69,6 +121,7 @@ def run(say: Callable[[str], None]) -> HostileResult:
     sink.down()
     result.delivered = len(sink.delivered)
     for delivered in sink.delivered:
+        result.outside_delivered += b"outside the files folder" in delivered.content
         for part in delivered.message.walk():
             names = {name.lower() for name in part}
             result.injected += "x-injected" in names or "bcc" in names

@@ -10,6 +10,7 @@ exactly once.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -45,6 +46,7 @@ class LoadResult:
         default_factory=dict
     )  # per message number, every Message-ID seen
     events: list[str] = field(default_factory=list)
+    poison_state: str = "not inserted"  # the state a message that cannot be composed ended in
 
     @property
     def lost(self) -> list[int]:
@@ -142,6 +144,27 @@ async def _wait_for_delivery(result: LoadResult, sink: SmtpSink, seconds: float)
     result.delivered = _subjects(sink, result.message_ids)
 
 
+POISON_MESSAGE_ID = "<poison@drill.invalid>"
+
+
+def _insert_poison(db: Path) -> None:
+    """A queued row that cannot be composed (its From is not a mailbox), as a validation gap would
+    leave one: delivery must record it failed and go on with the rest."""
+    with sqlite3.connect(db, timeout=60) as conn:
+        conn.execute(
+            "INSERT INTO messages (folder, fields, state, message_id, date, sender, author, recipients,"
+            " attachments, next_attempt, updated) VALUES ('sent', '{}', 'queued', ?, 'now',"
+            " 'drill@example.test', 'not a mailbox', '[\"poison@example.org\"]', '[]', 0, 0)",
+            (POISON_MESSAGE_ID,),
+        )
+
+
+def _poison_state(db: Path) -> str:
+    with sqlite3.connect(db, timeout=60) as conn:
+        row = conn.execute("SELECT state FROM messages WHERE message_id = ?", (POISON_MESSAGE_ID,)).fetchone()
+    return "not found" if row is None else str(row[0])
+
+
 def run(name: str, sends: int, concurrency: int, fault: str, say: Callable[[str], None]) -> LoadResult:
     """One load drill. fault: "relay-outage" (the SMTP relay down for 30 s mid-run)
     or "kill" (kill -9 of the sandbox and a restart mid-run)."""
@@ -168,6 +191,9 @@ def run(name: str, sends: int, concurrency: int, fault: str, say: Callable[[str]
                 nonlocal restore
                 if done % 1000 == 0:  # a count only: parsing every message here would stall the clients
                     say(f"  {done}/{sends} sent, {len(sink.delivered)} delivered")
+                if done == sends // 4:
+                    await asyncio.to_thread(_insert_poison, sandbox.settings.db)
+                    note("a message that cannot be composed put in the outbox")
                 if done == sends // 3 and fault == "relay-outage":
                     sink.down()
                     note("SMTP relay down for 30 s")
@@ -185,6 +211,8 @@ def run(name: str, sends: int, concurrency: int, fault: str, say: Callable[[str]
                 await restore
             await _wait_for_delivery(result, sink, 180)
             note(f"{sum(result.delivered.values())} deliveries counted")
+            result.poison_state = await asyncio.to_thread(_poison_state, sandbox.settings.db)
+            note(f"the message that cannot be composed: {result.poison_state}")
 
         try:
             asyncio.run(main())

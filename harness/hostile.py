@@ -108,6 +108,10 @@ def wrong_types() -> list[tuple[str, Any]]:
     return cases
 
 
+def _attached(item: dict[str, Any]) -> bytes:
+    return json.dumps({**BASE, "attachments": [item]}).encode()
+
+
 def corpus() -> list[tuple[str, str, bytes]]:
     """(kind, label, raw body): at least 200 hostile payloads."""
     items = []
@@ -122,6 +126,15 @@ def corpus() -> list[tuple[str, str, bytes]]:
         long = "a" * 5000 + "@example.org"
         payload = {**BASE, name: [long, "Long " * 2000 + "<x@example.org>"] if is_list else long}
         items.append(("overlong address", name, json.dumps(payload).encode()))
+    # Past the limits of one message (the sandbox's defaults), and names that lead out of the files folder.
+    many = [f"r{n}@example.org" for n in range(1001)]
+    parts = [{"fileId": 1, "fileName": f"a{n}.txt"} for n in range(101)]
+    items += [
+        ("huge recipient list", "1,001 bcc", json.dumps({**BASE, "bcc": many}).encode()),
+        ("repeated attachment references", "101 parts", json.dumps({**BASE, "attachments": parts}).encode()),
+        ("link out of the files folder", "storedName escape", _attached({"storedName": "escape"})),
+        ("link out of the files folder", "storedName ../x", _attached({"storedName": "../outbox.sqlite3"})),
+    ]
     items += [
         ("malformed", "not JSON", b"{not json"),
         ("malformed", "invalid UTF-8", b'{"from": "\xff\xfe"}'),

@@ -7,6 +7,7 @@ the same port to stage an outage.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -35,6 +36,9 @@ class SmtpSink:
     refuse: set[str] = field(default_factory=set)  # recipients answered with 550
     # At most this many recipients a transaction; each one past it is answered 452, as many relays do.
     max_recipients: int | None = None
+    # Every n-th message is stored and then the connection dropped before the 250: the sender cannot
+    # know it arrived, and sends it again (SMTP's one unavoidable duplicate).
+    drop_after_data_every: int | None = None
     delivered: list[Delivered] = field(default_factory=list)
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -54,6 +58,9 @@ class SmtpSink:
         with self._lock:
             content = envelope.original_content or b""
             self.delivered.append(Delivered(envelope.mail_from or "", list(envelope.rcpt_tos), content))
+            drop = self.drop_after_data_every and len(self.delivered) % self.drop_after_data_every == 0
+        if drop and isinstance(server.transport, asyncio.Transport):
+            server.transport.abort()  # stored, and gone before the 250
         return "250 OK"
 
     def up(self) -> SmtpSink:

@@ -22,13 +22,13 @@ MAX_LENGTH = 998  # RFC 5322's line limit: no single mailbox can be longer
 
 def parse_mailbox(text: str) -> Address | None:
     """The one address in `text`, or None when `text` is not exactly one valid mailbox."""
-    if not text or len(text) > MAX_LENGTH or CONTROL.search(text) or not _is_unicode(text):
+    if not text or len(text) > MAX_LENGTH or CONTROL.search(text) or not is_unicode(text):
         return None
     common = _common_form(text)
     return _acceptable(common) if common is not None else _parse(text)
 
 
-def _is_unicode(text: str) -> bool:
+def is_unicode(text: str) -> bool:
     """False for text holding a lone surrogate (JSON can carry "\\ud800"): no mail system can write it."""
     try:
         text.encode("utf-8")

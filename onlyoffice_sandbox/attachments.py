@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onlyoffice_contract.mailbox import CONTROL
+from onlyoffice_contract.mailbox import CONTROL, is_unicode
 from onlyoffice_sandbox.problems import bad_request
 
 # type/subtype in RFC 2045 token characters; anything else (a CR/LF, a parameter) is not used.
@@ -31,21 +31,12 @@ class Attachment:
     content_id: str | None  # set: an inline part
 
 
-def _encodes(name: str) -> bool:
-    """Whether the file system can be asked for this name (a lone surrogate cannot be encoded)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _source(item: dict[str, Any], files_dir: Path) -> tuple[Path, str]:
     stored = item.get("storedName") or ""
     if stored:
         # A plain file name only: nothing outside the files folder can be named.
         plain = Path(stored).name == stored and stored not in {".", ".."} and not CONTROL.search(stored)
-        if not plain or not _encodes(stored):
+        if not plain or not is_unicode(stored):
             raise bad_request(f"Attachment storedName is not a file name: {stored!r}")
         return files_dir / stored, f"storedName {stored!r}"
     file_id = item.get("fileId", 0)

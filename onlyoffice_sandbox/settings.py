@@ -45,11 +45,13 @@ class Settings:
     mail_dir: Path = setting(Path("sandbox-data/mail"), "where the embedded capture files mail")
     files_dir: Path = setting(Path("sandbox-data/files"), "attachment contents")
     drafts: Path | None = setting(None, "a JSON file of drafts to seed at start")
-    max_body: int = setting(4 * 1024 * 1024, "request body limit, bytes")
+    max_body: int = setting(4 * 1024 * 1024, "request body limit, bytes (413 past it)")
     max_head_bytes: int = setting(65536, "request line and headers limit, bytes (400 past it)")
     request_seconds: float = setting(30.0, "time a request may take to arrive whole (408 past it)")
     # mail.maximum-message-body-size of the real server, in characters
-    max_draft_body: int = setting(524288, "a draft's body limit, characters")
+    max_draft_body: int = setting(
+        524288, "a draft's body limit, characters (403 past it, as the real server)"
+    )
     max_recipients: int = setting(1000, "recipients (to, cc and bcc) a message may have (400 past it)")
     max_attachments: int = setting(100, "attachments a message may have (400 past it)")
     max_attachment_bytes: int = setting(
