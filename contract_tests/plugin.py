@@ -9,8 +9,17 @@ import pytest
 import requests
 
 from contract_tests import hooks, schema, target
-from contract_tests.safety import SendCap
+from contract_tests.deviations import Deviation
+from contract_tests.hooks import as_real_send
+from contract_tests.safety import SendCap, make_safe
 from contract_tests.settings import SuiteSettings
+from onlyoffice_contract import spec
+
+
+def spec_example() -> dict[str, Any]:
+    """The request example openapi.yaml gives for the operation."""
+    example: dict[str, Any] = spec.operation()["requestBody"]["content"]["application/json"]["example"]
+    return example
 
 
 class ContractRun:
@@ -21,6 +30,7 @@ class ContractRun:
         self.sends = SendCap(settings.max_sends)
         self.accepted = 0
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
+        self.deviations: list[Deviation] = []  # the real server's known defects met (profile onlyoffice)
         self._unregister: Callable[[], None] = lambda: None
 
     def _count_acceptance(self) -> None:
@@ -28,7 +38,8 @@ class ContractRun:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.sends.install()
-        self._unregister = hooks.register(hooks.Hooks(self.settings, self._count_acceptance))
+        self.hooks = hooks.Hooks(self.settings, self._count_acceptance)
+        self._unregister = hooks.register(self.hooks)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self._unregister()
@@ -44,10 +55,15 @@ class ContractRun:
         ]
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        for deviation in self.deviations:
+            terminalreporter.write_line(
+                f"known deviation: {deviation.rule}: {deviation.seen}, where the contract says"
+                f" {deviation.expected}"
+            )
         terminalreporter.write_line(
             f"contract suite: {self.sends.sends} requests to the send call"
             f" (MAX_SENDS={self.settings.max_sends}),"
-            f" {self.accepted} accepted; SEED={self.settings.seed}"
+            f" {self.accepted} accepted, {len(self.deviations)} known deviation(s); SEED={self.settings.seed}"
         )
 
     # -- fixtures --------------------------------------------------------------
@@ -73,3 +89,30 @@ class ContractRun:
     def session(self) -> Iterator[requests.Session]:
         with requests.Session() as shared:
             yield shared
+
+    @pytest.fixture(scope="session", autouse=True)
+    def preflight(self, target_url: str, session: requests.Session) -> None:
+        """One valid send before anything else: a wrong key or FROM stops the run with a usage error
+        that says which setting is wrong, before hundreds of requests that could only be refused."""
+        body = make_safe(as_real_send(spec_example(), self.settings), self.settings.recipient_domain)
+        response = session.put(
+            target_url + spec.OPERATION_PATH,
+            json=body,
+            headers={"Authorization": self.settings.api_key},
+            timeout=60,
+            allow_redirects=False,
+        )
+        if 200 <= response.status_code < 300:
+            self.accepted += 1
+        elif response.status_code == 401:
+            pytest.exit(
+                f"usage: the server refused API_KEY (401 to a valid send to {target_url}): set API_KEY to a"
+                " valid token (POST /api/2.0/authentication)",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
+        elif response.status_code == 400 and "mailbox not found" in response.text.lower():
+            pytest.exit(
+                f"usage: FROM={self.settings.from_!r} is not a mailbox of API_KEY's user (the server answered"
+                " 400 Mailbox not found to a valid send): set FROM to one of that user's mailboxes",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )

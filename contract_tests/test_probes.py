@@ -8,7 +8,7 @@ import requests
 from schemathesis import Case
 
 from contract_tests.hooks import as_real_send
-from contract_tests.plugin import ContractRun
+from contract_tests.plugin import ContractRun, spec_example
 from contract_tests.safety import make_safe
 from onlyoffice_contract import spec
 
@@ -16,9 +16,8 @@ from onlyoffice_contract import spec
 def _example_case(contract_schema: Any, contract_run: ContractRun, **body_changes: Any) -> Case[Any]:
     """The spec's own request example, made a safe real send."""
     operation = contract_schema[spec.OPERATION_PATH][spec.OPERATION_METHOD.upper()]
-    example = spec.operation()["requestBody"]["content"]["application/json"]["example"]
     settings = contract_run.settings
-    body = make_safe(as_real_send(example, settings), settings.recipient_domain)
+    body = make_safe(as_real_send(spec_example(), settings), settings.recipient_domain)
     return operation.Case(body={**body, **body_changes}, media_type="application/json")  # type: ignore[no-any-return]
 
 

@@ -5,6 +5,7 @@ A wrapper is a function from an ASGI app to an ASGI app (`InProcess(settings, wr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -124,5 +125,37 @@ def on_responses(rewrite: ResponseRewrite) -> Wrap:
             await app(scope, receive, capture)
 
         return rewritten
+
+    return wrap
+
+
+# (the request's JSON body, or None) -> an answer (status, JSON body) instead of the sandbox's, or None
+Answer = Callable[[Any], tuple[int, Any] | None]
+
+
+def answering(answer: Answer) -> Wrap:
+    """Answer some requests of the send call in the wrapper's place; pass the others to the sandbox."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def answered(scope: Scope, receive: Receive, send: Send) -> None:
+            if not _is_send_call(scope):
+                return await app(scope, receive, send)
+            messages, body = await read_request(receive)
+            try:
+                payload = json.loads(body)
+            except (ValueError, RecursionError):
+                payload = None
+            given = answer(payload)
+            if given is None:
+                return await app(scope, replay(messages, receive), send)
+            status, reply = given
+            content = json.dumps(reply).encode()
+            headers = [(b"content-type", b"application/json; charset=UTF-8")]
+            await send(
+                {"type": "http.response.start", "status": status, "headers": _with_length(headers, content)}
+            )
+            await send({"type": "http.response.body", "body": content})
+
+        return answered
 
     return wrap

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.profiles import as_onlyoffice_binds
-from harness.asgi import Headers, Wrap, on_requests, on_responses
-from harness.sandboxes import TOKEN
+from harness.asgi import Headers, Wrap, answering, on_requests, on_responses
+from harness.sandboxes import MAILBOX, TOKEN
 from onlyoffice_contract import spec
+from onlyoffice_contract.mailbox import parse_mailbox
 
 
 def _json(body: bytes) -> Any:
@@ -145,11 +146,110 @@ def _convert_anything(payload: Any) -> Any:
     return payload
 
 
+# -- faults of the rules JSON Schema cannot state (the suite's probes, contract_tests/test_rules.py) ---------
+
+
+def _error(status: int, message: str) -> tuple[int, Any]:
+    return status, {
+        "status": 1,
+        "statusCode": status,
+        "error": {"message": message, "hresult": -1, "data": {}},
+    }
+
+
+def _body(payload: Any) -> dict[str, Any]:
+    return payload if isinstance(payload, dict) else {}
+
+
+def _recipients(payload: Any) -> list[Any]:
+    body = _body(payload)
+    return [
+        r
+        for name in spec.recipient_fields()
+        for r in body.get(name) or []
+        if isinstance(body.get(name), list)
+    ]
+
+
+def _from_does_not_parse(payload: Any) -> bool:
+    sender = _body(payload).get("from")
+    return isinstance(sender, str) and bool(sender) and parse_mailbox(sender) is None
+
+
+def _id_of_nothing(payload: Any) -> bool:
+    return _body(payload).get("id") == 2**31 - 1  # the probe's id; no sandbox message has it
+
+
+def _defect_from(payload: Any) -> tuple[int, Any] | None:
+    """The real server's first known defect: a FormatException for a from that does not parse, 500."""
+    return _error(500, "Invalid mail address format") if _from_does_not_parse(payload) else None
+
+
+def _defect_id(payload: Any) -> tuple[int, Any] | None:
+    """The second: a null dereference for an id that does not exist, 500."""
+    return (
+        _error(500, "Object reference not set to an instance of an object.")
+        if _id_of_nothing(payload)
+        else None
+    )
+
+
+def _both_defects(payload: Any) -> tuple[int, Any] | None:
+    return _defect_from(payload) or _defect_id(payload)
+
+
+def _any_from(payload: Any) -> Any:
+    if isinstance(payload, dict) and isinstance(payload.get("from"), str) and parse_mailbox(payload["from"]):
+        payload["from"] = MAILBOX  # whoever it names, the sandbox's own mailbox sends it
+    return payload
+
+
+def _recipients_unchecked(payload: Any) -> Any:
+    body = _body(payload)
+    for name in spec.recipient_fields():
+        if isinstance(body.get(name), list):
+            body[name] = [
+                r if isinstance(r, str) and parse_mailbox(r) else "fixed@example.invalid" for r in body[name]
+            ]
+    return payload
+
+
+def _sent_again(payload: Any) -> Any:
+    if isinstance(payload, dict) and isinstance(payload.get("id"), int) and payload["id"] > 0:
+        payload["id"] = 0  # every id is taken as a new message: a sent one goes out again
+    return payload
+
+
+def _refuse_when(test: Callable[[dict[str, Any]], bool], status: int = 400) -> Wrap:
+    return answering(lambda payload: _error(status, "refused by a fault") if test(_body(payload)) else None)
+
+
+def _no_to_beside_cc(body: dict[str, Any]) -> bool:
+    return body.get("to") == [] and bool(body.get("cc"))
+
+
+def _only_bcc(body: dict[str, Any]) -> bool:
+    return not body.get("to") and not body.get("cc") and bool(body.get("bcc"))
+
+
+def _unknown_fields(body: dict[str, Any]) -> bool:
+    return bool(set(body) - set(spec.request_properties()))
+
+
+def _non_ascii_subject(body: dict[str, Any]) -> bool:
+    return isinstance(body.get("subject"), str) and not body["subject"].isascii()
+
+
+def _no_recipient(body: dict[str, Any]) -> bool:
+    return bool(body) and not _recipients(body)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
     wrap: Wrap
     caught_by: str  # what the suite's output names when it fails on this fault
+    exit_status: int = 1  # 4: indistinguishable from a wrong setting, which the suite says first
 
 
 FAULTS = [
@@ -179,7 +279,8 @@ FAULTS = [
     Fault(
         "every request refused as unauthorized",
         on_responses(_always_401),
-        "accepted none of the valid requests",
+        "the server refused API_KEY",
+        exit_status=4,
     ),
     Fault("a JSON 401", on_responses(_json_401), "A 401 must be plain text"),
     Fault("a 401 without WWW-Authenticate", on_responses(_no_challenge), "must carry WWW-Authenticate"),
@@ -207,4 +308,40 @@ FAULTS = [
         on_json_body(_convert_anything),
         "Schema-violating request accepted",
     ),
+    Fault("any from accepted", on_json_body(_any_from), "rule: a from that is not the caller's mailbox"),
+    Fault(
+        "recipients never checked",
+        on_json_body(_recipients_unchecked),
+        "rule: a value in to that does not parse",
+    ),
+    Fault("500 for a from that does not parse", answering(_defect_from), "rule: a from that does not parse"),
+    Fault("500 for an id that no message has", answering(_defect_id), "rule: an id that no message has"),
+    Fault("500 for no recipient at all", _refuse_when(_no_recipient, 500), "rule: no recipient at all"),
+    Fault("an empty to beside a cc refused", _refuse_when(_no_to_beside_cc), "rule: an empty to beside a cc"),
+    Fault("only bcc refused", _refuse_when(_only_bcc), "rule: only bcc"),
+    Fault(
+        "fields the server does not know refused",
+        _refuse_when(_unknown_fields),
+        "rule: fields the server does not know are ignored",
+    ),
+    Fault("a sent message sent again", on_json_body(_sent_again), "rule: the id just returned, sent again"),
+    Fault(
+        "calendar invitations refused",
+        _refuse_when(lambda body: bool(body.get("calendarIcs"))),
+        "rule: a calendar invitation",
+    ),
+    Fault(
+        "non-ASCII subjects refused", _refuse_when(_non_ascii_subject), "rule: a non-ASCII subject and names"
+    ),
+    Fault(
+        "the real server's two known defects",
+        answering(_both_defects),
+        "rule: a from that does not parse",
+    ),
 ]
+# The real server as the facts describe it: these pass PROFILE=onlyoffice, reporting the deviations.
+KNOWN_DEFECTS = (
+    "500 for a from that does not parse",
+    "500 for an id that no message has",
+    "the real server's two known defects",
+)

@@ -89,13 +89,27 @@ def test_the_key_is_never_printed(tmp_path: Path) -> None:
     assert TOKEN not in run.junit
 
 
-def test_a_wrong_key_does_not_pass_as_conforming(tmp_path: Path) -> None:
-    with running(settings_in(tmp_path)) as url:
-        run = run_suite(
-            tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="20", API_KEY="not-the-key"
-        )
-    assert run.returncode == 1
-    assert "accepted none of the valid requests" in run.output
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"API_KEY": "not-the-key"}, "usage: the server refused API_KEY"),
+        (
+            {"FROM": "stranger@example.test"},
+            "usage: FROM='stranger@example.test' is not a mailbox of API_KEY's user",
+        ),
+    ],
+    ids=["wrong key", "wrong FROM"],
+)
+def test_a_wrong_key_or_from_stops_the_run_at_once(
+    tmp_path: Path, variables: dict[str, str], message: str
+) -> None:
+    """A usage error (4) that says which setting is wrong, after at most 3 requests, not hundreds."""
+    seen: list[Seen] = []
+    with running(settings_in(tmp_path), recording(seen)) as url:
+        run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="20", **variables)
+    assert run.returncode == 4, run.output[-3000:]
+    assert message in run.output
+    assert 1 <= len(send_calls(seen)) <= 3
 
 
 @pytest.mark.parametrize(
@@ -117,16 +131,18 @@ def test_usage_errors_say_what_to_set(tmp_path: Path, variables: dict[str, str],
 
 
 def test_the_same_seed_gives_the_same_cases(tmp_path: Path) -> None:
-    def bodies(seed: str) -> list[bytes]:
+    def bodies(seed: str, run_number: int) -> list[bytes]:
+        """Against a fresh sandbox each time: a probe sends again the id a first send returned."""
         seen: list[Seen] = []
-        with running(settings_in(tmp_path / seed), recording(seen)) as url:
-            run = run_suite(tmp_path / seed / "report", BASE_URL=url, SEED=seed, MAX_EXAMPLES="25")
+        folder = tmp_path / f"{seed}-{run_number}"
+        with running(settings_in(folder), recording(seen)) as url:
+            run = run_suite(folder / "report", BASE_URL=url, SEED=seed, MAX_EXAMPLES="25")
         assert run.returncode == 0, run.output[-3000:]
         return [s.body for s in send_calls(seen)]
 
-    first = bodies("5")
-    assert bodies("5") == first
-    assert bodies("6") != first
+    first = bodies("5", 1)
+    assert bodies("5", 2) == first
+    assert bodies("6", 1) != first
 
 
 def test_with_no_target_it_runs_against_the_embedded_sandbox(tmp_path: Path) -> None:
