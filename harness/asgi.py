@@ -126,3 +126,19 @@ def on_responses(rewrite: ResponseRewrite) -> Wrap:
         return rewritten
 
     return wrap
+
+
+def mounted_under(prefix: str) -> Wrap:
+    """The sandbox under a base path, as behind a reverse proxy: `/honest/api/...` reaches `/api/...`."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
+            path = scope.get("path", "")
+            if scope["type"] == "http" and path.startswith(prefix + "/"):
+                inner = path[len(prefix) :]
+                scope = {**scope, "path": inner, "raw_path": inner.encode("latin-1")}
+            await app(scope, receive, send)
+
+        return mounted
+
+    return wrap

@@ -34,6 +34,7 @@ class Reply:
     read_body: bool = True  # False: leave the request's body unread, so a large one stalls its sender
     raw: bytes | None = None  # write these bytes instead of an HTTP answer, then close
     filler: int = 0  # after `body`, this many bytes of spaces, written as the client reads them
+    drip: float = 0.0  # write the filler (or `raw`) a byte at a time, this many seconds apart
 
     @classmethod
     def envelope(cls, payload: dict[str, Any], status: int = 200) -> Reply:
@@ -84,7 +85,11 @@ class ScriptedServer:
                     self.close_connection = True
                     return
                 if reply.raw is not None:
-                    self.wfile.write(reply.raw)
+                    step = 1 if reply.drip else len(reply.raw)
+                    for at in range(0, len(reply.raw), step):
+                        self._write(reply.raw[at : at + step])
+                        if server._stopping.wait(reply.drip):
+                            break
                     self.close_connection = True
                     return
                 self.send_response(reply.status, "Scripted")
@@ -98,9 +103,11 @@ class ScriptedServer:
                 self._write(reply.body)
                 left = reply.filler
                 while left > 0 and not server._stopping.is_set():
-                    chunk = min(left, _CHUNK)
+                    chunk = 1 if reply.drip else min(left, _CHUNK)
                     self._write(b" " * chunk)
+                    self.wfile.flush()
                     left -= chunk
+                    server._stopping.wait(reply.drip)
 
             def _write(self, data: bytes) -> None:
                 self.wfile.write(data)
