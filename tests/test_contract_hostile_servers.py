@@ -35,6 +35,14 @@ def assert_key_never_shown(run: SuiteRun) -> None:
     assert TOKEN not in run.junit
 
 
+def assert_every_send_counted(run: SuiteRun, server: ScriptedServer) -> None:
+    """The suite's count, which MAX_SENDS caps, is every send the server received."""
+    counted = SENDS.search(run.output)
+    assert counted, run.output[-2000:]
+    received = [r for r in server.received if r.method == "PUT" and spec.OPERATION_PATH in r.path]
+    assert int(counted[1]) == len(received) > 0
+
+
 def test_a_server_that_drops_every_connection(tmp_path: Path) -> None:
     # pytest shows the arguments of the frames it prints: requests' `headers`, the key among them.
     with ScriptedServer().running() as server:
@@ -43,6 +51,7 @@ def test_a_server_that_drops_every_connection(tmp_path: Path) -> None:
     assert run.returncode == 1, run.output[-3000:]
     assert "Remote end closed connection without response" in run.output
     assert_key_never_shown(run)
+    assert_every_send_counted(run, server)
 
 
 def _echo_the_key(status: int, headers: Headers, body: bytes, request: Headers) -> tuple[int, Headers, bytes]:
@@ -81,6 +90,7 @@ def test_a_server_that_does_not_answer_in_time(tmp_path: Path, reply: Reply) -> 
     assert run.returncode == 1, run.output[-3000:]
     assert "no complete answer within REQUEST_TIMEOUT=1 s" in run.output
     assert_key_never_shown(run)
+    assert_every_send_counted(run, server)
 
 
 def test_a_huge_answer_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
@@ -95,6 +105,7 @@ def test_a_huge_answer_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
     assert server.bytes_sent < huge, server.bytes_sent
     assert run.peak_rss_mb < 400, run.peak_rss_mb
     assert_key_never_shown(run)
+    assert_every_send_counted(run, server)
 
 
 def test_a_redirect_to_another_origin_is_not_followed(tmp_path: Path) -> None:
@@ -107,6 +118,7 @@ def test_a_redirect_to_another_origin_is_not_followed(tmp_path: Path) -> None:
     assert run.returncode == 1, run.output[-3000:]
     assert f"The server answered 307 redirecting to {elsewhere.url}" in run.output
     assert_key_never_shown(run)
+    assert_every_send_counted(run, server)
 
 
 def sends_seen(seen: list[Seen]) -> int:
