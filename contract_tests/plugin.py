@@ -15,6 +15,7 @@ from contract_tests.hooks import as_real_send
 from contract_tests.redact import Redactor
 from contract_tests.safety import make_safe
 from contract_tests.settings import SuiteSettings
+from contract_tests.transport import Transport
 from onlyoffice_contract import spec
 
 
@@ -22,9 +23,6 @@ def spec_example() -> dict[str, Any]:
     """The request example openapi.yaml gives for the operation."""
     example: dict[str, Any] = spec.operation()["requestBody"]["content"]["application/json"]["example"]
     return example
-
-
-from contract_tests.transport import Transport
 
 
 class ContractRun:
