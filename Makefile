@@ -60,7 +60,7 @@ test: lint typecheck spec ## Everything CI runs: linters, types, the spec, all t
 	$(BIN)/pytest -n auto
 
 # The contract suite's settings: Make variables or environment variables alike.
-CONTRACT_SETTINGS := BASE_URL API_KEY FROM RECIPIENT_DOMAIN MAX_EXAMPLES SEED MAX_SENDS REPORT_DIR PROFILE
+CONTRACT_SETTINGS := BASE_URL API_KEY FROM RECIPIENT_DOMAIN MAX_EXAMPLES SEED MAX_SENDS REQUEST_TIMEOUT REPORT_DIR PROFILE
 export $(CONTRACT_SETTINGS)
 
 # Make reports any failure of a recipe as its own exit status 2; the suite's own status (1 does not

@@ -72,3 +72,17 @@ def unauthorized_is_plain_text_with_a_challenge(
     if "Authorization" in response.request.headers and not _header(response, "WWW-Authenticate"):
         raise AssertionError("A 401 to a request with an Authorization header must carry WWW-Authenticate")
     return True
+
+
+@schemathesis.check
+def answers_without_redirecting(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """The call is answered where it is sent. The suite never follows a redirect (`transport.py`): a
+    client that did would send the message, and to the same host the key, wherever it points."""
+    if not 300 <= response.status_code < 400:
+        return None
+    location = _header(response, "Location") or "nowhere (no Location header)"
+    raise AssertionError(
+        f"The server answered {response.status_code} redirecting to {location}; the suite does not follow"
+        " redirects, which would carry the message (and, to the same host, the key) elsewhere."
+        " If the server lives at that address, set BASE_URL to it"
+    )

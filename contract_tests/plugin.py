@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import warnings
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -11,8 +12,10 @@ import requests
 from contract_tests import hooks, schema, target
 from contract_tests.deviations import Deviation
 from contract_tests.hooks import as_real_send
-from contract_tests.safety import SendCap, make_safe
+from contract_tests.redact import Redactor
+from contract_tests.safety import make_safe
 from contract_tests.settings import SuiteSettings
+from contract_tests.transport import Transport
 from onlyoffice_contract import spec
 
 
@@ -27,7 +30,8 @@ class ContractRun:
 
     def __init__(self, settings: SuiteSettings) -> None:
         self.settings = settings
-        self.sends = SendCap(settings.max_sends)
+        self.sends = Transport(settings.max_sends, settings.request_timeout)
+        self.redactor = Redactor(settings.api_key)
         self.accepted = 0
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
         self.deviations: list[Deviation] = []  # the real server's known defects met (profile onlyoffice)
@@ -45,12 +49,43 @@ class ContractRun:
         self._unregister()
         self.sends.uninstall()
 
+    # -- the key is never printed --------------------------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> Generator[None, None, None]:
+        """Every test report, schemathesis' per-operation ones included, before the terminal and
+        the JUnit writer read it."""
+        self.redactor.report(report)
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> Generator[None, None, None]:
+        self.redactor.report(report)
+        return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_exception_interact(
+        self, call: pytest.CallInfo[Any], report: pytest.TestReport | pytest.CollectReport
+    ) -> Generator[None, None, None]:
+        """After the other implementations: schemathesis' own writes a new failure text from the
+        exception, after the JUnit writer and before the terminal's summary."""
+        try:
+            return (yield)
+        finally:
+            self.redactor.report(report)
+
+    @pytest.hookimpl(tryfirst=True)  # a historic hook takes no wrapper; first, then, before the terminal's
+    def pytest_warning_recorded(self, warning_message: warnings.WarningMessage) -> None:
+        text = str(warning_message.message)
+        if self.redactor.text(text) != text:
+            warning_message.message = UserWarning(self.redactor.text(text))
+
     def pytest_report_header(self) -> list[str]:
         s = self.settings
         where = s.base_url or "the embedded sandbox"
         return [
             f"contract suite: target {where}; profile {s.profile}; SEED={s.seed};"
-            f" MAX_EXAMPLES={s.max_examples}; MAX_SENDS={s.max_sends};"
+            f" MAX_EXAMPLES={s.max_examples}; MAX_SENDS={s.max_sends}; REQUEST_TIMEOUT={s.request_timeout};"
             f" recipients in {s.recipient_domain}; from {s.from_}"
         ]
 

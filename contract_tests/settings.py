@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 import types
 import typing
@@ -16,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 PROFILES = ("strict", "onlyoffice")
+# A key requests sends as it is: visible ASCII, single spaces inside ("Basic ..."), none at either end.
+# Anything else fails inside requests or http.client with an error that quotes the whole header.
+_SENDABLE_KEY = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 # The mailbox the embedded sandbox is given to send from, when FROM is not set.
 EMBEDDED_FROM = "Contract Suite <suite@example.test>"
 
@@ -52,6 +56,9 @@ class SuiteSettings:
     seed: int | None = setting("SEED", None, "the same seed gives the same cases; unset: random, printed", 0)
     max_sends: int = setting(
         "MAX_SENDS", 2000, "the most requests to the send call the run may make, probes included", minimum=1
+    )
+    request_timeout: int = setting(
+        "REQUEST_TIMEOUT", 10, "seconds each request may take in all, its answer read to the end", minimum=1
     )
     report_dir: Path = setting("REPORT_DIR", Path("reports"), "where contract-junit.xml goes")
     profile: str = setting(
@@ -97,6 +104,11 @@ def load(environ: dict[str, str] | None = None) -> SuiteSettings:
     """The settings from `environ` (the process environment by default); raises UsageError."""
     env = dict(os.environ if environ is None else environ)
     values = {f.name: _convert(f, env.get(variable, "")) for variable, f in FIELDS.items()}
+    if values["api_key"] and not _SENDABLE_KEY.fullmatch(values["api_key"]):
+        raise UsageError(
+            "API_KEY holds a line break, a control character, a character outside ASCII, or a space at"
+            " either end (a newline from a file or a secret store?); it is not shown here"
+        )
     base_url = values["base_url"]
     if base_url is not None:
         values["base_url"] = base_url = base_url.rstrip("/")

@@ -2,8 +2,8 @@
 
 DRILL_SENDS (default 10000) and DRILL_CONCURRENCY (default 50) size the load drills.
 Exit status 1 if any figure misses its goal (a message lost or duplicated, a 5xx,
-an injected header, an oversize body not answered 413, an untyped client error
-or a second send).
+an injected header, an oversize body not answered 413, an untyped client error,
+a second send, or a wrong `may_have_been_sent`).
 """
 
 from __future__ import annotations
@@ -171,18 +171,23 @@ def main() -> int:
         "## The client against a misbehaving server",
         "",
         f"The generated sync client, {client_faults.ROUNDS} calls each, against a real HTTP server on loopback",
-        "that answers as below. Every call must end in a typed error, and the server must have received",
-        "exactly one request per call: nothing is sent twice.",
+        "that answers as below (or no server: a refused connection, a full accept queue). Every call must end",
+        "in a typed error (an `errors.ClientError`); the server must have received exactly one request per",
+        "call that reached it (nothing is sent twice); and an error without an answer must say",
+        "`may_have_been_sent` exactly when the request had reached the server.",
         "",
-        "| the server | what the caller got | calls | requests received |",
-        "| --- | --- | ---: | ---: |",
+        "| the server | what the caller got | may have been sent | calls | requests received |",
+        "| --- | --- | ---: | ---: | ---: |",
     ]
     for f in faults:
         got = ", ".join(f"{name} x{count}" for name, count in f.outcomes.items())
-        lines.append(f"| {f.behaviour} | {got} | {f.calls} | {f.requests_received} |")
-        if not f.typed or "no error" in f.outcomes or f.requests_received != f.calls:
+        lines.append(
+            f"| {f.behaviour} | {got} | {f.may_have_been_sent} | {f.calls} | {f.requests_received} |"
+        )
+        if not f.typed or "no error" in f.outcomes or not f.honest:
             failures.append(
-                f"client: {f.behaviour}: {dict(f.outcomes)}, {f.requests_received} requests for {f.calls} calls"
+                f"client: {f.behaviour}: {dict(f.outcomes)}, {f.may_have_been_sent} may have been sent,"
+                f" {f.requests_received} requests for {f.calls} calls"
             )
     lines += [
         "",

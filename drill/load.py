@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from onlyoffice_send_client import AuthenticatedClient
+from onlyoffice_send_client import AuthenticatedClient, errors
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
 
@@ -106,13 +106,13 @@ async def _send_all(result: LoadResult, url: str, progress: Callable[[int], Awai
                     try:
                         await send_message.asyncio_or_raise(client=client, body=body)
                         result.accepted.add(n)
-                    except httpx.ConnectError:
-                        await asyncio.sleep(0.05)  # never reached the server: safe to try again
-                        continue
-                    except (httpx.TransportError, httpx.TimeoutException) as exc:
+                    except errors.TransportError as exc:
+                        if not exc.may_have_been_sent:
+                            await asyncio.sleep(0.05)  # never reached the server: safe to try again
+                            continue
                         result.unanswered.add(n)  # may have been stored: never sent twice
-                        result.unanswered_why[type(exc).__name__] += 1
-                    except Exception as exc:  # a typed refusal (ApiError, UnexpectedStatus ...)
+                        result.unanswered_why[type(exc.__cause__ or exc).__name__] += 1
+                    except errors.ClientError as exc:  # a typed refusal (ApiError, UnexpectedStatus ...)
                         result.refused[getattr(exc, "status_code", 0)] += 1
                     break
                 done += 1

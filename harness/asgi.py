@@ -159,3 +159,19 @@ def answering(answer: Answer) -> Wrap:
         return answered
 
     return wrap
+
+
+def mounted_under(prefix: str) -> Wrap:
+    """The sandbox under a base path, as behind a reverse proxy: `/honest/api/...` reaches `/api/...`."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def mounted(scope: Scope, receive: Receive, send: Send) -> None:
+            path = scope.get("path", "")
+            if scope["type"] == "http" and path.startswith(prefix + "/"):
+                inner = path[len(prefix) :]
+                scope = {**scope, "path": inner, "raw_path": inner.encode("latin-1")}
+            await app(scope, receive, send)
+
+        return mounted
+
+    return wrap

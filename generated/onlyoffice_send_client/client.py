@@ -1,11 +1,39 @@
+import re
 import ssl
 from typing import Any, Self
 
 import httpx
-from attrs import define, evolve, field
+from attrs import Attribute, define, evolve, field
+
+from . import errors
 
 # The generator's default is no timeout at all: a hung server would hang the caller forever.
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+# What goes into the Authorization header as it is: visible ASCII, single spaces inside ("Basic ..."),
+# none at either end. Anything else h11 refuses with an error (and httpcore logs a line) quoting the
+# whole header, the token with it; a trailing newline from a file is the usual cause.
+_SENDABLE = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+
+
+def _what_is_wrong(value: str) -> str:
+    """Where `value` breaks the rule, without showing any of it."""
+    for at, char in enumerate(value, start=1):
+        where = f"at character {at} of {len(value)}"
+        if char in "\r\n":
+            return f"has a line break {where} (read from a file with its newline?)"
+        if char < " " or char == "\x7f":
+            return f"has a control character (U+{ord(char):04X}) {where}"
+        if char > "~":
+            return f"has a character outside ASCII {where}"
+    return "has a space at its start or end, or two in a row"
+
+
+def _sendable(instance: Any, attribute: "Attribute[str]", value: str) -> None:
+    if value and not _SENDABLE.fullmatch(value):
+        raise errors.InvalidToken(
+            f"The {attribute.name} {_what_is_wrong(value)}: it cannot be sent in a header (it is not shown here)"
+        )
 
 
 @define
@@ -21,7 +49,7 @@ class Client:
         ``headers``: A dictionary of headers to be sent with every request
 
         ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded. Default: 30 s, 10 s to connect.
+        errors.Timeout if this is exceeded. Default: 30 s, 10 s to connect.
 
         ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
         but can be set to False for testing purposes.
@@ -154,7 +182,7 @@ class AuthenticatedClient:
         ``headers``: A dictionary of headers to be sent with every request
 
         ``timeout``: The maximum amount of a time a request can take. API functions will raise
-        httpx.TimeoutException if this is exceeded. Default: 30 s, 10 s to connect.
+        errors.Timeout if this is exceeded. Default: 30 s, 10 s to connect.
 
         ``verify_ssl``: Whether or not to verify the SSL certificate of the API server. This should be True in production,
         but can be set to False for testing purposes.
@@ -174,7 +202,7 @@ class AuthenticatedClient:
         raise_on_unexpected_status: Whether to raise errors.UnexpectedStatus when the API answers a status
             code that the OpenAPI document does not declare (on by default: an undeclared status is an error, not
             None).
-        token: The token to use for authentication; never shown in repr()
+        token: The token to use for authentication; never shown in repr(), refused with errors.InvalidToken (a ValueError) if it holds a control character, a non-ASCII character or a space at either end
         prefix: The prefix to use for the Authorization header: empty sends the token bare, as ONLYOFFICE documents it; "Bearer" is accepted too
         auth_header_name: The name of the Authorization header
     """
@@ -190,8 +218,8 @@ class AuthenticatedClient:
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
     _async_client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
 
-    token: str = field(repr=False)
-    prefix: str = ""
+    token: str = field(repr=False, validator=_sendable)
+    prefix: str = field(default="", validator=_sendable)
     auth_header_name: str = "Authorization"
 
     def with_headers(self, headers: dict[str, str]) -> "AuthenticatedClient":

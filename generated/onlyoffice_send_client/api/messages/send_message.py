@@ -26,6 +26,11 @@ def _get_kwargs(
     return _kwargs
 
 
+def _token(client: AuthenticatedClient | Client) -> str | None:
+    """The secret that error messages must not show."""
+    return client.token if isinstance(client, AuthenticatedClient) else None
+
+
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorEnvelope | SuccessEnvelope | str | None:
@@ -54,7 +59,7 @@ def _parse_response(
         return response_404
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content)
+        raise errors.UnexpectedStatus(response.status_code, response.content, token=_token(client))
     else:
         return None
 
@@ -65,7 +70,7 @@ def _build_response(
     try:
         parsed = _parse_response(client=client, response=response)
     except (ValueError, KeyError, TypeError) as exc:  # not JSON, or not the declared shape
-        raise errors.MalformedResponse(response.status_code, response.content) from exc
+        raise errors.MalformedResponse(response.status_code, response.content, token=_token(client)) from exc
     return Response(
         status_code=response.status_code,
         content=response.content,
@@ -74,19 +79,21 @@ def _build_response(
     )
 
 
-def _unwrap(response: Response[ErrorEnvelope | SuccessEnvelope | str]) -> SuccessEnvelope:
+def _unwrap(
+    client: AuthenticatedClient | Client, response: Response[ErrorEnvelope | SuccessEnvelope | str]
+) -> SuccessEnvelope:
     """The success body, or the error the server answered raised as a typed exception."""
     if response.status_code == 200:
         return cast(SuccessEnvelope, response.parsed)
     if response.status_code == 400:
-        raise errors.ApiError(response.status_code, response.parsed, response.content)
+        raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
     if response.status_code == 401:
-        raise errors.AuthenticationError(response.status_code, response.parsed, response.content)
+        raise errors.AuthenticationError(response.status_code, response.parsed, response.content, token=_token(client))
     if response.status_code == 403:
-        raise errors.ApiError(response.status_code, response.parsed, response.content)
+        raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
     if response.status_code == 404:
-        raise errors.ApiError(response.status_code, response.parsed, response.content)
-    raise errors.UnexpectedStatus(response.status_code, response.content)
+        raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
+    raise errors.UnexpectedStatus(response.status_code, response.content, token=_token(client))
 
 
 def sync_detailed(
@@ -126,7 +133,7 @@ def sync_detailed(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
         Response[ErrorEnvelope | SuccessEnvelope | str]
@@ -136,9 +143,12 @@ def sync_detailed(
         body=body,
     )
 
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    try:
+        response = client.get_httpx_client().request(
+            **kwargs,
+        )
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise errors.transport_error(exc, _token(client)) from exc
 
     return _build_response(client=client, response=response)
 
@@ -180,7 +190,7 @@ def sync(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
         ErrorEnvelope | SuccessEnvelope | str
@@ -229,7 +239,7 @@ async def asyncio_detailed(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
         Response[ErrorEnvelope | SuccessEnvelope | str]
@@ -239,7 +249,10 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    try:
+        response = await client.get_async_httpx_client().request(**kwargs)
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise errors.transport_error(exc, _token(client)) from exc
 
     return _build_response(client=client, response=response)
 
@@ -281,7 +294,7 @@ async def asyncio(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
-        httpx.TimeoutException: If the request takes longer than Client.timeout.
+        errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
         ErrorEnvelope | SuccessEnvelope | str
@@ -307,13 +320,18 @@ def sync_or_raise(
         errors.ApiError: another declared error status; ``.message`` is the server's message.
         errors.UnexpectedStatus: a status the API description does not declare.
         errors.MalformedResponse: a declared status with a body of the wrong shape.
-        httpx.TimeoutException: the request timed out. It is never sent a second time.
+        errors.TransportError: no answer was read: errors.ConnectionFailed, errors.InvalidRequest,
+            errors.Timeout or errors.ConnectionLost. A request is never sent a second time.
+
+    Every error is an errors.ClientError; its ``may_have_been_sent`` says whether the server may
+    have accepted the message anyway.
     """
     return _unwrap(
+        client,
         sync_detailed(
             client=client,
             body=body,
-        )
+        ),
     )
 
 
@@ -327,8 +345,9 @@ async def asyncio_or_raise(
     Raises: as ``sync_or_raise``.
     """
     return _unwrap(
+        client,
         await asyncio_detailed(
             client=client,
             body=body,
-        )
+        ),
     )
