@@ -134,12 +134,17 @@ def _subjects(sink: SmtpSink, ids: dict[int, set[str]] | None = None) -> Counter
 
 
 async def _wait_for_delivery(result: LoadResult, sink: SmtpSink, seconds: float) -> None:
+    # Parsing every delivered message twice a second starved the sink, which shares this process's
+    # interpreter, and slowed delivery to a crawl: the messages are parsed only once enough arrived.
     deadline = time.monotonic() + seconds
+    parsed_at = -1
     while time.monotonic() < deadline:
-        result.delivered = _subjects(sink)
-        if not result.lost:
-            result.delivered = _subjects(sink, result.message_ids)
-            return
+        count = len(sink.delivered)
+        if count != parsed_at and count >= len(result.accepted):
+            parsed_at = count
+            result.delivered = _subjects(sink)
+            if not result.lost:
+                break
         await asyncio.sleep(0.5)
     result.delivered = _subjects(sink, result.message_ids)
 
