@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS messages (
     author TEXT,                   -- the From mailbox, with the account's display name
     recipients TEXT,               -- JSON list of envelope recipients
     attachments TEXT,              -- JSON list of the attached files, their bytes in base64
+    notes TEXT,                    -- JSON list of strings: each leniency used, each attachment skipped
     mime BLOB,                     -- set only by versions that composed at accept: sent as it is
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL,
@@ -54,7 +55,7 @@ CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
 """
 # Columns added since the first release; an older outbox gets them at start, its queued rows
 # keep their stored `mime` and are sent as they are.
-_ADDED_COLUMNS = {"date": "TEXT", "author": "TEXT", "attachments": "TEXT"}
+_ADDED_COLUMNS = {"date": "TEXT", "author": "TEXT", "attachments": "TEXT", "notes": "TEXT"}
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,7 @@ def _queue_values(letter: Letter) -> tuple[Any, ...]:
         letter.author,
         json.dumps(letter.recipients),
         attachments.dumps(letter.attachments),
+        json.dumps(list(letter.notes)),
         time.time(),
         time.time(),
     )
@@ -242,8 +244,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
         if draft is not None and draft.folder == "drafts":
             cur = conn.execute(
                 "UPDATE messages SET folder = 'sent', state = 'queued', fields = ?, message_id = ?,"
-                " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, next_attempt = ?,"
-                " updated = ? WHERE id = ? AND folder = 'drafts'",
+                " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, notes = ?,"
+                " next_attempt = ?, updated = ? WHERE id = ? AND folder = 'drafts'",
                 (*values, draft.id),
             )
             if cur.rowcount != 1:
@@ -251,7 +253,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
             return draft.id
         cur = conn.execute(
             "INSERT INTO messages (folder, state, fields, message_id, date, sender, author, recipients,"
-            " attachments, next_attempt, updated) VALUES ('sent', 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " attachments, notes, next_attempt, updated)"
+            " VALUES ('sent', 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values,
         )
         assert cur.lastrowid is not None
@@ -310,11 +313,18 @@ def mark(
 
 
 def listing() -> Operation[list[dict[str, Any]]]:
+    """Every message with its state; `notes` are what the app developer should know about it."""
+
     def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         rows = conn.execute(
-            "SELECT id, folder, state, message_id, recipients, attempts, last_error FROM messages ORDER BY id"
+            "SELECT id, folder, state, message_id, recipients, attempts, last_error, notes"
+            " FROM messages ORDER BY id"
         ).fetchall()
-        keys = ("id", "folder", "state", "messageId", "recipients", "attempts", "lastError")
-        return [dict(zip(keys, (*r[:4], json.loads(r[4] or "[]"), *r[5:]), strict=True)) for r in rows]
+        keys = ("id", "folder", "state", "messageId", "recipients", "attempts", "lastError", "notes")
+        listed = []
+        for r in rows:
+            values = (*r[:4], json.loads(r[4] or "[]"), *r[5:7], json.loads(r[7] or "[]"))
+            listed.append(dict(zip(keys, values, strict=True)))
+        return listed
 
     return op
