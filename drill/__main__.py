@@ -87,29 +87,45 @@ def main() -> int:
                 " once, the others were not stored. A client cannot tell which, so it must not resend"
                 " them blindly."
             )
+    payloads = corpus[0].payloads
     lines += [
         "",
         "## Hostile input",
         "",
-        f"{corpus.payloads} payloads: CR, LF, NUL, U+2028 and header text in every string field the spec",
-        "declares (attachments included), a value of every wrong type for every field, overlong addresses,",
-        "invalid UTF-8, bodies nested 100,000 and 200,000 deep, and other malformed bodies. Then bodies",
+        f"{payloads} payloads, each against a sandbox with each binder (`SANDBOX_BINDER`): CR, LF, NUL,",
+        "U+2028 and header text in every string field the spec declares (attachments included), a value",
+        "of every wrong type for every field, as JSON and as the web client's form; overlong addresses,",
+        "invalid UTF-8, bodies nested 100,000 and 200,000 deep, bodies aimed at the real server's binder",
+        "(names that are not XML names, `#text`, attributes, duplicates), malformed forms. Then bodies",
         "over the size limit.",
         "",
-        "| figure | count | goal |",
-        "| --- | ---: | --- |",
-        f"| 5xx answers | {len(corpus.server_errors)} | 0 |",
-        f"| headers injected into delivered mail (X-Injected, Bcc) | {corpus.injected} | 0 |",
-        f"| accepted and delivered | {corpus.statuses[200]} accepted, {corpus.delivered} delivered | all delivered |",
-        f"| refused with 400 | {corpus.statuses[400]} | |",
-        f"| oversize bodies answered 413 | {corpus.oversize[413]} of {sum(corpus.oversize.values())} | all |",
+        "| figure | " + " | ".join(f"{h.binder} binder" for h in corpus) + " | goal |",
+        "| --- | " + " | ".join("---:" for _ in corpus) + " | --- |",
+        "| 5xx answers | " + " | ".join(str(len(h.server_errors)) for h in corpus) + " | 0 |",
+        "| headers injected into delivered mail (X-Injected, Bcc) | "
+        + " | ".join(str(h.injected) for h in corpus)
+        + " | 0 |",
+        "| accepted and delivered | "
+        + " | ".join(f"{h.statuses[200]} accepted, {h.delivered} delivered" for h in corpus)
+        + " | all delivered |",
+        "| refused with 400 | " + " | ".join(str(h.statuses[400]) for h in corpus) + " | |",
+        "| refused with 403 or 413 | "
+        + " | ".join(str(h.statuses[403] + h.statuses[413]) for h in corpus)
+        + " | |",
+        "| oversize bodies answered 413 | "
+        + " | ".join(f"{h.oversize[413]} of {sum(h.oversize.values())}" for h in corpus)
+        + " | all |",
     ]
-    if corpus.server_errors or corpus.injected or corpus.oversize[413] != sum(corpus.oversize.values()):
-        failures.append(
-            f"hostile corpus: 5xx {corpus.server_errors[:5]}, injected {corpus.injected}, oversize {dict(corpus.oversize)}"
-        )
-    if corpus.delivered != corpus.statuses[200]:
-        failures.append(f"hostile corpus: {corpus.statuses[200]} accepted but {corpus.delivered} delivered")
+    for h in corpus:
+        if h.server_errors or h.injected or h.oversize[413] != sum(h.oversize.values()):
+            failures.append(
+                f"hostile corpus, {h.binder} binder: 5xx {h.server_errors[:5]}, injected {h.injected},"
+                f" oversize {dict(h.oversize)}"
+            )
+        if h.delivered != h.statuses[200]:
+            failures.append(
+                f"hostile corpus, {h.binder} binder: {h.statuses[200]} accepted but {h.delivered} delivered"
+            )
     lines += [
         "",
         "## The client against a misbehaving server",

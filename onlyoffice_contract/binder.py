@@ -189,8 +189,8 @@ class _Binding:
         if kind.type == "string":
             if entry.kind in ("number", "boolean"):
                 self.note(f"{path}: {entry.shown} taken as {shown(entry.value)}")
-            elif entry.kind in ("object", "array"):
-                self.note(f'{path}: {entry.shown} taken as ""')
+            elif entry.kind in ("object", "array"):  # an empty one, or one holding only #text
+                self.note(f"{path}: {entry.shown} taken as {shown(entry.value)}")
             return entry.value
         if kind.type == "integer":
             value: Any = dotnet.integer(entry.value, kind.bits)
