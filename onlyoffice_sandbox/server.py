@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -138,7 +139,15 @@ def serve(settings: Settings) -> None:
         if settings.smtp
         else f"captured in {settings.mail_dir}/ and {url}/sandbox/mail"
     )
+    binder = (
+        "onlyoffice: as production binds; each leniency in X-Sandbox-Leniency, the log and /sandbox/outbox"
+        if settings.binder == "onlyoffice"
+        else "strict: the spec alone"
+    )
     print(f"{READY}{url}", flush=True)
     print(f"  token:   {settings.tokens[0]}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
+    print(f"  binder:  {binder}", flush=True)
+    # The sandbox's own warnings (a leniency used, an attachment skipped), beside uvicorn's lines.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:  %(name)s: %(message)s")
     config = uvicorn.Config(create_app(settings), log_level="info", timeout_keep_alive=KEEP_ALIVE_SECONDS)
     uvicorn.Server(config).run(sockets=[sock])
