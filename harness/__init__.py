@@ -5,6 +5,8 @@
 - `asgi.py`: ASGI wrappers that record requests or rewrite them and their answers;
 - `faults.py`: faulty variants of the sandbox, each one fault behind such a wrapper;
 - `hostile.py`: the hostile corpus;
+- `first_party.py`: ONLYOFFICE's own traffic, written from its clients' source;
+- `form_wire.py`: a message as the web client's jQuery writes it (form-urlencoded, brackets);
 - `smtp_sink.py`: an independent SMTP server that records every delivery;
 - `scripted_server.py`: an HTTP server whose answers a test scripts;
 - `ports.py`, `machine.py`: a free port; what machine a figure was measured on.

@@ -187,9 +187,8 @@ class _Binding:
     def convert(self, entry: Entry, kind: Kind, path: str) -> Any:
         """The entry's text as `kind`, noting a value not written as the spec writes it; NotConvertible."""
         if kind.type == "string":
-            if entry.kind in ("number", "boolean"):
-                self.note(f"{path}: {entry.shown} taken as {shown(entry.value)}")
-            elif entry.kind in ("object", "array"):  # an empty one, or one holding only #text
+            # a number or boolean as its text; an empty object or array (or one holding #text) as its text
+            if entry.kind in ("number", "boolean", "object", "array"):
                 self.note(f"{path}: {entry.shown} taken as {shown(entry.value)}")
             return entry.value
         if kind.type == "integer":
