@@ -147,10 +147,10 @@ def test_no_false_alarms_over_a_thousand_cases(tmp_path: Path, seed: str) -> Non
 def test_no_false_alarms_under_the_onlyoffice_profile(tmp_path: Path, seed: str) -> None:
     """The embedded target binds as the real server does; PROFILE=onlyoffice must not hold it against it."""
     run = run_suite(
-        tmp_path, API_KEY="", FROM="", SEED=seed, MAX_EXAMPLES="500", MAX_SENDS="5000", PROFILE="onlyoffice"
+        tmp_path, API_KEY="", FROM="", SEED=seed, MAX_EXAMPLES="300", MAX_SENDS="5000", PROFILE="onlyoffice"
     )
     assert run.returncode == 0, run.output[-5000:]
-    assert sends_of(run.output) >= 700
+    assert sends_of(run.output) >= 500
     assert "profile onlyoffice" in run.output
 
 
