@@ -62,13 +62,15 @@ def minimal() -> Iterator[str]:
 
 
 @contextmanager
-def sandbox() -> Iterator[str]:
+def sandbox(binder: str = "onlyoffice") -> Iterator[str]:
+    """The sandbox as `make serve` runs it; `binder` is its SANDBOX_BINDER."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as folder:
         settings = Settings(
             port=port,
             tokens=(TOKEN,),
             mailboxes=(MAILBOX,),
+            binder=binder,
             db=Path(folder, "outbox.sqlite3"),
             mail_dir=Path(folder, "mail"),
             files_dir=Path(folder, "files"),

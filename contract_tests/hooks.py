@@ -20,6 +20,7 @@ from schemathesis import Case, HookContext, Response
 from schemathesis.core.failures import AcceptedNegativeData, Failure
 from schemathesis.core.hooks import HOOKS_MODULE_ENV_VAR
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
+from schemathesis.openapi.checks import RejectedPositiveData
 
 from contract_tests import (
     checks,  # noqa: F401 - registers the suite's checks with schemathesis
@@ -81,13 +82,19 @@ class Hooks:
     def filter_failure(
         self, context: HookContext, failure: Failure, case: Case[Any], response: Response
     ) -> bool:
-        """Keep a failure unless it is "accepted invalid data" for a body that is in fact acceptable.
+        """Keep a failure unless the profile says the server was right.
 
-        Schemathesis labels some generated bodies invalid that are not (a custom
+        "Accepted invalid data" is dropped for a body that is in fact acceptable:
+        schemathesis labels some generated bodies invalid that are not (a custom
         format it cannot check, a mutation the safety rules undid); and under the
-        onlyoffice profile, the real server's documented leniency is acceptable."""
+        onlyoffice profile, what the real server's binder turns into a valid request
+        is acceptable. "Rejected valid data" is dropped, under the onlyoffice profile
+        only, for a body the real server's binder refuses (a property name that is
+        not an XML name, which no JSON Schema of OpenAPI 3.0 can forbid)."""
         if isinstance(failure, AcceptedNegativeData):
             return not profiles.is_valid(case.body, self.settings.profile)
+        if isinstance(failure, RejectedPositiveData) and self.settings.profile == "onlyoffice":
+            return profiles.is_valid(case.body, self.settings.profile)
         return True
 
     def after_call(self, context: HookContext, case: Case[Any], response: Response) -> None:

@@ -62,7 +62,9 @@ class SuiteSettings:
     )
     report_dir: Path = setting("REPORT_DIR", Path("reports"), "where contract-junit.xml goes")
     profile: str = setting(
-        "PROFILE", "strict", "strict, or onlyoffice for the real server's documented leniency"
+        "PROFILE",
+        "strict",
+        "strict, or onlyoffice: what the real server's binder takes is not held against it",
     )
 
     def __repr__(self) -> str:  # the key never shows

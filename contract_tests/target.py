@@ -16,7 +16,10 @@ from contract_tests.settings import SuiteSettings
 
 @contextmanager
 def embedded_sandbox(settings: SuiteSettings) -> Iterator[str]:
-    """A sandbox with its embedded SMTP capture, holding the run's key and mailbox; yields its URL."""
+    """A sandbox with its embedded SMTP capture, holding the run's key and mailbox; yields its URL.
+
+    It binds as the run's PROFILE judges: the spec alone under strict, the real server's
+    binder under onlyoffice (the sandbox's SANDBOX_BINDER has a mode of each name)."""
     from onlyoffice_sandbox import InProcess, Settings
 
     with tempfile.TemporaryDirectory(prefix="contract-sandbox-") as folder:
@@ -25,6 +28,7 @@ def embedded_sandbox(settings: SuiteSettings) -> Iterator[str]:
             port=0,
             tokens=(settings.api_key,),
             mailboxes=(settings.from_,),
+            binder=settings.profile,
             db=data / "outbox.sqlite3",
             mail_dir=data / "mail",
             files_dir=data / "files",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -62,3 +63,21 @@ def test_bodies_that_are_not_json_objects_are_refused(
         assert body["statusCode"] == 400, (
             f"{label} body: envelope statusCode {body['statusCode']} for HTTP 400"
         )
+
+
+def test_the_json_route_is_the_same_call(
+    contract_schema: Any, contract_run: ContractRun, target_url: str, session: requests.Session
+) -> None:
+    """Every ONLYOFFICE client calls `send.json`: the server drops the suffix, so it is the same call.
+
+    The spec names this route in its description rather than as a second operation (which
+    would double every run); this probe is its check. One real send, counted in MAX_SENDS."""
+    body = json.dumps(_example_case(contract_schema, contract_run).body)
+    headers = {"Authorization": contract_run.settings.api_key, "Content-Type": "application/json"}
+    route = target_url + spec.OPERATION_PATH + ".json"
+    response = session.put(route, data=body, headers=headers, timeout=30)
+    assert response.status_code == 200, (
+        f"PUT {spec.OPERATION_PATH}.json with the spec's example: expected 200, got {response.status_code}"
+    )
+    errors = [e.message for e in spec.validator("SuccessEnvelope").iter_errors(response.json())]
+    assert not errors, f"the .json route's answer does not match SuccessEnvelope: {errors}"

@@ -94,6 +94,7 @@ def main() -> int:
                 " once, the others were not stored. A client cannot tell which, so it must not resend"
                 " them blindly."
             )
+    payloads = corpus[0].payloads
     lines += [
         "",
         "In each run a message that cannot be composed (its From is not a mailbox, as a validation gap",
@@ -127,45 +128,66 @@ def main() -> int:
         "",
         "## Hostile input",
         "",
-        f"{corpus.payloads} payloads: CR, LF, NUL, U+2028, header text, RFC 2047 encoded words that decode",
-        "to line breaks, group syntax and stray address punctuation, lone surrogates, in every string field",
-        "the spec declares (attachments included); a value of every wrong type for every field; overlong",
-        "addresses; 1,001 recipients; 101 attachment references; links out of the files folder; invalid",
-        "UTF-8, bodies nested 100,000 and 200,000 deep, and other malformed bodies. Then bodies over the",
-        "size limit, and raw requests: a 1 MB head, half-sent heads and bodies, silent connections.",
+        f"{payloads} payloads, each against a sandbox with each binder (`SANDBOX_BINDER`): CR, LF, NUL,",
+        "U+2028, header text, RFC 2047 encoded words that decode to line breaks, group syntax and stray",
+        "address punctuation, lone surrogates, in every string field the spec declares (attachments",
+        "included); a value of every wrong type for every field, as JSON and as the web client's form;",
+        "overlong addresses; 1,001 recipients; 101 attachment references; links out of the files folder;",
+        "invalid UTF-8, bodies nested 100,000 and 200,000 deep, bodies aimed at the real server's binder",
+        "(names that are not XML names, `#text`, attributes, duplicates), malformed forms. Then bodies",
+        "over the size limit, and raw requests: a 1 MB head, half-sent heads and bodies, silent connections.",
         "",
-        "| figure | count | goal |",
-        "| --- | ---: | --- |",
-        f"| 5xx answers | {len(corpus.server_errors)} | 0 |",
-        f"| headers injected into delivered mail (X-Injected, Bcc) | {corpus.injected} | 0 |",
-        f"| accepted and delivered | {corpus.statuses[200]} accepted, {corpus.delivered} delivered | all delivered |",
-        f"| refused with 400 | {corpus.statuses[400]} | |",
-        f"| oversize bodies answered 413 | {corpus.oversize[413]} of {sum(corpus.oversize.values())} | all |",
-        f"| contents from outside the files folder in delivered mail | {corpus.outside_delivered} | 0 |",
-        "",
-        "By kind (the answers each kind got):",
-        "",
-        *[f"- {kind_status}: {count}" for kind_status, count in sorted(corpus.by_kind.items())],
-        "",
-        f"Raw requests (the drill's sandbox takes {hostile.REQUEST_SECONDS:g} s to receive a request):",
-        "",
-        *[f"- {sent_answer}: {count}" for sent_answer, count in sorted(corpus.raw.items())],
+        "| figure | " + " | ".join(f"{h.binder} binder" for h in corpus) + " | goal |",
+        "| --- | " + " | ".join("---:" for _ in corpus) + " | --- |",
+        "| 5xx answers | " + " | ".join(str(len(h.server_errors)) for h in corpus) + " | 0 |",
+        "| headers injected into delivered mail (X-Injected, Bcc) | "
+        + " | ".join(str(h.injected) for h in corpus)
+        + " | 0 |",
+        "| accepted and delivered | "
+        + " | ".join(f"{h.statuses[200]} accepted, {h.delivered} delivered" for h in corpus)
+        + " | all delivered |",
+        "| refused with 400 | " + " | ".join(str(h.statuses[400]) for h in corpus) + " | |",
+        "| refused with 403 or 413 | "
+        + " | ".join(str(h.statuses[403] + h.statuses[413]) for h in corpus)
+        + " | |",
+        "| oversize bodies answered 413 | "
+        + " | ".join(f"{h.oversize[413]} of {sum(h.oversize.values())}" for h in corpus)
+        + " | all |",
+        "| contents from outside the files folder in delivered mail | "
+        + " | ".join(str(h.outside_delivered) for h in corpus)
+        + " | 0 |",
     ]
-    expected_raw = {"a head of 1 MB (no token)": "400 Bad Request"}
-    for sent_answer in corpus.raw:
-        label, _, answer = sent_answer.partition(": ")
-        if answer != expected_raw.get(label, "408 Request Timeout"):
-            failures.append(f"hostile raw request: {sent_answer}")
-    if corpus.outside_delivered:
-        failures.append(
-            f"hostile corpus: {corpus.outside_delivered} mail(s) carried a file from outside the folder"
-        )
-    if corpus.server_errors or corpus.injected or corpus.oversize[413] != sum(corpus.oversize.values()):
-        failures.append(
-            f"hostile corpus: 5xx {corpus.server_errors[:5]}, injected {corpus.injected}, oversize {dict(corpus.oversize)}"
-        )
-    if corpus.delivered != corpus.statuses[200]:
-        failures.append(f"hostile corpus: {corpus.statuses[200]} accepted but {corpus.delivered} delivered")
+    for h in corpus:
+        lines += [
+            "",
+            f"By kind, {h.binder} binder (the answers each kind got):",
+            "",
+            *[f"- {kind_status}: {count}" for kind_status, count in sorted(h.by_kind.items())],
+            "",
+            f"Raw requests, {h.binder} binder (the drill's sandbox takes {hostile.REQUEST_SECONDS:g} s"
+            " to receive a request):",
+            "",
+            *[f"- {sent_answer}: {count}" for sent_answer, count in sorted(h.raw.items())],
+        ]
+        expected_raw = {"a head of 1 MB (no token)": "400 Bad Request"}
+        for sent_answer in h.raw:
+            label, _, answer = sent_answer.partition(": ")
+            if answer != expected_raw.get(label, "408 Request Timeout"):
+                failures.append(f"hostile raw request, {h.binder} binder: {sent_answer}")
+        if h.outside_delivered:
+            failures.append(
+                f"hostile corpus, {h.binder} binder: {h.outside_delivered} mail(s) carried a file from"
+                " outside the folder"
+            )
+        if h.server_errors or h.injected or h.oversize[413] != sum(h.oversize.values()):
+            failures.append(
+                f"hostile corpus, {h.binder} binder: 5xx {h.server_errors[:5]}, injected {h.injected},"
+                f" oversize {dict(h.oversize)}"
+            )
+        if h.delivered != h.statuses[200]:
+            failures.append(
+                f"hostile corpus, {h.binder} binder: {h.statuses[200]} accepted but {h.delivered} delivered"
+            )
     lines += [
         "",
         "## The client against a misbehaving server",

@@ -1,7 +1,9 @@
-"""A hostile corpus against the sandbox: never a 5xx, never an injected header, a 4xx past each limit.
+"""A hostile corpus against the sandbox, each binder in turn: never a 5xx, never an injected header,
+a 4xx past each limit.
 
-JSON payloads (harness/hostile.py), then what only a raw socket can send: a head past the limit,
-half-sent heads and bodies, silent connections (many at once), and bodies past the size limit.
+Payloads as JSON and as the web client's form (harness/hostile.py), then what only a raw socket
+can send: a head past the limit, half-sent heads and bodies, silent connections (many at once),
+and bodies past the size limit.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from pathlib import Path
 
 import httpx
 
-from harness.hostile import BASE, corpus
+from harness.hostile import BASE, JSON_TYPE, corpus
 from harness.smtp_sink import SmtpSink
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import InProcess, Settings
+from onlyoffice_sandbox.settings import BINDERS
 
 TOKEN = "drill-token"
 MAX_BODY = 256 * 1024
@@ -30,6 +33,7 @@ HALF_SENT_AT_ONCE = 300
 
 @dataclass
 class HostileResult:
+    binder: str
     statuses: Counter[int] = field(default_factory=Counter)
     by_kind: Counter[str] = field(default_factory=Counter)
     server_errors: list[str] = field(default_factory=list)
@@ -79,14 +83,20 @@ def _raw_cases() -> dict[str, list[bytes]]:
     }
 
 
-def run(say: Callable[[str], None]) -> HostileResult:
-    result = HostileResult()
+def run(say: Callable[[str], None]) -> list[HostileResult]:
+    """The corpus against a sandbox with each binder (SANDBOX_BINDER), one after the other."""
+    return [_run(binder, say) for binder in BINDERS]
+
+
+def _run(binder: str, say: Callable[[str], None]) -> HostileResult:
+    result = HostileResult(binder)
     sink = SmtpSink().up()
     with tempfile.TemporaryDirectory(prefix="drill-hostile-") as folder:
         settings = Settings(
             port=0,
             tokens=(TOKEN,),
             mailboxes=(str(BASE["from"]),),
+            binder=binder,
             smtp=sink.address,
             max_body=MAX_BODY,
             request_seconds=REQUEST_SECONDS,
@@ -98,18 +108,22 @@ def run(say: Callable[[str], None]) -> HostileResult:
         (settings.files_dir / "1").write_bytes(b"attached")
         (Path(folder) / "secret").write_bytes(b"outside the files folder")
         (settings.files_dir / "escape").symlink_to(Path(folder) / "secret")
-        headers = {"Authorization": TOKEN, "Content-Type": "application/json"}
+        headers = {"Authorization": TOKEN}
         with InProcess(settings) as url, httpx.Client(base_url=url, headers=headers, timeout=60) as client:
             items = corpus()
-            say(f"  {len(items)} hostile payloads")
-            for kind, label, raw in items:
-                status = client.put(spec.OPERATION_PATH, content=raw).status_code
+            say(f"  {binder} binder: {len(items)} hostile payloads, JSON and form")
+            for kind, label, raw, content_type in items:
+                sent = client.put(spec.OPERATION_PATH, content=raw, headers={"Content-Type": content_type})
+                status = sent.status_code
                 result.statuses[status] += 1
                 result.by_kind[f"{kind}: {status}"] += 1
                 if status >= 500:
                     result.server_errors.append(f"{kind}: {label}")
             for size in (MAX_BODY + 1, 4 * MAX_BODY, 64 * MAX_BODY):
-                result.oversize[client.put(spec.OPERATION_PATH, content=b" " * size).status_code] += 1
+                oversize = client.put(
+                    spec.OPERATION_PATH, content=b" " * size, headers={"Content-Type": JSON_TYPE}
+                )
+                result.oversize[oversize.status_code] += 1
             say("  raw requests: huge and half-sent heads, half-sent bodies, silent connections")
             for label, requests in _raw_cases().items():
                 for answer in _raw_answers(url, requests):

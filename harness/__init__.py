@@ -6,6 +6,8 @@
   under a base path;
 - `faults.py`: faulty variants of the sandbox, each one fault behind such a wrapper;
 - `hostile.py`: the hostile corpus;
+- `first_party.py`: ONLYOFFICE's own traffic, written from its clients' source;
+- `form_wire.py`: a message as the web client's jQuery writes it (form-urlencoded, brackets);
 - `smtp_sink.py`: an independent SMTP server that records every delivery;
 - `scripted_server.py`: an HTTP server whose answers a test scripts, hostile ones included (drops,
   hangs, trickles, answers of any size, bytes that are not HTTP);

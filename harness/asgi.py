@@ -73,8 +73,11 @@ def recording(seen: list[Seen]) -> Wrap:
     return wrap
 
 
+SEND_PATHS = (spec.OPERATION_PATH, spec.OPERATION_PATH + ".json")  # the real server drops the suffix
+
+
 def _is_send_call(scope: Scope) -> bool:
-    return bool(scope["type"] == "http" and scope["path"] == spec.OPERATION_PATH)
+    return bool(scope["type"] == "http" and scope["path"] in SEND_PATHS)
 
 
 def on_requests(rewrite: RequestRewrite) -> Wrap:

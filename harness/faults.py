@@ -1,7 +1,8 @@
 """Faulty variants of the sandbox: each is the real sandbox behind one ASGI wrapper with one fault.
 
-The contract suite must fail on every one of them (tests/test_contract_faults.py)
-and pass on the sandbox itself.
+Each wraps the strict sandbox (SANDBOX_BINDER=strict, `strict_settings(folder)`). The contract
+suite must fail on every one of them (tests/test_contract_faults.py) and pass on the
+sandbox itself.
 """
 
 from __future__ import annotations
@@ -9,13 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from contract_tests.profiles import as_onlyoffice_binds
 from harness.asgi import Headers, Wrap, answering, on_requests, on_responses
-from harness.sandboxes import MAILBOX, TOKEN
-from onlyoffice_contract import spec
+from harness.sandboxes import MAILBOX, TOKEN, settings_in
+from onlyoffice_contract import binder, dotnet, spec
 from onlyoffice_contract.mailbox import parse_mailbox
+from onlyoffice_sandbox import Settings
+
+
+def strict_settings(folder: Path) -> Settings:
+    """The sandbox the faults wrap: the spec alone, so that each fault is the one difference."""
+    return settings_in(folder, binder="strict")
 
 
 def _json(body: bytes) -> Any:
@@ -134,16 +141,27 @@ def _unknown_share_mode_as_none(payload: Any) -> Any:
     return payload
 
 
-def _convert_anything(payload: Any) -> Any:
-    """A binder that takes every string for a number or boolean, converting or not ("abc" -> 0)."""
-    payload = as_onlyoffice_binds(payload)
-    if not isinstance(payload, dict):
+def _as_the_real_server_binds(payload: Any) -> Any:
+    """The body as the core's binder binds it (left as it is when the real server would refuse it)."""
+    try:
+        return binder.bind_json(payload).request
+    except binder.BindError:
         return payload
-    for name, prop in spec.request_properties().items():
-        kind = spec.json_type(prop)
-        if isinstance(payload.get(name), str) and kind in {"integer", "boolean"}:
-            payload[name] = 0 if kind == "integer" else False
-    return payload
+
+
+def _convert_anything(payload: Any) -> Any:
+    """A binder that takes any text for a number or boolean, converting or not ("abc" is 0, "yes" false)."""
+    if isinstance(payload, dict):
+        for p in binder.params():
+            value = payload.get(p.name)
+            if p.is_list or p.kind.type in ("string", "object") or not isinstance(value, str):
+                continue
+            try:
+                convert = dotnet.boolean if p.kind.type == "boolean" else dotnet.integer
+                convert(value)
+            except dotnet.NotConvertible:
+                payload[p.name] = False if p.kind.type == "boolean" else 0
+    return _as_the_real_server_binds(payload)
 
 
 # -- faults of the rules JSON Schema cannot state (the suite's probes, contract_tests/test_rules.py) ---------
@@ -300,7 +318,7 @@ FAULTS = [
     Fault("success with the wrong content type", on_responses(_html_success), "Undocumented Content-Type"),
     Fault(
         "wrong types accepted when they convert (the real server's binder)",
-        on_json_body(as_onlyoffice_binds),
+        on_json_body(_as_the_real_server_binds),
         "Schema-violating request accepted",
     ),
     Fault(

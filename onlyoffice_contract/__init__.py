@@ -1,5 +1,10 @@
 """The contract core: openapi.yaml and the rules of the send call that the suite and the sandbox share.
 
+- `spec`: openapi.yaml, its operation, schemas and validators;
+- `mailbox`: which addresses parse as one mailbox;
+- `binder` (over `wire` and `dotnet`): what the real server binds from a raw request, and
+  the leniency it uses, the one definition of it (import it as `onlyoffice_contract.binder`).
+
 It imports neither the suite (`contract_tests`) nor the sandbox (`onlyoffice_sandbox`):
 both stand on it.
 """

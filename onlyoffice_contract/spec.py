@@ -147,12 +147,17 @@ def request_properties() -> dict[str, Any]:
     return properties
 
 
-def json_type(prop: dict[str, Any]) -> str | None:
-    """A property's JSON type, through a `$ref` or the `allOf` that wraps one."""
+def merged(prop: dict[str, Any]) -> dict[str, Any]:
+    """A property's schema with its `$ref` followed and the `allOf` that wraps one merged in."""
     node = resolve(prop)
     for part in node.get("allOf", []):
         node = {**resolve(part), **{k: v for k, v in node.items() if k != "allOf"}}
-    kind = node.get("type")
+    return node
+
+
+def json_type(prop: dict[str, Any]) -> str | None:
+    """A property's JSON type, through a `$ref` or the `allOf` that wraps one."""
+    kind = merged(prop).get("type")
     return kind if isinstance(kind, str) else None
 
 

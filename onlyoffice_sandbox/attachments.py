@@ -1,8 +1,13 @@
 """Attachments: the API carries references, and the sandbox reads the bytes from a folder.
 
 An attachment's content is the file `<files_dir>/<storedName>` when `storedName`
-is set, else `<files_dir>/<fileId>`. A reference that names no readable file is
-refused with 400, before anything is stored.
+is set, else `<files_dir>/<fileId>`. The real server never refuses a send for an
+attachment: it copies the files after answering, and skips one it cannot find. So
+does the sandbox: a reference that names no readable file (none at all, a
+`storedName` that is not a plain file name, a link out of the files folder, a file
+that is missing or unreadable) is skipped, and the skip is noted on the message. The
+sandbox's own bounds on one message (how many parts, how many bytes) are refused
+with 400, before anything is stored.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from onlyoffice_contract.mailbox import CONTROL, is_unicode
+from onlyoffice_contract.wire import shown
 from onlyoffice_sandbox.problems import bad_request
 
 # type/subtype in RFC 2045 token characters; anything else (a CR/LF, a parameter) is not used.
@@ -31,18 +37,29 @@ class Attachment:
     content_id: str | None  # set: an inline part
 
 
-def _source(item: dict[str, Any], files_dir: Path) -> tuple[Path, str]:
+class Unreadable(Exception):
+    """Why an attachment's file cannot be read; the attachment is skipped."""
+
+
+def _source(item: dict[str, Any], files_dir: Path) -> Path:
     stored = item.get("storedName") or ""
     if stored:
         # A plain file name only: nothing outside the files folder can be named.
         plain = Path(stored).name == stored and stored not in {".", ".."} and not CONTROL.search(stored)
         if not plain or not is_unicode(stored):
-            raise bad_request(f"Attachment storedName is not a file name: {stored!r}")
-        return files_dir / stored, f"storedName {stored!r}"
-    file_id = item.get("fileId", 0)
+            raise Unreadable(f"storedName {shown(stored)} is not a plain file name")
+        return files_dir / stored
+    file_id = item.get("fileId") or 0
     if file_id > 0:
-        return files_dir / str(file_id), f"fileId {file_id}"
-    raise bad_request("Attachment names no file: set fileId or storedName")
+        return files_dir / str(file_id)
+    raise Unreadable("it names no file (no fileId above 0, no storedName)")
+
+
+def _label(item: dict[str, Any], index: int) -> str:
+    for key in ("fileName", "storedName"):
+        if item.get(key):
+            return shown(item[key])
+    return f"#{index + 1}" if not item.get("fileId") else f"fileId {item['fileId']}"
 
 
 @dataclass(frozen=True)
@@ -57,23 +74,42 @@ class Limits:
 TOTAL_SIZE_EXCEEDED = "Total size of all files exceeds limit!"
 
 
-def resolve(items: list[dict[str, Any]], files_dir: Path, limits: Limits) -> list[Attachment]:
+def _read(path: Path, files_dir: Path) -> bytes:
+    if not path.resolve().is_relative_to(files_dir.resolve()):  # a link out of the folder
+        raise Unreadable(f"{path.name} links out of the files folder")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise Unreadable(f"no such file ({path.name})") from None
+    except OSError as exc:
+        raise Unreadable(f"{path.name} cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def resolve(
+    items: list[dict[str, Any]], files_dir: Path, limits: Limits
+) -> tuple[list[Attachment], list[str]]:
+    """The attachments that can be read now, and a note for each one skipped.
+
+    The sandbox's own bounds (how many parts, how many bytes) are refused with 400: they keep one
+    request from filling the outbox. A file that cannot be read is skipped, as the real server does."""
     parts = [item for item in items if not item.get("attachedAsLink")]  # links go in the body, not as parts
     if len(parts) > limits.parts:
         raise bad_request(f"Too many attachments: {len(parts)}, at most {limits.parts}")
-    resolved, contents, total = [], {}, 0
-    for item in parts:
-        path, what = _source(item, files_dir)
-        if not path.resolve().is_relative_to(files_dir.resolve()):  # a link out of the folder
-            raise bad_request(f"Attachment not found: {what}")
+    resolved, skipped, contents, total = [], [], {}, 0
+    for index, item in enumerate(parts):
         try:
+            path = _source(item, files_dir)
             if path not in contents:  # each file read once, however many parts name it
-                total_if_read = total + path.stat().st_size
-                if total_if_read > limits.total_bytes:  # refused before it is read
+                try:
+                    size = path.stat().st_size
+                except OSError:
+                    size = 0  # _read says why
+                if total + size > limits.total_bytes:  # refused before it is read
                     raise bad_request(f"{TOTAL_SIZE_EXCEEDED} (at most {limits.total_bytes} bytes)")
-                contents[path] = path.read_bytes()
-        except OSError:
-            raise bad_request(f"Attachment not found: {what}") from None
+                contents[path] = _read(path, files_dir)
+        except Unreadable as reason:
+            skipped.append(f"attachment {_label(item, index)}: skipped, {reason}")
+            continue
         data = contents[path]
         total += len(data)
         if total > limits.total_bytes:
@@ -83,7 +119,7 @@ def resolve(items: list[dict[str, Any]], files_dir: Path, limits: Limits) -> lis
         content_type = given if _CONTENT_TYPE.match(given) else mimetypes.guess_type(name)[0]
         content_type = (content_type or "application/octet-stream").lower()
         resolved.append(Attachment(name, content_type, data, item.get("contentId") or None))
-    return resolved
+    return resolved, skipped
 
 
 def dumps(items: list[Attachment]) -> str:

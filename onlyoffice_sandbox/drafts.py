@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from onlyoffice_contract import spec
-from onlyoffice_sandbox.sending import REQUEST_SCHEMA
+from onlyoffice_sandbox.binding import REQUEST_SCHEMA
 
 
 def load(path: Path | None) -> list[dict[str, Any]]:

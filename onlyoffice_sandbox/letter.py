@@ -23,6 +23,8 @@ class Letter:
     author: str  # the From mailbox, with the account's display name
     recipients: list[str]  # To, Cc and Bcc
     attachments: list[Attachment]
+    # What the app developer should know: each leniency the request needed, each attachment skipped.
+    notes: tuple[str, ...] = ()
 
     @property
     def author_address(self) -> Address:

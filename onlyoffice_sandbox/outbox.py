@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS messages (
     author TEXT,                   -- the From mailbox, with the account's display name
     recipients TEXT,               -- JSON list of envelope recipients
     attachments TEXT,              -- JSON list of the attached files, their bytes in base64
+    notes TEXT,                    -- JSON list of strings: each leniency used, each attachment skipped
     mime BLOB,                     -- set only by versions that composed at accept: sent as it is
     delivered_to TEXT,             -- JSON list of the recipients the relay has accepted it for
     refused TEXT,                  -- JSON object: recipient -> the relay's permanent refusal
@@ -62,6 +63,7 @@ _ADDED_COLUMNS = {
     "attachments": "TEXT",
     "delivered_to": "TEXT",
     "refused": "TEXT",
+    "notes": "TEXT",
 }
 
 
@@ -297,6 +299,7 @@ def _queue_values(letter: Letter) -> tuple[Any, ...]:
         letter.author,
         json.dumps(letter.recipients),
         attachments.dumps(letter.attachments),
+        json.dumps(list(letter.notes)),
         time.time(),
         time.time(),
     )
@@ -315,8 +318,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
         if draft is not None and draft.folder == "drafts":
             cur = conn.execute(
                 "UPDATE messages SET folder = 'sent', state = 'queued', fields = ?, message_id = ?,"
-                " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, next_attempt = ?,"
-                " updated = ? WHERE id = ? AND folder = 'drafts'",
+                " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, notes = ?,"
+                " next_attempt = ?, updated = ? WHERE id = ? AND folder = 'drafts'",
                 (*values, draft.id),
             )
             if cur.rowcount != 1:
@@ -324,7 +327,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
             return draft.id
         cur = conn.execute(
             "INSERT INTO messages (folder, state, fields, message_id, date, sender, author, recipients,"
-            " attachments, next_attempt, updated) VALUES ('sent', 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " attachments, notes, next_attempt, updated)"
+            " VALUES ('sent', 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             values,
         )
         assert cur.lastrowid is not None
@@ -420,10 +424,12 @@ def mark(
 
 
 def listing() -> Operation[list[dict[str, Any]]]:
+    """Every message with its state; `notes` are what the app developer should know about it."""
+
     def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         rows = conn.execute(
-            "SELECT id, folder, state, message_id, recipients, attempts, last_error, delivered_to, refused"
-            " FROM messages ORDER BY id"
+            "SELECT id, folder, state, message_id, recipients, attempts, last_error, delivered_to, refused,"
+            " notes FROM messages ORDER BY id"
         ).fetchall()
         return [
             {
@@ -436,6 +442,7 @@ def listing() -> Operation[list[dict[str, Any]]]:
                 "lastError": r[6],
                 "deliveredTo": json.loads(r[7] or "[]"),
                 "refused": json.loads(r[8] or "{}"),
+                "notes": json.loads(r[9] or "[]"),
             }
             for r in rows
         ]

@@ -1,52 +1,39 @@
-"""Accepting a send: the real server's checks on a parsed request, in its order, then the outbox.
+"""Accepting a send: the real server's checks on the request's fields, in its order, then the outbox.
 
-1. openapi.yaml's request schema (400)
+1. the request schema (400; `binding.py`, which reads the body by SANDBOX_BINDER)
 2. `from` is a mailbox of the caller (400; 403 if disabled or a group)
 3. a draft exists (404) and is in Drafts or Templates (403); its body is within the limit (403)
-4. every address parses (400)      5. attachments name readable files (400)
+4. every address parses (400)
+Attachments are never refused: each is read now if it can be, and one that cannot is
+skipped and noted on the message, as the real server skips it in the background.
 Then the message is committed to the outbox, and only then is the id given back. As on the
 real server, its MIME is built at delivery (`delivery/compose.py`), from what was stored here.
-Authentication, the size limit and JSON parsing come before, in the HTTP layer (`web/send.py`).
+Authentication, the size limit and reading the body come before, in the HTTP layer (`web/send.py`).
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any
-
-from jsonschema.exceptions import ValidationError, best_match
 
 from onlyoffice_contract import spec
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments, outbox
+from onlyoffice_sandbox.binding import Read
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.letter import Letter, new_message_id, now
-from onlyoffice_sandbox.problems import Problem, bad_request, forbidden
+from onlyoffice_sandbox.problems import bad_request, forbidden
 
-REQUEST_SCHEMA = spec.request_schema_name()
+log = logging.getLogger("onlyoffice_sandbox.sending")
 _ADDRESS_FIELDS = spec.mailbox_fields()  # name: whether it is a list (of recipients)
 _RECIPIENT_FIELDS = spec.recipient_fields()
 
 
-def _schema_problem(error: ValidationError) -> Problem:
-    where = error.json_path if error.path else "the request"
-    if error.validator == "not":  # the spec's "at least one recipient" rule
-        fields = ", ".join(error.validator_value.get("properties", {}))
-        return bad_request(f"No recipients: at least one of {fields} must hold an address")
-    return bad_request(f"Invalid arguments: {where}: {error.message}"[:400])
-
-
-def validate(payload: Any) -> dict[str, Any]:
-    """The request, if openapi.yaml's request schema takes it; else the 400 that names the field."""
-    if spec.compiled(REQUEST_SCHEMA).is_valid(payload):  # the verdict, fast; the reference one for a message
-        assert isinstance(payload, dict)
-        return payload
-    errors = list(spec.validator(REQUEST_SCHEMA).iter_errors(payload))
-    # A wrong type says more than "no recipients", which a wrong type can also cause.
-    error = best_match(e for e in errors if e.validator != "not") or best_match(errors)
-    if error is not None:
-        raise _schema_problem(error)
-    assert isinstance(payload, dict)
-    return payload
+@dataclass(frozen=True)
+class Accepted:
+    message_id: int
+    notes: tuple[str, ...]  # the leniencies used, then the attachments skipped
 
 
 def recipients(fields: dict[str, Any]) -> list[str]:
@@ -74,26 +61,36 @@ def _count_recipients(fields: dict[str, Any], limit: int) -> None:
         raise bad_request(f"Too many recipients: {count}, at most {limit}")
 
 
-async def accept(ctx: Context, payload: Any) -> int:
+async def accept(ctx: Context, read: Read) -> Accepted:
     """Store the message the request asks to send and give its id; raises the Problem that refuses it."""
-    request = validate(payload)
+    request = read.fields
     sender = ctx.accounts.sender(request["from"])
     draft = None
     fields = request
     if request.get("id", 0) > 0:
         draft = await ctx.outbox.acall(outbox.find_draft(request["id"]))
-        fields = {**draft.fields, **request}
-        if len(fields.get("body") or "") > ctx.settings.max_draft_body:
+        # The real server measures the stored draft's body, whatever the request sends.
+        if len(draft.fields.get("body") or "") > ctx.settings.max_draft_body:
             raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
+        # The request's fields override the draft's; null means absent, so the draft's stays.
+        fields = {**draft.fields, **{k: v for k, v in request.items() if v is not None}}
     _count_recipients(fields, ctx.settings.max_recipients)
+    addressed = recipients(fields)
+    attached, skipped = attachments.resolve(
+        fields.get("attachments") or [], ctx.settings.files_dir, _limits(ctx)
+    )
     letter = Letter(
         fields=fields,
         message_id=new_message_id(sender),
         date=now(),
         author=str(sender),
-        recipients=recipients(fields),
-        attachments=attachments.resolve(
-            fields.get("attachments") or [], ctx.settings.files_dir, _limits(ctx)
-        ),
+        recipients=addressed,
+        attachments=attached,
+        notes=(*read.leniencies, *skipped),
     )
-    return await ctx.outbox.acall(outbox.queue_message(letter, draft))
+    message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft))
+    for note in read.leniencies:
+        log.warning("message %s was accepted through the real server's leniency: %s", message_id, note)
+    for note in skipped:
+        log.warning("message %s: %s", message_id, note)
+    return Accepted(message_id, letter.notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -146,10 +147,18 @@ def serve(settings: Settings) -> None:
         if settings.smtp
         else f"captured in {settings.mail_dir}/ and {url}/sandbox/mail"
     )
+    binder = (
+        "onlyoffice: as production binds; each leniency in X-Sandbox-Leniency, the log and /sandbox/outbox"
+        if settings.binder == "onlyoffice"
+        else "strict: the spec alone"
+    )
     print(f"{READY}{url}", flush=True)
     # The documented default token is shown; a token of your own is a secret and never printed.
     token = DEFAULT_TOKEN if settings.tokens == (DEFAULT_TOKEN,) else "(from SANDBOX_TOKENS, not shown)"
     print(f"  token:   {token}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
+    print(f"  binder:  {binder}", flush=True)
+    # The sandbox's own warnings (a leniency used, an attachment skipped), beside uvicorn's lines.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s:  %(name)s: %(message)s")
     config = _config(create_app(settings), settings, quiet=False)  # configures uvicorn's loggers
     with access_log_off_the_loop():
         uvicorn.Server(config).run(sockets=[sock])

@@ -20,6 +20,8 @@ from typing import Any
 
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's documented default, printed at start
 DEFAULT_MAILBOX = "Sandbox User <sandbox@example.test>"
+# How a request is read: as the real server binds it (leniency reported), or by the spec alone.
+BINDERS = ("onlyoffice", "strict")
 PREFIX = "SANDBOX_"
 CONFIG_VARIABLE = "SANDBOX_CONFIG"
 
@@ -39,6 +41,10 @@ class Settings:
     )
     disabled_mailboxes: tuple[str, ...] = setting(
         (), "disabled accounts and group addresses (403), comma-separated"
+    )
+    binder: str = setting(
+        "onlyoffice",
+        "onlyoffice: bind as the real server does and report each leniency; strict: the spec alone",
     )
     smtp: str | None = setting(None, "host:port of an SMTP relay; unset: the embedded capture")
     db: Path = setting(Path("sandbox-data/outbox.sqlite3"), "the SQLite outbox")
@@ -64,6 +70,8 @@ class Settings:
             raise ValueError("SANDBOX_TOKENS: at least one token, none empty")
         if not self.mailboxes:
             raise ValueError("SANDBOX_MAILBOXES: at least one mailbox")
+        if self.binder not in BINDERS:
+            raise ValueError(f"SANDBOX_BINDER: one of {', '.join(BINDERS)}, not {self.binder!r}")
 
     def __repr__(self) -> str:  # the tokens never show
         shown = ", ".join(

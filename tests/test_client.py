@@ -62,6 +62,15 @@ def test_token_is_sent_bare_by_default(scripted: ScriptedServer) -> None:
     assert scripted.received[0].headers["Authorization"] == SECRET_TOKEN
 
 
+def test_none_for_an_optional_string_is_sent_as_null_and_unset_is_left_out(scripted: ScriptedServer) -> None:
+    """Nullable strings: the client can send null (absent to the server), as the web client does."""
+    scripted.reply = success()
+    body = SendMessageRequest(from_="alice@example.test", to=["bob@example.test"], mime_reply_to_id=None)
+    send_message.sync_or_raise(client=client_for(scripted), body=body)
+    sent = json.loads(scripted.received[0].body)
+    assert sent == {"id": 0, "from": "alice@example.test", "to": ["bob@example.test"], "mimeReplyToId": None}
+
+
 def test_bearer_prefix_is_available(scripted: ScriptedServer) -> None:
     scripted.reply = success()
     send_message.sync_or_raise(client=client_for(scripted, prefix="Bearer"), body=message())
@@ -74,6 +83,8 @@ def test_bearer_prefix_is_available(scripted: ScriptedServer) -> None:
         (400, "Mailbox not found"),
         (403, "Sending emails is permitted only in the Drafts folder"),
         (404, "Message not found"),
+        (402, "Payment Required."),
+        (503, "Service Unavailable"),
     ],
 )
 def test_declared_errors_carry_the_server_message(scripted: ScriptedServer, status: int, text: str) -> None:

@@ -1,4 +1,9 @@
-"""The suite fails on every faulty variant of the sandbox, naming the fault, and passes on the sandbox."""
+"""The suite fails on every faulty variant of the sandbox, naming the fault, and passes on the sandbox.
+
+The faults wrap the strict sandbox. The profiles are shown against the two binders too:
+the onlyoffice sandbox (what the real server accepts) passes PROFILE=onlyoffice and fails
+strict; a server that takes values that do not convert fails both.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from contract_tests.deviations import KNOWN
-from harness.faults import FAULTS, KNOWN_DEFECTS, Fault
+from harness.faults import FAULTS, KNOWN_DEFECTS, Fault, strict_settings
 from harness.sandboxes import running, settings_in
 from harness.suite import run_suite
 
@@ -17,7 +22,7 @@ CONVERTS_ANYTHING = next(f for f in FAULTS if "do not convert" in f.name)
 
 
 def test_the_sandbox_itself_passes(tmp_path: Path) -> None:
-    with running(settings_in(tmp_path)) as url:
+    with running(strict_settings(tmp_path)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == 0, run.output[-3000:]
 
@@ -29,7 +34,7 @@ def test_there_are_at_least_thirty_faults() -> None:
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
-    with running(settings_in(tmp_path), fault.wrap) as url:
+    with running(strict_settings(tmp_path), fault.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == fault.exit_status, run.output[-3000:]
     assert fault.caught_by in run.output, run.output[-3000:]
@@ -38,10 +43,10 @@ def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
 @pytest.mark.parametrize(
     ("fault", "passes"), [(LENIENT, True), (CONVERTS_ANYTHING, False)], ids=["lenient", "anything"]
 )
-def test_the_onlyoffice_profile_tolerates_exactly_the_documented_leniency(
+def test_the_onlyoffice_profile_tolerates_exactly_what_the_binder_takes(
     tmp_path: Path, fault: Fault, passes: bool
 ) -> None:
-    with running(settings_in(tmp_path), fault.wrap) as url:
+    with running(strict_settings(tmp_path), fault.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, PROFILE="onlyoffice", **SETTINGS)
     assert (run.returncode == 0) is passes, run.output[-3000:]
     if not passes:
@@ -52,7 +57,7 @@ def test_the_onlyoffice_profile_tolerates_exactly_the_documented_leniency(
 def test_the_real_servers_known_defects_are_deviations_under_its_profile(tmp_path: Path, name: str) -> None:
     """Never a pass and never a failure: named and counted, the run conforms, each reported."""
     fault = next(f for f in FAULTS if f.name == name)
-    with running(settings_in(tmp_path), fault.wrap) as url:
+    with running(settings_in(tmp_path, binder="onlyoffice"), fault.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, PROFILE="onlyoffice", **SETTINGS)
     assert run.returncode == 0, run.output[-3000:]
     reported = [line for line in run.output.splitlines() if line.startswith("known deviation: ")]
@@ -63,3 +68,14 @@ def test_the_real_servers_known_defects_are_deviations_under_its_profile(tmp_pat
         assert (
             f"known deviation of the real server: {deviation.rule}" in run.junit
         )  # skipped, with the reason
+
+
+@pytest.mark.parametrize(("profile", "passes"), [("onlyoffice", True), ("strict", False)])
+def test_the_onlyoffice_sandbox_passes_its_profile_and_fails_strict(
+    tmp_path: Path, profile: str, passes: bool
+) -> None:
+    with running(settings_in(tmp_path, binder="onlyoffice")) as url:
+        run = run_suite(tmp_path / "report", BASE_URL=url, PROFILE=profile, **SETTINGS)
+    assert (run.returncode == 0) is passes, run.output[-3000:]
+    if not passes:
+        assert "Schema-violating request accepted" in run.output

@@ -12,11 +12,10 @@ from hypothesis import given, settings
 
 from contract_tests.safety import RECIPIENT_FIELDS
 from contract_tests.strategies import mailboxes
-from harness.asgi import Seen, recording
-from harness.faults import FAULTS
-from harness.sandboxes import TOKEN, running, settings_in
+from harness.asgi import SEND_PATHS, Seen, recording
+from harness.faults import FAULTS, strict_settings
+from harness.sandboxes import TOKEN, running
 from harness.suite import DOMAIN, run_suite
-from onlyoffice_contract import spec
 from onlyoffice_contract.mailbox import parse_mailbox
 
 SENDS = re.compile(r"contract suite: (\d+) requests to the send call")
@@ -39,12 +38,12 @@ def strings_in(value: Any) -> list[str]:
 
 
 def send_calls(seen: list[Seen]) -> list[Seen]:
-    return [s for s in seen if s.method == "PUT" and s.path == spec.OPERATION_PATH]
+    return [s for s in seen if s.method == "PUT" and s.path in SEND_PATHS]
 
 
 def test_every_recipient_of_a_full_run_is_in_the_recipient_domain(tmp_path: Path) -> None:
     seen: list[Seen] = []
-    with running(settings_in(tmp_path), recording(seen)) as url:
+    with running(strict_settings(tmp_path), recording(seen)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="150")
     assert run.returncode == 0, run.output[-3000:]
     sends = send_calls(seen)
@@ -69,7 +68,7 @@ def test_every_recipient_of_a_full_run_is_in_the_recipient_domain(tmp_path: Path
 
 def test_max_sends_stops_the_run(tmp_path: Path) -> None:
     seen: list[Seen] = []
-    with running(settings_in(tmp_path), recording(seen)) as url:
+    with running(strict_settings(tmp_path), recording(seen)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_SENDS="40")
     assert run.returncode == 1
     assert "usage: MAX_SENDS=40 requests were sent" in run.output
@@ -78,7 +77,7 @@ def test_max_sends_stops_the_run(tmp_path: Path) -> None:
 
 def test_the_key_is_never_printed(tmp_path: Path) -> None:
     crash = next(f for f in FAULTS if f.caught_by == "Server error")
-    with running(settings_in(tmp_path), crash.wrap) as url:
+    with running(strict_settings(tmp_path), crash.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="30")
     assert run.returncode == 1
     assert "Reproduce with" in run.output
@@ -105,7 +104,7 @@ def test_a_wrong_key_or_from_stops_the_run_at_once(
 ) -> None:
     """A usage error (4) that says which setting is wrong, after at most 3 requests, not hundreds."""
     seen: list[Seen] = []
-    with running(settings_in(tmp_path), recording(seen)) as url:
+    with running(strict_settings(tmp_path), recording(seen)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="20", **variables)
     assert run.returncode == 4, run.output[-3000:]
     assert message in run.output
@@ -135,7 +134,7 @@ def test_the_same_seed_gives_the_same_cases(tmp_path: Path) -> None:
         """Against a fresh sandbox each time: a probe sends again the id a first send returned."""
         seen: list[Seen] = []
         folder = tmp_path / f"{seed}-{run_number}"
-        with running(settings_in(folder), recording(seen)) as url:
+        with running(strict_settings(folder), recording(seen)) as url:
             run = run_suite(folder / "report", BASE_URL=url, SEED=seed, MAX_EXAMPLES="25")
         assert run.returncode == 0, run.output[-3000:]
         return [s.body for s in send_calls(seen)]
@@ -157,6 +156,18 @@ def test_no_false_alarms_over_a_thousand_cases(tmp_path: Path, seed: str) -> Non
     run = run_suite(tmp_path, API_KEY="", FROM="", SEED=seed, MAX_EXAMPLES="1000", MAX_SENDS="5000")
     assert run.returncode == 0, run.output[-5000:]
     assert sends_of(run.output) >= 1000
+    assert "profile strict" in run.output
+
+
+@pytest.mark.parametrize("seed", ["111", "222", "333", "444", "555"])
+def test_no_false_alarms_under_the_onlyoffice_profile(tmp_path: Path, seed: str) -> None:
+    """The embedded target binds as the real server does; PROFILE=onlyoffice must not hold it against it."""
+    run = run_suite(
+        tmp_path, API_KEY="", FROM="", SEED=seed, MAX_EXAMPLES="300", MAX_SENDS="5000", PROFILE="onlyoffice"
+    )
+    assert run.returncode == 0, run.output[-5000:]
+    assert sends_of(run.output) >= 500
+    assert "profile onlyoffice" in run.output
 
 
 def test_the_makefile_passes_every_setting_through() -> None:

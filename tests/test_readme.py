@@ -22,6 +22,7 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
     assert example.count(SERVE_URL) == 1
     assert f'token="{DEFAULT_TOKEN}"' in example
     assert re.search(r"<(.*)>", DEFAULT_MAILBOX)[1] in example  # type: ignore[index]
+    mail = tmp_path / "sandbox-data" / "mail"
     with Subprocess(cwd=tmp_path) as sandbox:  # every setting at its default
         script = example.replace(SERVE_URL, sandbox.url)
         run = subprocess.run(
@@ -30,7 +31,7 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
         assert run.returncode == 0, run.stderr
         assert re.fullmatch(r"message id: [1-9][0-9]*\n", run.stdout)
         # Captured where the README says, once delivery (in the background, after the 200) is done.
-        wait_until(lambda: any((tmp_path / "sandbox-data" / "mail").glob("*.eml")))
+        wait_until(lambda: any(mail.glob("*.eml")))
 
 
 def test_every_faulty_variant_is_listed_with_its_check() -> None:

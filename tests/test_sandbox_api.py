@@ -1,8 +1,15 @@
-"""The sandbox answers as the real server does, status by status and cause by cause."""
+"""The sandbox answers as the real server does, status by status and cause by cause, with either binder.
+
+Most rules hold in both modes (SANDBOX_BINDER onlyoffice and strict); where they differ,
+a test names the mode: strict refuses what the spec refuses, onlyoffice takes what the
+real server's binder takes and says so in X-Sandbox-Leniency and on the outbox row.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.form_wire import FORM_TYPE, param
 from harness.sandboxes import (
     DISABLED,
     HEADERS,
@@ -23,6 +31,7 @@ from harness.sandboxes import (
     write_drafts,
 )
 from onlyoffice_contract import spec
+from onlyoffice_sandbox.web.envelope import LENIENCY_HEADER
 
 OK = {"from": "sandbox@example.test", "to": ["bob@example.org"], "subject": "Hi", "body": "<p>Hi</p>"}
 DRAFTS = [
@@ -34,11 +43,32 @@ DRAFTS = [
 
 
 @pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("sandbox")
-    settings = settings_in(folder, drafts=write_drafts(folder, DRAFTS), max_body=64 * 1024)
-    with running(settings) as url:
-        yield url
+def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One sandbox per binder, each with its drafts and a small body limit."""
+    urls = {}
+    with contextlib.ExitStack() as stack:
+        for mode in ("onlyoffice", "strict"):
+            folder = tmp_path_factory.mktemp(mode)
+            drafts = write_drafts(folder, DRAFTS)
+            settings = settings_in(folder, drafts=drafts, max_body=64 * 1024, binder=mode)
+            urls[mode] = stack.enter_context(running(settings))
+        yield urls
+
+
+@pytest.fixture(params=["onlyoffice", "strict"])
+def sandbox(request: pytest.FixtureRequest, sandboxes: dict[str, str]) -> str:
+    url: str = sandboxes[request.param]
+    return url
+
+
+@pytest.fixture
+def lenient(sandboxes: dict[str, str]) -> str:
+    return sandboxes["onlyoffice"]
+
+
+@pytest.fixture
+def strict(sandboxes: dict[str, str]) -> str:
+    return sandboxes["strict"]
 
 
 def error_of(response: httpx.Response, status: int) -> str:
@@ -100,23 +130,159 @@ def test_auth_comes_before_the_body(sandbox: str) -> None:
         ({**OK, "bcc": ["a@b.example, c@d.example"]}, 400, "Incorrect email address in field 'bcc'"),
         ({**OK, "id": 999999}, 404, "not found"),
         ({**OK, "id": 503}, 403, "permitted only in the Drafts folder"),
-        ({**OK, "id": 504, "body": None}, 400, "Invalid arguments"),
-        ({**OK, "attachments": [{"fileId": 77}]}, 400, "Attachment not found: fileId 77"),
-        ({**OK, "attachments": [{"storedName": "../outbox.sqlite3"}]}, 400, "not a file name"),
-        ({**OK, "attachments": [{"fileName": "x.txt"}]}, 400, "names no file"),
-        ({**OK, "id": "1"}, 400, "Invalid arguments: $.id"),
-        ({**OK, "id": 2**31}, 400, "Invalid arguments: $.id"),
-        ({**OK, "fileLinksShareMode": 9}, 400, "Invalid arguments: $.fileLinksShareMode"),
-        ({**OK, "tags": [True]}, 400, "Invalid arguments: $.tags[0]"),
-        ({**OK, "importance": "true"}, 400, "Invalid arguments: $.importance"),
-        ({**OK, "to": "bob@example.org"}, 400, "Invalid arguments: $.to"),
-        ([OK], 400, "Invalid arguments"),
+        ({**OK, "id": 504, "body": None}, 403, "Message body exceeded limit"),  # the stored body counts
+        ({**OK, "id": 2**31}, 400, "id"),
+        ({**OK, "tags": ["x"]}, 400, "tags[0]"),
+        ({**OK, "importance": "yes"}, 400, "importance"),
+        ({**OK, "cc": [""]}, 400, "cc[0]"),
+        ([OK], 400, ""),
     ],
 )
 def test_each_refusal_has_its_status_and_message(
     sandbox: str, payload: Any, status: int, message: str
 ) -> None:
     assert message in error_of(send(sandbox, payload), status)
+
+
+# Bodies the spec refuses and the real server's binder takes: strict refuses them, onlyoffice takes them.
+LENIENT = [
+    ({**OK, "importance": "true"}, "$.importance", 'importance: "true" taken as true'),
+    ({**OK, "to": "bob@example.org"}, "$.to", "to: a lone value taken as a list"),
+    ({**OK, "tags": ["7"]}, "$.tags[0]", 'tags[0]: "7" taken as 7'),
+    (
+        {**OK, "fileLinksShareMode": 9},
+        "$.fileLinksShareMode",
+        "fileLinksShareMode: 9 is no FileShare member; bound as it is",
+    ),
+    ({**OK, "fileLinksShareMode": "Read"}, "$.fileLinksShareMode", 'fileLinksShareMode: "Read" taken as 2'),
+    ({**OK, "calendarIcs": 0}, "$.calendarIcs", 'calendarIcs: 0 taken as "0"'),
+    ({**OK, "requestRead": None}, "$.requestRead", "requestRead: null taken as false"),
+    ({"from": OK["from"], "to": OK["to"], "Subject": "Hi"}, None, "Subject: matched as subject"),
+]
+
+
+@pytest.mark.parametrize(("payload", "path", "note"), LENIENT, ids=[row[2] for row in LENIENT])
+def test_strict_refuses_what_the_spec_refuses(
+    strict: str, payload: dict[str, Any], path: str | None, note: str
+) -> None:
+    if path is None:  # a name in another case is an unknown field to the spec: accepted, and ignored
+        assert send(strict, payload).status_code == 200
+        return
+    assert f"Invalid arguments: {path}" in error_of(send(strict, payload), 400)
+
+
+@pytest.mark.parametrize(("payload", "path", "note"), LENIENT, ids=[row[2] for row in LENIENT])
+def test_onlyoffice_takes_what_the_real_server_takes_and_says_so(
+    lenient: str,
+    payload: dict[str, Any],
+    path: str | None,
+    note: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="onlyoffice_sandbox"):
+        response = send(lenient, payload)
+    assert response.status_code == 200, response.text
+    message_id = response.json()["response"]
+    assert note in response.headers.get_list(LENIENCY_HEADER)
+    [row] = [m for m in outbox(lenient) if m["id"] == message_id]
+    assert note in row["notes"]
+    assert any(note in r.getMessage() and str(message_id) in r.getMessage() for r in caplog.records)
+
+
+def test_a_request_as_the_spec_writes_it_needs_no_leniency(lenient: str) -> None:
+    response = send(lenient, {**OK, "subject": None, "attachments": []})
+    assert response.status_code == 200
+    assert LENIENCY_HEADER.lower() not in response.headers
+    [row] = [m for m in outbox(lenient) if m["id"] == response.json()["response"]]
+    assert row["notes"] == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "message"),
+    [
+        (b'{"from": "sandbox@example.test", "to": ["b@example.org"], "a b": 1}', 400, "not an XML name"),
+        (b'{"from": "sandbox@example.test", "to": ["b@example.org"], "id": "0x"}', 400, "does not convert"),
+        (
+            b'{"from": "sandbox@example.test", "to": ["b@example.org"], "attachments": [{}, {"fileId": 1}]}',
+            400,
+            "position 1",
+        ),
+    ],
+)
+def test_onlyoffice_refuses_what_the_real_server_refuses(
+    lenient: str, payload: bytes, status: int, message: str
+) -> None:
+    response = httpx.put(lenient + SEND_PATH, content=payload, headers=HEADERS)
+    assert message in error_of(response, status)
+
+
+def test_the_form_wire(sandboxes: dict[str, str]) -> None:
+    message = {
+        "id": 0,
+        "from": "sandbox@example.test",
+        "to": ["bob@example.org"],
+        "cc": [],
+        "importance": True,
+    }
+    headers = {"Authorization": TOKEN, "Content-Type": FORM_TYPE}
+    taken = httpx.put(sandboxes["onlyoffice"] + SEND_PATH, content=param(message), headers=headers)
+    assert taken.status_code == 200, taken.text
+    assert LENIENCY_HEADER.lower() not in taken.headers  # the form is a wire of the real server, no leniency
+    refused = httpx.put(sandboxes["strict"] + SEND_PATH, content=param(message), headers=headers)
+    assert "Unsupported content type" in error_of(refused, 400)
+
+
+def test_the_json_route_is_the_same_call(sandbox: str) -> None:
+    response = httpx.put(sandbox + SEND_PATH + ".json", json=OK, headers=HEADERS)
+    assert response.status_code == 200
+    assert spec.validator("SuccessEnvelope").is_valid(response.json())
+    refused = httpx.put(sandbox + SEND_PATH + ".json", json={**OK, "from": ""}, headers=HEADERS)
+    error_of(refused, 400)
+    assert httpx.put(sandbox + SEND_PATH + ".json", json=OK).status_code == 401
+    assert httpx.put(sandbox + SEND_PATH + ".xml", json=OK, headers=HEADERS).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("cookie", "authorization", "status"),
+    [
+        (TOKEN, None, 200),  # the web client: the cookie alone
+        (TOKEN, "wrong", 200),
+        ("wrong", TOKEN, 401),  # with a cookie, the cookie authorizer reads the cookie, not a bare header
+        ("wrong", f"Bearer {TOKEN}", 200),  # the bearer authorizer reads the header either way
+        ("", TOKEN, 200),  # an empty cookie is no cookie
+    ],
+)
+def test_the_web_clients_cookie(
+    sandboxes: dict[str, str], cookie: str, authorization: str | None, status: int
+) -> None:
+    headers = {"Content-Type": "application/json", "Cookie": f"asc_auth_key={cookie}"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    response = httpx.put(
+        sandboxes["onlyoffice"] + SEND_PATH + ".json", content=json.dumps(OK), headers=headers
+    )
+    assert response.status_code == status, response.text
+    strict = httpx.put(sandboxes["strict"] + SEND_PATH, content=json.dumps(OK), headers=headers)
+    assert strict.status_code == (200 if authorization in (TOKEN, f"Bearer {TOKEN}") else 401)
+
+
+@pytest.mark.parametrize(
+    ("attachment", "note"),
+    [
+        ({"fileId": 77, "fileName": "report.pdf"}, 'attachment "report.pdf": skipped, no such file (77)'),
+        ({"storedName": "../outbox.sqlite3"}, "is not a plain file name"),
+        ({"fileName": "x.txt"}, 'attachment "x.txt": skipped, it names no file'),
+        ({"fileId": -1, "storedName": "", "fileName": "draft.docx"}, "it names no file"),
+    ],
+)
+def test_an_unreadable_attachment_is_skipped_and_noted_never_refused(
+    sandbox: str, attachment: dict[str, Any], note: str
+) -> None:
+    response = send(sandbox, {**OK, "attachments": [attachment]})
+    assert response.status_code == 200, response.text
+    [row] = [m for m in outbox(sandbox) if m["id"] == response.json()["response"]]
+    assert any(note in n for n in row["notes"]), row["notes"]
+    assert LENIENCY_HEADER.lower() not in response.headers  # the spec says so: no leniency
 
 
 def test_the_server_order_of_checks(sandbox: str) -> None:
@@ -162,6 +328,7 @@ def test_a_draft_body_over_the_limit_is_403(sandbox: str) -> None:
         (b"null", "application/json"),
         (b"12", "application/json"),
         (b'"text"', "application/json"),
+        (b"from=sandbox%40example.test&to[]=b%40example.org", "multipart/form-data; boundary=x"),
     ],
 )
 def test_a_body_that_is_not_a_json_object_is_400(sandbox: str, body: bytes, content_type: str) -> None:
@@ -227,6 +394,10 @@ def test_settings_from_environment_and_toml(tmp_path: Path) -> None:
         Settings.from_env({}, prot=1)
     with pytest.raises(ValueError, match="SANDBOX_TOKENS"):
         Settings.from_env({"SANDBOX_TOKENS": " , "})
+    assert Settings.from_env({}).binder == "onlyoffice"  # what production accepts, by default
+    assert Settings.from_env({"SANDBOX_BINDER": "strict"}).binder == "strict"
+    with pytest.raises(ValueError, match="SANDBOX_BINDER: one of onlyoffice, strict, not 'lax'"):
+        Settings.from_env({"SANDBOX_BINDER": "lax"})
 
 
 # -- bounds of the HTTP front end (hardening finding 9) ------------------------------------------------

@@ -4,6 +4,7 @@ request caused, each decoding to what was sent, on this interpreter (CVE-2024-69
 from __future__ import annotations
 
 import email
+import json
 from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from harness.hostile import request_bodies
 from onlyoffice_contract.mailbox import parse_mailbox
-from onlyoffice_sandbox import attachments, sending
+from onlyoffice_sandbox import attachments, binding, sending
 from onlyoffice_sandbox.accounts import Accounts
 from onlyoffice_sandbox.delivery import headers
 from onlyoffice_sandbox.delivery.compose import compose
@@ -50,7 +51,8 @@ PART_HEADERS = {
 def accepted_letter(body: dict[str, Any], files: Path) -> Letter | None:
     """The letter the sandbox would store for `body`, or None if its rules refuse it."""
     try:
-        fields = sending.validate(body)
+        # Read by the default binder (onlyoffice), as the sandbox reads a JSON body on the wire.
+        fields = binding.read("onlyoffice", json.dumps(body).encode(), "application/json").fields
         sender = ACCOUNTS.sender(fields["from"])
         recipients = sending.recipients(fields)
     except Problem:
@@ -64,7 +66,7 @@ def accepted_letter(body: dict[str, Any], files: Path) -> Letter | None:
         date=now(),
         author=str(sender),
         recipients=recipients,
-        attachments=attachments.resolve(items, files, attachments.Limits(100, 25 * 1024 * 1024)),
+        attachments=attachments.resolve(items, files, attachments.Limits(100, 25 * 1024 * 1024))[0],
     )
 
 

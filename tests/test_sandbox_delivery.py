@@ -247,10 +247,13 @@ def test_mail_queued_by_the_first_release_is_sent_as_it_was_stored(tmp_path: Pat
     with running(settings) as url:
         accept(url, range(1))
         wait_until(lambda: len(sink.delivered) == 2)
-        states = {m["messageId"]: m["state"] for m in outbox(url)}
+        listed = outbox(url)
     [old] = [d for d in sink.delivered if d.rcpt_tos == ["old@example.org"]]
     assert old.content == mime
-    assert set(states.values()) == {"sent"}
+    assert {m["state"] for m in listed} == {"sent"}
+    assert [m["notes"] for m in listed] == [[], []]  # the column added at start; the old row has none
+    with sqlite3.connect(settings.db) as db:
+        assert "notes" in {row[1] for row in db.execute("PRAGMA table_info(messages)")}
 
 
 def test_a_stored_message_that_cannot_be_composed_is_recorded_as_failed(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.hostile import corpus, request_bodies
+from harness.hostile import JSON_TYPE, corpus, request_bodies
 from onlyoffice_contract import spec
 
 VALID = {"from": "alice@example.test", "to": ["bob@example.test"]}
@@ -80,6 +80,9 @@ def with_changes(**changes: Any) -> dict[str, Any]:
         with_changes(id=-5, unknownField={"x": 1}),
         with_changes(id=2**31 - 1, tags=[-(2**31)], fileLinksShareMode=8),
         with_changes(attachments=[{"fileId": 1, "size": 2**63 - 1, "attachedAsLink": True}]),
+        # null for an optional string means absent: the web client sends these.
+        {**VALID, "mimeReplyToId": None, "subject": None, "body": None, "calendarIcs": None},
+        with_changes(attachments=[{"fileId": 1, "contentId": None, "tempStoredUrl": None, "fileName": None}]),
     ],
 )
 def test_the_schema_accepts_what_the_server_accepts(payload: dict[str, Any]) -> None:
@@ -106,6 +109,13 @@ def test_the_schema_accepts_what_the_server_accepts(payload: dict[str, Any]) -> 
         with_changes(attachments=[{"fileId": "1"}]),
         with_changes(subject=None, body=7),
         [VALID],
+        # null is absent only for optional strings: the spec does not take it for others.
+        {**VALID, "from": None},
+        {**VALID, "to": None},
+        {**VALID, "importance": None},
+        {**VALID, "id": None},
+        {**VALID, "tags": None},
+        with_changes(attachments=[{"fileId": None}]),
     ],
 )
 def test_the_schema_refuses_what_the_server_refuses(payload: Any) -> None:
@@ -128,7 +138,7 @@ def test_envelopes() -> None:
 def test_responses() -> None:
     responses = spec.operation()["responses"]
     assert "default" not in responses  # a catch-all would make status checks unable to fail
-    assert set(spec.declared_statuses()) >= {200, 400, 401, 403, 404}
+    assert set(spec.declared_statuses()) >= {200, 400, 401, 402, 403, 404, 503}
     unauthorized = spec.resolve(responses["401"])
     assert list(unauthorized["content"]) == ["text/plain"]
     assert "WWW-Authenticate" in unauthorized["headers"]
@@ -177,7 +187,7 @@ def test_the_compiled_validator_agrees_with_the_reference_one(body: Any) -> None
 
 def test_the_compiled_validator_agrees_on_the_hostile_corpus() -> None:
     name = spec.request_schema_name()
-    bodies = [json.loads(raw) for _, _, raw in corpus() if _parses(raw)]
+    bodies = [json.loads(raw) for _, _, raw, media in corpus() if media == JSON_TYPE and _parses(raw)]
     assert len(bodies) > 200
     verdicts = [spec.compiled(name).is_valid(b) for b in bodies]
     assert verdicts == [spec.validator(name).is_valid(b) for b in bodies]
@@ -191,3 +201,30 @@ def _parses(raw: bytes) -> bool:
     except (ValueError, RecursionError):
         return False
     return True
+
+
+def test_the_optional_strings_and_only_they_are_nullable() -> None:
+    """null means absent for an optional string, in the request and in an attachment; nowhere else."""
+    request = spec.schema(spec.request_schema_name())
+    for schema, required in ((request, set(request["required"])), (spec.schema("MailAttachment"), set())):
+        for name, prop in schema["properties"].items():
+            node = spec.merged(prop)
+            optional_string = node.get("type") == "string" and name not in required
+            assert bool(node.get("nullable")) is optional_string, name
+
+
+def test_the_description_says_the_wire_and_the_filters() -> None:
+    text = spec.operation()["description"]
+    for words in (
+        "Attachments are never refused; unreadable ones are skipped",
+        "/api/2.0/mail/messages/send.json",
+        "application/x-www-form-urlencoded",
+        "asc_auth_key",
+        "402",
+        "503",
+    ):
+        assert words in text, words
+    assert (
+        "Mail product is not available" in spec.load()["components"]["responses"]["Forbidden"]["description"]
+    )
+    assert "must name a file the server can read" not in text  # the old rule 5 is gone

@@ -39,6 +39,9 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[
             Route(spec.OPERATION_PATH, send.handle, methods=[spec.OPERATION_METHOD.upper()]),
+            # The real server drops a format suffix; every ONLYOFFICE client calls `send.json`.
+            # (`.xml` would answer in XML, which the sandbox does not speak: it is not routed.)
+            Route(spec.OPERATION_PATH + ".json", send.handle, methods=[spec.OPERATION_METHOD.upper()]),
             Route("/sandbox/mail", pages.mail_page, methods=["GET"]),
             Route("/sandbox/mail/{key}.eml", pages.mail_file, methods=["GET"]),
             Route("/sandbox/outbox", pages.outbox_state, methods=["GET"]),

@@ -17,8 +17,21 @@ def _json(payload: dict[str, Any], status: int) -> Response:
     return Response(body, status_code=status, media_type=JSON_TYPE)
 
 
-def success(message_id: int) -> Response:
-    return _json({"count": 1, "response": message_id, "status": 0, "statusCode": 200}, 200)
+LENIENCY_HEADER = "X-Sandbox-Leniency"
+MOST_HEADERS = 20  # more leniencies than that are on the outbox row, all of them
+
+
+def success(message_id: int, leniencies: tuple[str, ...] = ()) -> Response:
+    """The success envelope; each leniency the request needed in an X-Sandbox-Leniency header of its own."""
+    response = _json({"count": 1, "response": message_id, "status": 0, "statusCode": 200}, 200)
+    shown = list(leniencies[:MOST_HEADERS])
+    if len(leniencies) > MOST_HEADERS:
+        shown[-1] = f"{len(leniencies) - MOST_HEADERS + 1} more: see the message in /sandbox/outbox"
+    for note in shown:
+        # Notes are ASCII by construction (values in them are JSON-escaped); a header must never break.
+        text = note.encode("ascii", "replace").decode()
+        response.headers.append(LENIENCY_HEADER, "".join(c if c.isprintable() else " " for c in text))
+    return response
 
 
 def failure(problem: Problem) -> Response:

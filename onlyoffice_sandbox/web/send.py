@@ -1,36 +1,43 @@
-"""PUT /api/2.0/mail/messages/send over HTTP: what comes before the rules, and the answer.
+"""PUT /api/2.0/mail/messages/send (and `.json`) over HTTP: what comes before the rules, and the answer.
 
 1. auth (401, plain text)          2. size (413, before the body is read whole)
-3. JSON (400)                       4. the rules and the outbox (`sending.py`)
+3. reading the body (400; `binding.py`, by SANDBOX_BINDER)
+4. the rules and the outbox (`sending.py`)
+In onlyoffice mode the `asc_auth_key` cookie is taken as the web client sends it, and each
+leniency the request needed comes back in an `X-Sandbox-Leniency` header.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
-from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from onlyoffice_sandbox import sending
+from onlyoffice_sandbox import binding, sending
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.problems import Problem, bad_request, too_large
 from onlyoffice_sandbox.web import envelope
 
-
-def _token(header: str | None) -> str | None:
-    if header is None:
-        return None
-    scheme, _, rest = header.partition(" ")
-    return rest.strip() if scheme.lower() == "bearer" else header.strip()
+COOKIE = "asc_auth_key"  # the web client's authentication cookie
 
 
-def authorized(header: str | None, tokens: tuple[str, ...]) -> bool:
-    given = (_token(header) or "").encode()
+def _matches(given: str, tokens: tuple[str, ...]) -> bool:
     # Compare against every token, in constant time each, so timing tells nothing.
-    matches = [hmac.compare_digest(given, token.encode()) for token in tokens]
+    matches = [hmac.compare_digest(given.encode(), token.encode()) for token in tokens]
     return bool(given) and any(matches)
+
+
+def authorized(header: str | None, tokens: tuple[str, ...], cookie: str | None = None) -> bool:
+    """The real server's authorizers: the cookie (or, with none, the bare header), and `Bearer <token>`.
+
+    With an `asc_auth_key` cookie the cookie authorizer reads the cookie and not the header
+    (ASCCookieAuthorization); the bearer authorizer reads `Bearer` headers either way."""
+    candidates = [cookie if cookie else (header or "").strip()]
+    scheme, _, rest = (header or "").partition(" ")
+    if scheme.lower() == "bearer":
+        candidates.append(rest.strip())
+    return any(_matches(candidate, tokens) for candidate in candidates)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -50,25 +57,19 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _parse(raw: bytes, content_type: str) -> Any:
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        raise bad_request(f"Unsupported content type {media or '(none)'!r}: send application/json")
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        raise bad_request("Unable to deserialize json") from None
-
-
 async def handle(request: Request) -> Response:
     ctx: Context = request.app.state.context
+    mode = ctx.settings.binder
     header = request.headers.get("authorization")
-    if not authorized(header, ctx.settings.tokens):
+    cookie = request.cookies.get(COOKIE) if mode == "onlyoffice" else None
+    if not authorized(header, ctx.settings.tokens, cookie):
         return envelope.unauthorized(request.url.hostname or "localhost", header is not None)
     try:
         raw = await _read_body(request, ctx.settings.max_body)
-        message_id = await sending.accept(ctx, _parse(raw, request.headers.get("content-type", "")))
+        content_type = request.headers.get("content-type", "")
+        read = binding.read(mode, raw, content_type, request.scope.get("query_string", b""))
+        accepted = await sending.accept(ctx, read)
     except Problem as problem:
         return envelope.failure(problem)
     ctx.wake_delivery()
-    return envelope.success(message_id)
+    return envelope.success(accepted.message_id, read.leniencies)

@@ -19,7 +19,8 @@ T = TypeVar("T", bound="SendMessageRequest")
 @_attrs_define
 class SendMessageRequest:
     """Every field is optional on the wire except `from` and at least one recipient in `to`, `cc` or `bcc`. A missing field
-    means its type's default. Fields the server does not know are ignored.
+    means its type's default. Fields the server does not know are ignored. An optional string may be `null`, which means
+    the same as absent (the web client sends `mimeReplyToId: null` for a reopened draft).
 
         Attributes:
             from_ (str): An RFC 5322 mailbox: `name@domain` or `Name <name@domain>`. Format
@@ -29,14 +30,15 @@ class SendMessageRequest:
             to (list[str] | Unset):
             cc (list[str] | Unset):
             bcc (list[str] | Unset): Recipients who get the message; no Bcc header is sent to the others.
-            mime_reply_to_id (str | Unset): The Message-ID of the message this one replies to; sent as In-Reply-To.
+            mime_reply_to_id (None | str | Unset): The Message-ID of the message this one replies to; sent as In-Reply-To.
             importance (bool | Unset): Marks the message as important (Importance high, X-Priority 1).
-            subject (str | Unset):
+            subject (None | str | Unset):
             tags (list[int] | Unset): Ids of tags to put on the sent message.
-            body (str | Unset): The message body as HTML.
+            body (None | str | Unset): The message body as HTML.
             attachments (list[MailAttachment] | Unset):
-            file_links_share_mode (FileShare | Unset): How file links in the body are shared.
-            calendar_ics (str | Unset): An iCalendar event to attach as text/calendar.
+            file_links_share_mode (FileShare | Unset): How file links in the body are shared. The real server also binds a
+                member name in any case (`"Read"`) and any other integer (`99`).
+            calendar_ics (None | str | Unset): An iCalendar event to attach as text/calendar.
             is_autoreply (bool | Unset):
             request_receipt (bool | Unset): Asks for a delivery receipt (Return-Receipt-To).
             request_read (bool | Unset): Asks for a read receipt (Disposition-Notification-To).
@@ -47,14 +49,14 @@ class SendMessageRequest:
     to: list[str] | Unset = UNSET
     cc: list[str] | Unset = UNSET
     bcc: list[str] | Unset = UNSET
-    mime_reply_to_id: str | Unset = UNSET
+    mime_reply_to_id: None | str | Unset = UNSET
     importance: bool | Unset = UNSET
-    subject: str | Unset = UNSET
+    subject: None | str | Unset = UNSET
     tags: list[int] | Unset = UNSET
-    body: str | Unset = UNSET
+    body: None | str | Unset = UNSET
     attachments: list[MailAttachment] | Unset = UNSET
     file_links_share_mode: FileShare | Unset = UNSET
-    calendar_ics: str | Unset = UNSET
+    calendar_ics: None | str | Unset = UNSET
     is_autoreply: bool | Unset = UNSET
     request_receipt: bool | Unset = UNSET
     request_read: bool | Unset = UNSET
@@ -77,17 +79,29 @@ class SendMessageRequest:
         if not isinstance(self.bcc, Unset):
             bcc = self.bcc
 
-        mime_reply_to_id = self.mime_reply_to_id
+        mime_reply_to_id: None | str | Unset
+        if isinstance(self.mime_reply_to_id, Unset):
+            mime_reply_to_id = UNSET
+        else:
+            mime_reply_to_id = self.mime_reply_to_id
 
         importance = self.importance
 
-        subject = self.subject
+        subject: None | str | Unset
+        if isinstance(self.subject, Unset):
+            subject = UNSET
+        else:
+            subject = self.subject
 
         tags: list[int] | Unset = UNSET
         if not isinstance(self.tags, Unset):
             tags = self.tags
 
-        body = self.body
+        body: None | str | Unset
+        if isinstance(self.body, Unset):
+            body = UNSET
+        else:
+            body = self.body
 
         attachments: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.attachments, Unset):
@@ -100,7 +114,11 @@ class SendMessageRequest:
         if not isinstance(self.file_links_share_mode, Unset):
             file_links_share_mode = self.file_links_share_mode.value
 
-        calendar_ics = self.calendar_ics
+        calendar_ics: None | str | Unset
+        if isinstance(self.calendar_ics, Unset):
+            calendar_ics = UNSET
+        else:
+            calendar_ics = self.calendar_ics
 
         is_autoreply = self.is_autoreply
 
@@ -163,15 +181,36 @@ class SendMessageRequest:
 
         bcc = cast(list[str], d.pop("bcc", UNSET))
 
-        mime_reply_to_id = d.pop("mimeReplyToId", UNSET)
+        def _parse_mime_reply_to_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        mime_reply_to_id = _parse_mime_reply_to_id(d.pop("mimeReplyToId", UNSET))
 
         importance = d.pop("importance", UNSET)
 
-        subject = d.pop("subject", UNSET)
+        def _parse_subject(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        subject = _parse_subject(d.pop("subject", UNSET))
 
         tags = cast(list[int], d.pop("tags", UNSET))
 
-        body = d.pop("body", UNSET)
+        def _parse_body(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        body = _parse_body(d.pop("body", UNSET))
 
         _attachments = d.pop("attachments", UNSET)
         attachments: list[MailAttachment] | Unset = UNSET
@@ -189,7 +228,14 @@ class SendMessageRequest:
         else:
             file_links_share_mode = FileShare(_file_links_share_mode)
 
-        calendar_ics = d.pop("calendarIcs", UNSET)
+        def _parse_calendar_ics(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        calendar_ics = _parse_calendar_ics(d.pop("calendarIcs", UNSET))
 
         is_autoreply = d.pop("isAutoreply", UNSET)
 

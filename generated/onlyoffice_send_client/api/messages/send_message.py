@@ -48,6 +48,11 @@ def _parse_response(
         response_401 = response.text
         return response_401
 
+    if response.status_code == 402:
+        response_402 = ErrorEnvelope.from_dict(response.json())
+
+        return response_402
+
     if response.status_code == 403:
         response_403 = ErrorEnvelope.from_dict(response.json())
 
@@ -57,6 +62,11 @@ def _parse_response(
         response_404 = ErrorEnvelope.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content, token=_token(client))
@@ -89,9 +99,13 @@ def _unwrap(
         raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
     if response.status_code == 401:
         raise errors.AuthenticationError(response.status_code, response.parsed, response.content, token=_token(client))
+    if response.status_code == 402:
+        raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
     if response.status_code == 403:
         raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
     if response.status_code == 404:
+        raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
+    if response.status_code == 503:
         raise errors.ApiError(response.status_code, response.parsed, response.content, token=_token(client))
     raise errors.UnexpectedStatus(response.status_code, response.content, token=_token(client))
 
@@ -111,6 +125,9 @@ def sync_detailed(
     Rules that JSON Schema cannot state, and the answer the server gives
     when one is broken, in the order the server checks them:
 
+    0. Before the method runs, filters refuse the call: 402 when the portal
+       is unpaid or deactivated, 503 while the portal is being transferred,
+       403 when the Mail product is not available to the user.
     1. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
     2. `id` > 0 must name a message in Drafts or Templates: else 403
@@ -121,15 +138,46 @@ def sync_detailed(
     4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
        address in field ...".
-    5. An attachment must name a file the server can read: else 400.
+    5. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content in the background, after it
+       has answered 200, and one whose file cannot be found is left out of
+       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
     A request body larger than the web server's limit is refused before it
     is read (413, not in the error envelope).
 
+    **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
+    (the server drops a format suffix; every ONLYOFFICE client calls this
+    path). The server binds `application/x-www-form-urlencoded` bodies as
+    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
+    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
+    booleans as `true`/`false`, null as an empty value, empty lists left
+    out), authenticated by the `asc_auth_key` cookie.
+
+    **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
+    `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
+    it turns the body into XML, flattens that into a name/value collection of
+    text, and binds each parameter from it. So it also accepts, beyond this
+    spec: a number or boolean written as a string when it converts (`"1234"`,
+    `" true "`, `"0x1F"`); a number or boolean where a string is expected, as
+    its text; `null` for a number or boolean, as its default (0, false); a
+    lone value for a list (`"to": "a@b.c"`); a list for a single value (its
+    first item); names in any case (`"From"`); `fileLinksShareMode` as a
+    member name in any case (`"Read"`), or any integer (`99`). A value that
+    does not convert (`"abc"` for an integer, `"yes"` for a boolean) is
+    refused with 400, and so is `null` for a list of integers and a property
+    name that is not an XML name. An object where a single value is expected
+    leaves that parameter at its default. Within an attachment, names are
+    matched in their exact case (or all lower case), `null` for a number or
+    boolean is refused (400), and an attachment with no member the server
+    reads is dropped. `null` for a list of addresses binds as one empty
+    address, which then does not parse (400).
+
     Args:
         body (SendMessageRequest): Every field is optional on the wire except `from` and at least
             one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
-            server does not know are ignored.
+            server does not know are ignored. An optional string may be `null`, which means the same
+            as absent (the web client sends `mimeReplyToId: null` for a reopened draft).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,6 +216,9 @@ def sync(
     Rules that JSON Schema cannot state, and the answer the server gives
     when one is broken, in the order the server checks them:
 
+    0. Before the method runs, filters refuse the call: 402 when the portal
+       is unpaid or deactivated, 503 while the portal is being transferred,
+       403 when the Mail product is not available to the user.
     1. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
     2. `id` > 0 must name a message in Drafts or Templates: else 403
@@ -178,15 +229,46 @@ def sync(
     4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
        address in field ...".
-    5. An attachment must name a file the server can read: else 400.
+    5. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content in the background, after it
+       has answered 200, and one whose file cannot be found is left out of
+       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
     A request body larger than the web server's limit is refused before it
     is read (413, not in the error envelope).
 
+    **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
+    (the server drops a format suffix; every ONLYOFFICE client calls this
+    path). The server binds `application/x-www-form-urlencoded` bodies as
+    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
+    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
+    booleans as `true`/`false`, null as an empty value, empty lists left
+    out), authenticated by the `asc_auth_key` cookie.
+
+    **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
+    `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
+    it turns the body into XML, flattens that into a name/value collection of
+    text, and binds each parameter from it. So it also accepts, beyond this
+    spec: a number or boolean written as a string when it converts (`"1234"`,
+    `" true "`, `"0x1F"`); a number or boolean where a string is expected, as
+    its text; `null` for a number or boolean, as its default (0, false); a
+    lone value for a list (`"to": "a@b.c"`); a list for a single value (its
+    first item); names in any case (`"From"`); `fileLinksShareMode` as a
+    member name in any case (`"Read"`), or any integer (`99`). A value that
+    does not convert (`"abc"` for an integer, `"yes"` for a boolean) is
+    refused with 400, and so is `null` for a list of integers and a property
+    name that is not an XML name. An object where a single value is expected
+    leaves that parameter at its default. Within an attachment, names are
+    matched in their exact case (or all lower case), `null` for a number or
+    boolean is refused (400), and an attachment with no member the server
+    reads is dropped. `null` for a list of addresses binds as one empty
+    address, which then does not parse (400).
+
     Args:
         body (SendMessageRequest): Every field is optional on the wire except `from` and at least
             one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
-            server does not know are ignored.
+            server does not know are ignored. An optional string may be `null`, which means the same
+            as absent (the web client sends `mimeReplyToId: null` for a reopened draft).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,6 +299,9 @@ async def asyncio_detailed(
     Rules that JSON Schema cannot state, and the answer the server gives
     when one is broken, in the order the server checks them:
 
+    0. Before the method runs, filters refuse the call: 402 when the portal
+       is unpaid or deactivated, 503 while the portal is being transferred,
+       403 when the Mail product is not available to the user.
     1. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
     2. `id` > 0 must name a message in Drafts or Templates: else 403
@@ -227,15 +312,46 @@ async def asyncio_detailed(
     4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
        address in field ...".
-    5. An attachment must name a file the server can read: else 400.
+    5. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content in the background, after it
+       has answered 200, and one whose file cannot be found is left out of
+       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
     A request body larger than the web server's limit is refused before it
     is read (413, not in the error envelope).
 
+    **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
+    (the server drops a format suffix; every ONLYOFFICE client calls this
+    path). The server binds `application/x-www-form-urlencoded` bodies as
+    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
+    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
+    booleans as `true`/`false`, null as an empty value, empty lists left
+    out), authenticated by the `asc_auth_key` cookie.
+
+    **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
+    `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
+    it turns the body into XML, flattens that into a name/value collection of
+    text, and binds each parameter from it. So it also accepts, beyond this
+    spec: a number or boolean written as a string when it converts (`"1234"`,
+    `" true "`, `"0x1F"`); a number or boolean where a string is expected, as
+    its text; `null` for a number or boolean, as its default (0, false); a
+    lone value for a list (`"to": "a@b.c"`); a list for a single value (its
+    first item); names in any case (`"From"`); `fileLinksShareMode` as a
+    member name in any case (`"Read"`), or any integer (`99`). A value that
+    does not convert (`"abc"` for an integer, `"yes"` for a boolean) is
+    refused with 400, and so is `null` for a list of integers and a property
+    name that is not an XML name. An object where a single value is expected
+    leaves that parameter at its default. Within an attachment, names are
+    matched in their exact case (or all lower case), `null` for a number or
+    boolean is refused (400), and an attachment with no member the server
+    reads is dropped. `null` for a list of addresses binds as one empty
+    address, which then does not parse (400).
+
     Args:
         body (SendMessageRequest): Every field is optional on the wire except `from` and at least
             one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
-            server does not know are ignored.
+            server does not know are ignored. An optional string may be `null`, which means the same
+            as absent (the web client sends `mimeReplyToId: null` for a reopened draft).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -272,6 +388,9 @@ async def asyncio(
     Rules that JSON Schema cannot state, and the answer the server gives
     when one is broken, in the order the server checks them:
 
+    0. Before the method runs, filters refuse the call: 402 when the portal
+       is unpaid or deactivated, 503 while the portal is being transferred,
+       403 when the Mail product is not available to the user.
     1. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
     2. `id` > 0 must name a message in Drafts or Templates: else 403
@@ -282,15 +401,46 @@ async def asyncio(
     4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
        address in field ...".
-    5. An attachment must name a file the server can read: else 400.
+    5. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content in the background, after it
+       has answered 200, and one whose file cannot be found is left out of
+       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
     A request body larger than the web server's limit is refused before it
     is read (413, not in the error envelope).
 
+    **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
+    (the server drops a format suffix; every ONLYOFFICE client calls this
+    path). The server binds `application/x-www-form-urlencoded` bodies as
+    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
+    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
+    booleans as `true`/`false`, null as an empty value, empty lists left
+    out), authenticated by the `asc_auth_key` cookie.
+
+    **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
+    `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
+    it turns the body into XML, flattens that into a name/value collection of
+    text, and binds each parameter from it. So it also accepts, beyond this
+    spec: a number or boolean written as a string when it converts (`"1234"`,
+    `" true "`, `"0x1F"`); a number or boolean where a string is expected, as
+    its text; `null` for a number or boolean, as its default (0, false); a
+    lone value for a list (`"to": "a@b.c"`); a list for a single value (its
+    first item); names in any case (`"From"`); `fileLinksShareMode` as a
+    member name in any case (`"Read"`), or any integer (`99`). A value that
+    does not convert (`"abc"` for an integer, `"yes"` for a boolean) is
+    refused with 400, and so is `null` for a list of integers and a property
+    name that is not an XML name. An object where a single value is expected
+    leaves that parameter at its default. Within an attachment, names are
+    matched in their exact case (or all lower case), `null` for a number or
+    boolean is refused (400), and an attachment with no member the server
+    reads is dropped. `null` for a list of addresses binds as one empty
+    address, which then does not parse (400).
+
     Args:
         body (SendMessageRequest): Every field is optional on the wire except `from` and at least
             one recipient in `to`, `cc` or `bcc`. A missing field means its type's default. Fields the
-            server does not know are ignored.
+            server does not know are ignored. An optional string may be `null`, which means the same
+            as absent (the web client sends `mimeReplyToId: null` for a reopened draft).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

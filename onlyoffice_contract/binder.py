@@ -1,0 +1,496 @@
+"""The real server's binder, written once: what ONLYOFFICE binds from a raw request, and how leniently.
+
+`bind(raw, content_type, query)` gives the arguments the real server's `SendMessage`
+receives, in openapi.yaml's JSON shape, with one short sentence for every leniency it
+took on the way (`fileLinksShareMode: "2" taken as 2`, `From: matched as from`,
+`to: a lone value taken as a list`); or raises `BindError` with the status and message
+the real server answers. The sandbox's onlyoffice mode, the suite's onlyoffice profile
+and the faulty variant "wrong types accepted when they convert" all stand on it.
+
+How the real server binds (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`,
+`Utils/Binder.cs`, `Utils/ConvertUtils.cs`), over the collection `wire.py` reads:
+- Names are matched ignoring case (a NameValueCollection), except the members of an
+  attachment, which are matched by prefix with their exact case (`fileId` or `fileid`).
+- A single value (`id`, `from`, `subject`, `importance`, `fileLinksShareMode`...) takes the
+  first value under its name, converted from text (`dotnet.py`). If that fails, the binder
+  tries the values joined by `,`; empty text binds nothing, so the parameter keeps its
+  type's default (0, false); any other text that does not convert is refused (400). A name
+  with no value (an object was flattened under it) binds nothing: the default.
+- A list takes every value under its name, then under `name[]`, `name[0]`, `name[1]`...
+  (`to`, `to[]`: a lone value is a list of one; `null` is a list of one empty value).
+  Its items must convert, or the list is refused (400).
+- An attachment binds each declared member found under its prefix; one with no member
+  found is dropped. `attachments[i]` is inserted at position i: an attachment that binds
+  to nothing before others makes the server refuse the list (400). Within an attachment,
+  `null` for a number or boolean is refused (400), unlike at the top level.
+- The real server also binds members of an attachment that are not part of this contract
+  (`user`, `tenant`, `mailboxId`...) and form fields from cookies; neither is modelled.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema.protocols import Validator
+from openapi_schema_validator import OAS30Validator
+
+from onlyoffice_contract import dotnet, spec
+from onlyoffice_contract.wire import (
+    TEXT,
+    Collection,
+    Entry,
+    Pairs,
+    Unreadable,
+    from_json,
+    from_pairs,
+    parse_json,
+    shown,
+)
+
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class BindError(Exception):
+    """The real server refuses the request while binding it: `status` (400, or 403) and `message`."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What the real server binds: the request in openapi.yaml's JSON shape, and the leniencies used."""
+
+    request: dict[str, Any]
+    leniencies: tuple[str, ...] = ()
+    # True when the body was already as the spec writes it (and valid): bound as it is, with no leniency.
+    as_written: bool = False
+
+
+# -- the parameters, read from openapi.yaml ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """The .NET type a value binds to: string, integer (Int32/Int64), boolean, enum, or object."""
+
+    type: str
+    bits: int = 32
+    enum_name: str = ""
+    members: Mapping[str, int] = field(default_factory=dict)  # an enum's names and values
+    fields: Mapping[str, Kind] = field(default_factory=dict)  # an object's members
+
+    def describe(self) -> str:
+        return {
+            "string": "a string",
+            "integer": f"an Int{self.bits}",
+            "boolean": "true or false",
+            "enum": f"a {self.enum_name} member",
+            "object": "an object",
+        }[self.type]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: Kind
+    is_list: bool
+
+
+def _kind_of(prop: dict[str, Any]) -> Kind:
+    node = spec.merged(prop)
+    kind = node.get("type")
+    if kind == "integer":
+        bits = 64 if node.get("format") == "int64" else 32
+        if "x-enum-varnames" in node:
+            name = prop.get("$ref", "").rsplit("/", 1)[-1] or "enum"
+            members = dict(zip(node["x-enum-varnames"], node["enum"], strict=True))
+            return Kind("enum", bits, name, members)
+        return Kind("integer", bits)
+    if kind == "object":
+        return Kind("object", fields={name: _kind_of(p) for name, p in node.get("properties", {}).items()})
+    if kind in ("string", "boolean"):
+        return Kind(kind)
+    raise ValueError(f"a request property of type {kind!r} has no binding model")
+
+
+@functools.cache
+def params() -> tuple[Param, ...]:
+    """SendMessage's parameters, in the spec's order (the method's), with the types they bind to."""
+    found = []
+    for name, prop in spec.request_properties().items():
+        if spec.json_type(prop) == "array":
+            found.append(Param(name, _kind_of(spec.merged(prop)["items"]), True))
+        else:
+            found.append(Param(name, _kind_of(prop), False))
+    return tuple(found)
+
+
+@functools.cache
+def request_validator() -> Validator:
+    """The request schema as the binder leaves it to be judged: an enum takes any integer it binds.
+
+    `Enum.Parse` accepts any number of the underlying type (`fileLinksShareMode: 99`), so
+    what the binder gives is judged without the enum's list; every other rule stays."""
+
+    def relaxed(node: Any) -> Any:
+        if isinstance(node, dict):
+            kept = {k: relaxed(v) for k, v in node.items()}
+            if "x-enum-varnames" in kept:
+                kept.pop("enum", None)
+            return kept
+        if isinstance(node, list):
+            return [relaxed(item) for item in node]
+        return node
+
+    return OAS30Validator(relaxed(spec.inlined(spec.schema(spec.request_schema_name()))))
+
+
+# -- binding ----------------------------------------------------------------------------------------
+
+_DEFAULTS = {"integer": 0, "boolean": False, "enum": 0, "string": ""}
+
+
+def _member_name(key: str, prefix: str) -> str:
+    """GetValue's reading of a key under a prefix: the rest, with '[', '.' and ']' trimmed off both ends."""
+    return key[len(prefix) :].strip("[.]")
+
+
+def _parse_index(text: str) -> int | None:
+    """int.TryParse of a list position: ASCII digits within Int32."""
+    if text.isascii() and text.isdigit() and int(text) < 2**31:
+        return int(text)
+    return None
+
+
+class _Binding:
+    def __init__(self, collection: Collection) -> None:
+        self.c = collection
+        self.notes: list[str] = []
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def _matched_as(self, key: str, name: str) -> None:
+        if key != name and key.lower() == name.lower():
+            self.note(f"{shown(key).strip(chr(34))}: matched as {name}")
+
+    def convert(self, entry: Entry, kind: Kind, path: str) -> Any:
+        """The entry's text as `kind`, noting a value not written as the spec writes it; NotConvertible."""
+        if kind.type == "string":
+            # a number or boolean as its text; an empty object or array (or one holding #text) as its text
+            if entry.kind in ("number", "boolean", "object", "array"):
+                self.note(f"{path}: {entry.shown} taken as {shown(entry.value)}")
+            return entry.value
+        if kind.type == "integer":
+            value: Any = dotnet.integer(entry.value, kind.bits)
+        elif kind.type == "boolean":
+            value = dotnet.boolean(entry.value)
+        else:
+            value = dotnet.enum_member(entry.value, kind.members, kind.bits)
+        written = json.dumps(value)
+        as_spec = entry.kind in ("number", "boolean") if entry.kind != TEXT else True
+        if not as_spec or entry.shown.strip('"') != written:
+            self.note(f"{path}: {entry.shown} taken as {written}")
+        if kind.type == "enum" and value not in kind.members.values():
+            self.note(f"{path}: {value} is no {kind.enum_name} member; bound as it is")
+        return value
+
+    def refused(self, path: str, entry_shown: str, kind: Kind) -> BindError:
+        return BindError(f"Invalid arguments: {path}: {entry_shown} does not convert to {kind.describe()}")
+
+    # -- one value ------------------------------------------------------------------------------
+
+    def single(self, p: Param) -> tuple[bool, Any]:
+        entries = self.c.entries(p.name)
+        if not entries:
+            for key in self.c.names():
+                if key.lower().startswith(p.name.lower() + "["):
+                    self.note(f"{shown(key).strip(chr(34))}: not read by the server ({p.name} is one value)")
+            return False, None
+        first = entries[0]
+        self._matched_as(first.key, p.name)
+        if first.in_query:
+            self.note(f"{p.name}: taken from the query string")
+        if first.from_array:
+            self.note(f"{p.name}: a list; its first value taken")
+        elif len(entries) > 1:
+            self.note(f"{p.name}: {len(entries)} values; the first taken")
+        try:
+            return True, self.convert(first, p.kind, p.name)
+        except dotnet.NotConvertible:
+            pass
+        # Binder.Bind: the values joined by ','; empty text binds nothing, and the default stays.
+        joined = self.c.text(p.name) or ""
+        if joined:
+            try:
+                return True, self.convert(Entry(first.key, joined, TEXT, shown(joined)), p.kind, p.name)
+            except dotnet.NotConvertible:
+                raise self.refused(p.name, first.shown, p.kind) from None
+        default = _DEFAULTS[p.kind.type]
+        self.note(f"{p.name}: {first.shown} taken as {json.dumps(default)}")
+        return True, default
+
+    # -- a list -----------------------------------------------------------------------------------
+
+    def _groups(self, p: Param) -> list[str]:
+        """BindCollection's groups: each key by its position (`to[3]`), `[]` (""), or none ("simple")."""
+        parse = re.compile(
+            "^" + re.escape(p.name) + r"(?P<left>\[)?(?P<pos>\d+)?(?P<right>\])?(?P<suffix>.+)?",
+            re.IGNORECASE | re.DOTALL,
+        )
+        groups: dict[str, None] = {}
+        for key in self.c.names():
+            found = parse.match(key)
+            if found is not None and found["pos"]:
+                groups.setdefault(found["pos"])
+            else:
+                groups.setdefault("" if found is not None and found["left"] else "simple")
+        return list(groups)
+
+    def listing(self, p: Param) -> tuple[bool, list[Any]]:
+        low = p.name.lower()
+        related = [k for k in self.c.names() if k.lower() == low or k.lower().startswith(low + "[")]
+        if not related:
+            return False, []
+        result: list[Any] = []
+        read: set[str] = set()
+        for group in self._groups(p):
+            index = _parse_index(group)
+            prefix = p.name if group == "simple" else f"{p.name}[{'' if index is None else index}]"
+            if p.kind.type == "object":
+                self._insert(p, result, prefix, 0 if index is None else index, read)
+                continue
+            for entry in self.c.entries(prefix):
+                read.add(entry.key.lower())
+                self._item_notes(p, entry)
+                path = f"{p.name}[{len(result)}]"
+                try:
+                    result.append(self.convert(entry, p.kind, path))
+                except dotnet.NotConvertible:
+                    raise self.refused(path, entry.shown, p.kind) from None
+        for key in related:
+            if key.lower() not in read and self._declared_member(p, key):
+                self.note(f"{shown(key).strip(chr(34))}: not read by the server")
+        return True, result
+
+    def _item_notes(self, p: Param, entry: Entry) -> None:
+        self._matched_as(entry.key.removesuffix("[]"), p.name)
+        if entry.in_query:
+            self.note(f"{p.name}: items taken from the query string")
+        if entry.kind == TEXT:
+            if entry.key.lower() == p.name.lower():
+                self.note(f"{p.name}: sent without []; taken as an item of the list")
+            elif entry.key.lower() != p.name.lower() + "[]":
+                self.note(f"{shown(entry.key).strip(chr(34))}: taken as an item of {p.name}")
+        elif not entry.from_array:
+            if entry.kind == "null":
+                self.note(f"{p.name}: null taken as a list of one empty value")
+            else:
+                self.note(f"{p.name}: a lone value taken as a list")
+
+    def _declared_member(self, p: Param, key: str) -> bool:
+        """Whether a key left unread under a list names something the contract declares."""
+        if p.kind.type != "object":
+            return True
+        last = key.rsplit("[", 1)[-1].rstrip("]").lower()
+        return last in {name.lower() for name in p.kind.fields}
+
+    # -- attachments ------------------------------------------------------------------------------
+
+    def _insert(self, p: Param, result: list[Any], prefix: str, index: int, read: set[str]) -> None:
+        path = f"{p.name}[{index}]"
+        bound = self.attachment(p, prefix, path, read)
+        if bound is None:
+            pattern = re.escape(prefix) + r"\[[^\[\]]*\]\Z" if prefix == p.name else re.escape(prefix) + r"\["
+            if any(re.match(pattern, k) for k in self.c.names()):
+                self.note(f"{path}: no member the server reads; dropped")
+            return
+        if index > len(result):
+            raise BindError(
+                f"Invalid arguments: {path}: the server inserts it at position {index} of a list of"
+                f" {len(result)}, because an attachment before it bound to nothing"
+            )
+        result.insert(index, bound)
+
+    def attachment(self, p: Param, prefix: str, path: str, read: set[str]) -> dict[str, Any] | None:
+        """BindObject: each member's value under the prefix, by its exact name or its lower case."""
+        found: dict[str, Any] = {}
+        for member, kind in p.kind.fields.items():
+            names = {member, member[:1].lower() + member[1:], member.lower()}
+            keys = [k for k in self.c.names() if k.startswith(prefix) and _member_name(k, prefix) in names]
+            if len(keys) > 1:  # SingleOrDefault throws InvalidOperationException: the server's 403
+                raise BindError(f"Invalid arguments: {path}: {len(keys)} keys name its {member}", status=403)
+            entries = self.c.entries(keys[0] if keys else "")
+            if not entries:
+                continue
+            member_path = f"{path}.{member}"
+            if keys:
+                read.add(keys[0].lower())
+                written = _member_name(keys[0], prefix)
+                if written != member:
+                    self.note(f"{member_path}: {written} matched as {member}")
+            else:
+                self.note(f'{member_path}: taken from the key ""')
+            entry = entries[0]
+            if len(entries) > 1:
+                joined = ",".join(e.value for e in entries)
+                entry = Entry(entry.key, joined, TEXT, shown(joined))
+                self.note(f"{member_path}: {len(entries)} values joined with ','")
+            try:
+                found[member] = self.convert(entry, kind, member_path)
+            except dotnet.NotConvertible:
+                raise self.refused(member_path, entry.shown, kind) from None
+        return found or None
+
+
+def _json_shape_notes(body: Pairs, binding: _Binding) -> None:
+    """What the collection no longer shows: a lone value for a list, a list or object for one value."""
+    counts: dict[str, int] = {}
+    for name, value in body:
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+        param = next((p for p in params() if p.name.lower() == name.lower()), None)
+        if param is None:
+            continue
+        if param.is_list and isinstance(value, Pairs) and param.kind.type == "object":
+            binding.note(f"{param.name}: a lone value taken as a list")
+        elif not param.is_list and isinstance(value, list) and not isinstance(value, Pairs) and not value:
+            binding.note(f"{param.name}: an empty list; left at its default")
+    for p in params():
+        if p.is_list and counts.get(p.name.lower(), 0) > 1:  # a single value says so when it is bound
+            binding.note(f"{p.name}: given {counts[p.name.lower()]} times; the items joined")
+
+
+def _bind(collection: Collection, notes: Iterable[str] = ()) -> Bound:
+    binding = _Binding(collection)
+    for note in notes:
+        binding.note(note)
+    request: dict[str, Any] = {}
+    for p in params():
+        present, value = binding.listing(p) if p.is_list else binding.single(p)
+        if present:
+            request[p.name] = value
+    return Bound(request, tuple(binding.notes))
+
+
+# -- the fast path: a body already as the spec writes it binds as it is ----------------------------
+
+
+@functools.cache
+def _declared() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    objects = {p.name: frozenset(p.kind.fields) for p in params() if p.kind.type == "object"}
+    return frozenset(p.name for p in params()), objects
+
+
+def _as_written(body: Pairs) -> dict[str, Any] | None:
+    """The body as a dict if it has only declared names, once each, and non-empty attachments; else None.
+
+    Such a body, if valid, binds to itself: every name matches exactly, every value is
+    already of its type, and no attachment can be dropped. The tests check this against
+    the full binder."""
+    names, objects = _declared()
+    # null for an optional string binds as the empty string, as the long way gives it
+    request = {name: "" if value is None else value for name, value in body}
+    if len(request) != len(body) or not request.keys() <= names:
+        return None
+    for name in [n for n, v in request.items() if type(v) is list and not v]:
+        del request[name]  # an empty list is no XML at all: absent, which means the same
+    for name, members in objects.items():
+        items = request.get(name)
+        if not isinstance(items, list):
+            continue
+        plain = []
+        for item in items:
+            if not isinstance(item, Pairs) or not item:
+                return None
+            fields = {member: "" if value is None else value for member, value in item}
+            if len(fields) != len(item) or not fields.keys() <= members:
+                return None
+            plain.append(fields)
+        request[name] = plain
+    return request
+
+
+# -- the entry points -------------------------------------------------------------------------------
+
+
+def _media(content_type: str) -> tuple[str, str]:
+    media, _, parameters = content_type.partition(";")
+    charset = "utf-8"
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip('"')
+    return media.strip().lower(), charset
+
+
+def _query_touches_params(query: bytes) -> bool:
+    if not query:
+        return False
+    names = [p.name.lower() for p in params()]
+    collection = Collection()
+    from_pairs(query, collection, in_query=True)
+    return any(key.lower().startswith(n) for key in collection.names() for n in names)
+
+
+def bind(raw: bytes, content_type: str, query: bytes = b"", *, shortcut: bool = True) -> Bound:
+    """What the real server binds from a request body (and its query string); BindError if it refuses.
+
+    `shortcut=False` binds a body already as the spec writes it the long way too (for the tests
+    that show both ways give the same)."""
+    media, charset = _media(content_type)
+    if media not in (JSON_TYPE, FORM_TYPE):
+        raise BindError(
+            f"Unsupported content type {media or '(none)'!r}: send {JSON_TYPE}, or {FORM_TYPE} as the web"
+            " client does"
+        )
+    collection = Collection()
+    notes: list[str] = []
+    try:
+        if query:
+            from_pairs(query, collection, in_query=True)
+        if media == FORM_TYPE:
+            try:
+                "".encode(charset)
+            except LookupError:
+                raise BindError(f"Unsupported charset {charset!r}") from None
+            from_pairs(raw, collection, encoding=charset)
+            return _bind(collection)
+        raw = raw.removeprefix(b"\xef\xbb\xbf")  # StreamReader drops a UTF-8 byte order mark
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", "replace")  # as StreamReader reads it
+            notes.append("the body is not valid UTF-8: its bad bytes read as U+FFFD")
+        body = parse_json(text)
+        if shortcut and not notes and not _query_touches_params(query):
+            written = _as_written(body)
+            # Valid as written: "" where null was sent is valid wherever null is (optional strings).
+            if written is not None and spec.compiled(spec.request_schema_name()).is_valid(written):
+                return Bound(written, (), as_written=True)
+        binding = _Binding(collection)
+        _json_shape_notes(body, binding)
+        from_json(body, collection)
+        return _bind(collection, [*notes, *binding.notes])
+    except Unreadable as exc:
+        raise BindError(str(exc)) from None
+    except RecursionError:
+        raise BindError("Unable to deserialize json: nested too deeply") from None
+
+
+def bind_json(body: Any) -> Bound:
+    """What the real server binds from `body` sent as JSON (a parsed body, as a test case holds it)."""
+    try:
+        raw = json.dumps(body).encode()  # as an HTTP client writes it: ASCII, non-ASCII escaped
+    except (TypeError, ValueError) as exc:
+        raise BindError(f"Unable to deserialize json: {exc}") from None
+    return bind(raw, JSON_TYPE)

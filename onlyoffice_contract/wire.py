@@ -1,0 +1,253 @@
+"""The request as the real server reads it before binding: one name/value collection of text.
+
+`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`, `GetRequestParams`: the query
+string first, then the body. A JSON body is not deserialized into the method's types:
+Newtonsoft turns it into XML (`JsonConvert.DeserializeXNode(body, "request")`), and
+`FillCollectionFromXElement` flattens that XML into a .NET `NameValueCollection`:
+- an element with no child element is one value, its text: `"id": 5` is `id` = `5`,
+  `true` is `true`, `null` and `{}` are the empty text;
+- a JSON array is its items, each an element of the array's name: `"to": ["a", "b"]` is
+  `to` = `a`, `to` = `b`, the same as two `to` keys; `"to": "a"` and `"to": ["a"]` are the
+  same XML; an empty array is nothing at all;
+- an object is flattened under its name: one attachment is `attachments[fileId]`, several
+  are `attachments[0][fileId]`, `attachments[1][fileId]`... (deeper levels get names that
+  nothing reads: the server's `AddElement` walks the characters of the prefix);
+- a property name must be an XML name, or the body is refused ("Unable to deserialize
+  json"); `@name` and `$id`, `$ref`, `$type`, `$value` are attributes and `#text` is text,
+  which no parameter reads; a nested array is an element of the array's name.
+A form body (`application/x-www-form-urlencoded`, jQuery's bracket notation) is its
+pairs as they are: `to[]` = `a`, `attachments[0][fileId]` = `4311`.
+
+Modelled with these limits: Newtonsoft's lenient JSON syntax (comments, single quotes,
+unquoted names) is refused here; a string that reads as an ISO 8601 date, which
+Newtonsoft rewrites, is kept as it is; names with a namespace prefix (`a:b`) are refused;
+JSON deeper than 64 levels is refused, as Newtonsoft.Json 13 does (`MaxDepth`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from onlyoffice_contract.dotnet import double_text
+
+
+class Unreadable(ValueError):
+    """The body cannot be read into the collection: the real server answers 400."""
+
+
+UNABLE = "Unable to deserialize json"
+MAX_DEPTH = 64  # Newtonsoft.Json 13: JsonSerializerSettings.MaxDepth
+TEXT = "text"  # the kind of a value that came as text (a form body, the query string)
+_TEXT_NAMES = {"#text", "#cdata-section", "#whitespace", "#significant-whitespace"}
+_ATTRIBUTE_NAMES = {"$id", "$ref", "$type", "$value"}
+# XML 1.0 (fifth edition) names, without ':' (a namespace prefix is not modelled).
+_NAME_START = (
+    "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_XML_NAME = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\xb7\u0300-\u036f\u203f\u2040]*\\Z")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One value of the collection, with where it came from (for the leniency notes)."""
+
+    key: str
+    value: str
+    kind: str  # the JSON type it was written as (string, number, boolean, null, object), or TEXT
+    shown: str  # how it was written, for a note: `"1234"`, `1.0`, `null`
+    from_array: bool = False  # an item of a JSON array
+    in_query: bool = False
+
+
+class Collection:
+    """A .NET NameValueCollection: keys compared ignoring case, in the order first added, each with values."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, str] = {}  # folded key: the key as first added
+        self._entries: dict[str, list[Entry]] = {}
+
+    def add(self, entry: Entry) -> None:
+        folded = entry.key.lower()
+        self._keys.setdefault(folded, entry.key)
+        self._entries.setdefault(folded, []).append(entry)
+
+    def names(self) -> list[str]:
+        """AllKeys (without the null key, which the binder skips)."""
+        return list(self._keys.values())
+
+    def entries(self, name: str) -> list[Entry]:
+        """GetValues(name), with their origins; [] when the key is absent."""
+        return self._entries.get(name.lower(), [])
+
+    def text(self, name: str) -> str | None:
+        """The indexer, `collection[name]`: the values joined by ',', None when the key is absent."""
+        found = self._entries.get(name.lower())
+        return None if found is None else ",".join(e.value for e in found)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+# -- JSON: through the XML that Newtonsoft makes of it ---------------------------------------------
+
+
+@dataclass
+class _Element:
+    name: str
+    kind: str
+    shown: str
+    from_array: bool
+    text: str = ""
+    children: list[_Element] = field(default_factory=list)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Pairs):
+        return {name: _plain(member) for name, member in value}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def shown(value: Any) -> str:
+    """A value as it was written, short and in ASCII: notes go into HTTP headers and logs."""
+    text = json.dumps(_plain(value), ensure_ascii=True)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, Pairs) else "array"
+
+
+def _token_text(value: Any) -> str:
+    """ConvertTokenToXmlValue: a scalar as XML text; an object or array there is an error."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return double_text(value)
+    if isinstance(value, str):
+        return value
+    raise Unreadable(f"{UNABLE}: a {_kind(value)} where XML text is expected")
+
+
+class Pairs(list[tuple[str, Any]]):
+    """A JSON object with its members in order, duplicates kept (json's object_pairs_hook)."""
+
+
+def _element(name: str, value: Any, from_array: bool, depth: int) -> _Element:
+    if depth > MAX_DEPTH:
+        raise Unreadable(f"{UNABLE}: nested deeper than {MAX_DEPTH} levels")
+    if not _XML_NAME.match(name):
+        raise Unreadable(f"{UNABLE}: {shown(name)} is not an XML name")
+    element = _Element(name, _kind(value), shown(value), from_array)
+    if isinstance(value, list) and not isinstance(value, Pairs):  # an array in an array: an element too
+        for item in value:
+            _member(element, name, item, True, depth + 1)
+    elif isinstance(value, Pairs):
+        for member_name, member in value:
+            _members(element, member_name, member, depth + 1)
+    elif value is not None:
+        element.text = _token_text(value)
+    return element
+
+
+def _member(parent: _Element, name: str, value: Any, from_array: bool, depth: int) -> None:
+    """DeserializeValue: one value under `parent`, by the rules of its name."""
+    if name in _TEXT_NAMES:
+        parent.text += _token_text(value)
+    elif name.startswith(("?", "@")) or name in _ATTRIBUTE_NAMES or name.lower() == "!doctype":
+        _token_text(value)  # an attribute or a declaration: no parameter reads it, but it must be text
+    else:
+        parent.children.append(_element("values" if name == "$values" else name, value, from_array, depth))
+
+
+def _members(parent: _Element, name: str, value: Any, depth: int) -> None:
+    if not name:
+        raise Unreadable(f"{UNABLE}: an empty property name")
+    if isinstance(value, list) and not isinstance(value, Pairs):
+        for item in value:  # each item is an element of the array's name; an empty array is nothing
+            _member(parent, name, item, True, depth)
+    else:
+        _member(parent, name, value, False, depth)
+
+
+def _add(prefix: str, collection: Collection, element: _Element) -> None:
+    """AddElement, with its quirk: below the first level, the prefix's characters become the key."""
+    if not prefix:
+        key = element.name
+    else:
+        prefixes = prefix.lstrip(".").split(".")
+        additional = "".join(f"[{c}]" for c in prefix[1:]) if len(prefixes) > 1 else ""
+        key = f"{prefixes[0]}{additional}[{element.name}]"
+    collection.add(Entry(key, element.text, element.kind, element.shown, element.from_array))
+
+
+def _fill(elements: list[_Element], prefix: str, collection: Collection) -> None:
+    """FillCollectionFromXElement: elements grouped by name (exact case), each group flattened."""
+    groups: dict[str, list[_Element]] = {}
+    for element in elements:
+        groups.setdefault(element.name, []).append(element)
+    for name, group in groups.items():
+        if len(group) == 1:
+            [element] = group
+            if element.children:
+                _fill(element.children, f"{prefix}.{name}", collection)
+            else:
+                _add(prefix, collection, element)
+        elif all(not e.children for e in group):
+            for element in group:
+                _add(prefix, collection, element)
+        else:
+            for i, element in enumerate(group):
+                _fill(element.children, f"{prefix}.{name}[{i}]", collection)
+
+
+def parse_json(text: str) -> Pairs:
+    """The body as JSON, objects as Pairs (duplicates kept); Unreadable if it is not a JSON object."""
+    try:
+        body = json.loads(text, object_pairs_hook=Pairs)
+    except (ValueError, RecursionError):
+        raise Unreadable(UNABLE) from None
+    if not isinstance(body, Pairs):
+        raise Unreadable(f"{UNABLE}: the body is not a JSON object")
+    return body
+
+
+def from_json(body: Pairs, collection: Collection) -> None:
+    """Add what Newtonsoft's XML of `body` flattens into."""
+    root = _Element("request", "object", "{}", False)
+    try:
+        for name, value in body:
+            _members(root, name, value, 1)
+    except RecursionError:
+        raise Unreadable(f"{UNABLE}: nested too deeply") from None
+    _fill(root.children, "", collection)
+
+
+# -- form bodies and the query string ---------------------------------------------------------------
+
+
+def from_pairs(raw: bytes, into: Collection, *, encoding: str = "utf-8", in_query: bool = False) -> None:
+    """URL-encoded pairs, as ASP.NET reads them: `+` is a space, a part without `=` has no key."""
+    for part in raw.split(b"&"):
+        key, equals, value = part.partition(b"=")
+        if not equals:
+            continue  # ASP.NET files it under the null key, which nothing binds
+        name = unquote_to_bytes(key.replace(b"+", b" ")).decode(encoding, "replace")
+        text = unquote_to_bytes(value.replace(b"+", b" ")).decode(encoding, "replace")
+        into.add(Entry(name, text, TEXT, shown(text), in_query=in_query))
