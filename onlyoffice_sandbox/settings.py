@@ -22,6 +22,7 @@ DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's documented default
 DEFAULT_MAILBOX = "Sandbox User <sandbox@example.test>"
 PREFIX = "SANDBOX_"
 CONFIG_VARIABLE = "SANDBOX_CONFIG"
+PAGES_AUTH = ("auto", "token")
 
 
 def setting(default: Any, help: str, separator: str = ",") -> Any:
@@ -49,12 +50,31 @@ class Settings:
     # mail.maximum-message-body-size of the real server, in characters
     max_draft_body: int = setting(524288, "a draft's body limit, characters")
     retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")
+    pages_auth: str = setting(
+        "auto", "the pages and the sandbox's API: auto (a token unless the host is loopback) or token"
+    )
+    fault_sends: str | None = setting(None, "the first sends after start fail: KIND[:COUNT], e.g. unpaid:3")
+    fault_late_seconds: float = setting(5.0, "how late the answer of a `late` send fault comes, seconds")
+    fault_deliveries: str | None = setting(
+        None, "the capture refuses the first deliveries: CODE[:COUNT], e.g. 451:2 (421, 451 or 550)"
+    )
 
     def __post_init__(self) -> None:
         if not self.tokens or not all(self.tokens):
             raise ValueError("SANDBOX_TOKENS: at least one token, none empty")
         if not self.mailboxes:
             raise ValueError("SANDBOX_MAILBOXES: at least one mailbox")
+        if self.pages_auth not in PAGES_AUTH:
+            raise ValueError(f"SANDBOX_PAGES_AUTH: one of {', '.join(PAGES_AUTH)}, not {self.pages_auth!r}")
+        if self.fault_sends or self.fault_deliveries:
+            from onlyoffice_sandbox import faults  # reads sandbox-api.yaml: only when a fault is set
+
+            if self.fault_sends:
+                faults.parse_setting(self.fault_sends, faults.KINDS)
+            if self.fault_deliveries:
+                faults.parse_setting(self.fault_deliveries, [str(c) for c in faults.DELIVERY_CODES])
+        if not 0 <= self.fault_late_seconds <= 600:
+            raise ValueError("SANDBOX_FAULT_LATE_SECONDS: from 0 to 600")
 
     def __repr__(self) -> str:  # the tokens never show
         shown = ", ".join(
