@@ -61,3 +61,17 @@ def parameter_schema(name: str) -> dict[str, Any]:
     """The schema of components/parameters/<name>."""
     found: dict[str, Any] = _inlined(load()["components"]["parameters"][name]["schema"])
     return found
+
+
+@functools.cache
+def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
+    """The query parameters of an operation, each name with its schema (`$ref`s inlined)."""
+    for item in load()["paths"].values():
+        for operation in item.values():
+            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
+                found = {}
+                for parameter in _inlined(operation.get("parameters", [])):
+                    if parameter["in"] == "query":
+                        found[parameter["name"]] = parameter["schema"]
+                return found
+    raise LookupError(f"sandbox-api.yaml has no operation {operation_id!r}")
