@@ -24,6 +24,7 @@ from onlyoffice_contract.mailbox import CONTROL
 # How much of one header value is kept for display; the rest is counted, not shown.
 HEADER_SHOWN = 20_000
 SUMMARY_SHOWN = 500  # of From, To/Cc and Subject in a list row
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 _BOUNDARY = re.compile(r";\s*boundary\s*=\s*(\"[^\"]*\"|[^;\s]*)", re.IGNORECASE)
 
 
@@ -42,7 +43,7 @@ def decoded(raw: object, limit: int = HEADER_SHOWN) -> str:
 
     A value that does not decode is shown as it was sent; control characters become spaces."""
     try:
-        text = str(raw)
+        text = _FOLD.sub("", str(raw))  # unfolded: a line break before white space is no content
     except Exception:  # a Header object holding bytes no charset decodes
         text = repr(raw)
     with contextlib.suppress(Exception):  # any defect: keep the raw text
