@@ -64,14 +64,19 @@ def parameter_schema(name: str) -> dict[str, Any]:
 
 
 @functools.cache
-def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
-    """The query parameters of an operation, each name with its schema (`$ref`s inlined)."""
+def operation(operation_id: str) -> dict[str, Any]:
+    """The operation with this operationId, every `$ref` inlined."""
     for item in load()["paths"].values():
-        for operation in item.values():
-            if isinstance(operation, dict) and operation.get("operationId") == operation_id:
-                found = {}
-                for parameter in _inlined(operation.get("parameters", [])):
-                    if parameter["in"] == "query":
-                        found[parameter["name"]] = parameter["schema"]
-                return found
+        for found in item.values():
+            if isinstance(found, dict) and found.get("operationId") == operation_id:
+                inlined: dict[str, Any] = _inlined(found)
+                return inlined
     raise LookupError(f"sandbox-api.yaml has no operation {operation_id!r}")
+
+
+@functools.cache
+def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
+    """The query parameters of an operation, each name with its schema."""
+    return {
+        p["name"]: p["schema"] for p in operation(operation_id).get("parameters", []) if p["in"] == "query"
+    }
