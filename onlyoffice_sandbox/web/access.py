@@ -6,9 +6,10 @@ any other address, or with SANDBOX_PAGES_AUTH=token, every page and endpoint ask
 SANDBOX_TOKENS: bare or `Bearer` in Authorization, or as the password of HTTP Basic
 credentials, which a browser asks for by itself. Fault endpoints always ask for it.
 
-Without a token, two more rules keep a web page the developer visits from using the sandbox:
-it answers only to a loopback host name (a DNS-rebinding page sends its own name), and a
-browser's cross-site request that would change something is refused.
+Where no token is needed, two more rules keep a web page the developer visits from using the
+sandbox: a request without the token is answered only for a loopback host name (a DNS-rebinding
+page sends its own name), and a browser's cross-site request that would change something is
+refused.
 """
 
 from __future__ import annotations
@@ -84,14 +85,15 @@ def check(request: Request, always_token: bool = False) -> Response | None:
     ctx: Context = request.app.state.context
     if request.method not in SAFE_METHODS and _cross_site(request):
         return _refusal(request, 403, "Refused: a request from another site may not change the sandbox")
+    given = _given_token(request)
+    has_token = given is not None and authorized(given, ctx.settings.tokens)
     if always_token or token_needed(ctx.settings):
-        given = _given_token(request)
-        if given is None or not authorized(given, ctx.settings.tokens):
+        if not has_token:
             where = "this call" if always_token else f"the sandbox on {ctx.settings.host}"
             message = f"Unauthorized: {where} needs a token (as the password, with any user name)"
             return _refusal(request, 401, message, {"WWW-Authenticate": REALM})
         return None
-    if not is_loopback(_host_name(request)):
+    if not has_token and not is_loopback(_host_name(request)):
         return _refusal(
             request, 403, "Refused: without a token the sandbox answers only to a loopback host name"
         )
