@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox.settings import DEFAULT_MAILBOX, DEFAULT_TOKEN
 
@@ -26,6 +28,9 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
         run = subprocess.run(
             [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=60, cwd=ROOT
         )
+        # Delivery is in the background: wait for it (the long poll) before the sandbox stops.
+        waited = httpx.get(sandbox.url + "/sandbox/api/messages/wait", params={"timeout": 30}, timeout=60)
+        assert waited.status_code == 200, waited.text
     assert run.returncode == 0, run.stderr
     assert re.fullmatch(r"message id: [1-9][0-9]*\n", run.stdout)
     assert list((tmp_path / "sandbox-data" / "mail").glob("*.eml"))  # captured where the README says
