@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec test contract serve bench drill lock clean
+.PHONY: help venv generate check-generated lint typecheck spec docs test contract serve chromium browser-check bench drill lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,12 +52,38 @@ typecheck: $(STAMP) ## mypy --strict on the generated client and the hand-writte
 	MYPYPATH=generated $(BIN)/mypy --strict -p onlyoffice_send_client
 	$(BIN)/mypy
 
-spec: $(STAMP) $(REDOCLY) ## Validate openapi.yaml (openapi-spec-validator, redocly lint)
-	$(BIN)/openapi-spec-validator openapi.yaml
-	$(REDOCLY) lint --config redocly.yaml openapi.yaml 2>&1 | grep -v '^ *║\|^ *╔\|^ *╚' | grep -v '^$$'; exit $${PIPESTATUS[0]}
+SPECS := openapi.yaml sandbox-api.yaml
+
+spec: $(STAMP) $(REDOCLY) ## Validate openapi.yaml and sandbox-api.yaml (openapi-spec-validator, redocly lint)
+	$(BIN)/openapi-spec-validator $(SPECS)
+	$(REDOCLY) lint --config redocly.yaml $(SPECS) 2>&1 | grep -v '^ *║\|^ *╔\|^ *╚' | grep -v '^$$'; exit $${PIPESTATUS[0]}
+
+# The API reference pages the sandbox serves (/docs, /docs/sandbox): package data, committed, since an
+# installed sandbox has no node. Each ends with the sha256 of the spec it was built from; a test fails
+# when a spec changed and the page was not rebuilt.
+DOCS_DIR := onlyoffice_sandbox/web/static/docs
+
+docs: $(REDOCLY) ## Build the API reference pages from openapi.yaml and sandbox-api.yaml (Redocly)
+	@mkdir -p $(DOCS_DIR)
+	@for spec in $(SPECS); do \
+	  page=$(DOCS_DIR)/$${spec%.yaml}.html; \
+	  $(REDOCLY) build-docs --inlineBundle --config redocly.yaml $$spec -o $$page 2>&1 | grep -v '^ *║\|^ *╔\|^ *╚' | grep -v '^$$'; \
+	  test -s $$page || exit 1; \
+	  echo "<!-- built from $$spec sha256 $$(sha256sum $$spec | cut -d' ' -f1) by redocly $(REDOCLY_VERSION) -->" >> $$page; \
+	done
 
 test: lint typecheck spec ## Everything CI runs: linters, types, the spec, all tests (generated/ included), on every core
 	$(BIN)/pytest -n auto
+
+# The browser check drives Debian's Chromium with Playwright (pinned in requirements/lock.txt); never
+# `playwright install`, which downloads a browser build this network cannot reach.
+CHROMIUM := /usr/bin/chromium
+
+chromium: ## Install Debian's Chromium for the browser check (apt-get; needs root)
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+browser-check: $(STAMP) chromium ## The pages in headless Chromium: DOM assertions, screenshots in reports/browser/
+	$(BIN)/pytest -p no:xdist tests/test_browser.py -v
 
 # The contract suite's settings: Make variables or environment variables alike.
 CONTRACT_SETTINGS := BASE_URL API_KEY FROM RECIPIENT_DOMAIN MAX_EXAMPLES SEED MAX_SENDS REQUEST_TIMEOUT REPORT_DIR PROFILE

@@ -1,4 +1,4 @@
-"""What a running sandbox holds: its settings, its accounts, its outbox and a way to wake delivery."""
+"""What a running sandbox holds: settings, accounts, outbox, captured mail, faults, a wake for delivery."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from onlyoffice_sandbox.accounts import Accounts
+from onlyoffice_sandbox.faults import SendFaults
+from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.outbox import Outbox
 from onlyoffice_sandbox.settings import Settings
 
@@ -15,6 +17,8 @@ class Context:
     settings: Settings
     outbox: Outbox
     wake_delivery: Callable[[], None] = field(default=lambda: None)
+    mail: MailStore | None = None  # the embedded capture's mail; None when a relay is set
+    faults: SendFaults = field(default_factory=SendFaults)
     accounts: Accounts = field(init=False)
 
     def __post_init__(self) -> None:

@@ -448,3 +448,84 @@ def listing() -> Operation[list[dict[str, Any]]]:
         ]
 
     return op
+
+
+# -- read-only operations for the pages and the sandbox's API --------------------------------
+
+# The message itself, kept for delivery: not part of its delivery record.
+_NOT_RECORD = {"fields", "attachments", "mime"}
+_PLAIN_TEXT = {"last_error", "message_id", "date", "sender", "author", "folder", "state"}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _record(names: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    """A row as its delivery record: every column but the message itself, named as the JSON
+    listing names them, JSON text decoded. Generic, so that a column added later shows too."""
+    record: dict[str, Any] = {}
+    for name, value in zip(names, row, strict=True):
+        if name in _NOT_RECORD:
+            continue
+        if isinstance(value, str) and name not in _PLAIN_TEXT and value[:1] in "[{":
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
+        record[_camel(name)] = value
+    if "recipients" in record and record["recipients"] is None:
+        record["recipients"] = []
+    return record
+
+
+def _select_records(conn: sqlite3.Connection, where: str, values: tuple[Any, ...]) -> list[dict[str, Any]]:
+    cur = conn.execute(f"SELECT * FROM messages {where}", values)  # noqa: S608 - placeholders only
+    names = [d[0] for d in cur.description]
+    return [_record(names, row) for row in cur.fetchall()]
+
+
+def records(limit: int, offset: int) -> Operation[tuple[int, list[dict[str, Any]]]]:
+    """One page of delivery records, newest first, and how many there are in all."""
+
+    def op(conn: sqlite3.Connection) -> tuple[int, list[dict[str, Any]]]:
+        total = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+        return total, _select_records(conn, "ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset))
+
+    return op
+
+
+def record_of(message_id: str) -> Operation[dict[str, Any] | None]:
+    """The delivery record of the message with this Message-ID header (the newest, if several)."""
+
+    def op(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        found = _select_records(conn, "WHERE message_id = ? ORDER BY id DESC LIMIT 1", (message_id,))
+        return found[0] if found else None
+
+    return op
+
+
+def send_ids(message_ids: list[str]) -> Operation[dict[str, int]]:
+    """The id the send call answered for each of these Message-ID headers that the outbox knows."""
+
+    def op(conn: sqlite3.Connection) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(message_ids), 500):  # SQLite's limit on placeholders
+            chunk = message_ids[start : start + 500]
+            rows = conn.execute(
+                f"SELECT message_id, id FROM messages WHERE message_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                chunk,
+            )
+            found.update(rows.fetchall())
+        return found
+
+    return op
+
+
+def message_id_of(send_id: int) -> Operation[str | None]:
+    """The Message-ID header of the message the send call answered `send_id` for."""
+
+    def op(conn: sqlite3.Connection) -> str | None:
+        row = conn.execute("SELECT message_id FROM messages WHERE id = ?", (send_id,)).fetchone()
+        return None if row is None else row[0]
+
+    return op

@@ -24,6 +24,7 @@ DEFAULT_MAILBOX = "Sandbox User <sandbox@example.test>"
 BINDERS = ("onlyoffice", "strict")
 PREFIX = "SANDBOX_"
 CONFIG_VARIABLE = "SANDBOX_CONFIG"
+PAGES_AUTH = ("auto", "token")
 
 
 def setting(default: Any, help: str, separator: str = ",") -> Any:
@@ -64,6 +65,14 @@ class Settings:
         25 * 1024 * 1024, "bytes of all attachments of a message, as the real server's 25 MB (400 past it)"
     )
     retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")
+    pages_auth: str = setting(
+        "auto", "the pages and the sandbox's API: auto (a token unless the host is loopback) or token"
+    )
+    fault_sends: str | None = setting(None, "the first sends after start fail: KIND[:COUNT], e.g. unpaid:3")
+    fault_late_seconds: float = setting(5.0, "how late the answer of a `late` send fault comes, seconds")
+    fault_deliveries: str | None = setting(
+        None, "the capture refuses the first deliveries: CODE[:COUNT], e.g. 451:2 (421, 451 or 550)"
+    )
 
     def __post_init__(self) -> None:
         if not self.tokens or not all(self.tokens):
@@ -72,6 +81,17 @@ class Settings:
             raise ValueError("SANDBOX_MAILBOXES: at least one mailbox")
         if self.binder not in BINDERS:
             raise ValueError(f"SANDBOX_BINDER: one of {', '.join(BINDERS)}, not {self.binder!r}")
+        if self.pages_auth not in PAGES_AUTH:
+            raise ValueError(f"SANDBOX_PAGES_AUTH: one of {', '.join(PAGES_AUTH)}, not {self.pages_auth!r}")
+        if self.fault_sends or self.fault_deliveries:
+            from onlyoffice_sandbox import faults  # reads sandbox-api.yaml: only when a fault is set
+
+            if self.fault_sends:
+                faults.parse_setting(self.fault_sends, faults.KINDS)
+            if self.fault_deliveries:
+                faults.parse_setting(self.fault_deliveries, [str(c) for c in faults.DELIVERY_CODES])
+        if not 0 <= self.fault_late_seconds <= 600:
+            raise ValueError("SANDBOX_FAULT_LATE_SECONDS: from 0 to 600")
 
     def __repr__(self) -> str:  # the tokens never show
         shown = ", ".join(

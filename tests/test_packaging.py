@@ -58,6 +58,23 @@ def test_the_wheel_holds_the_three_packages_and_the_spec_but_no_test_support(whe
     assert tops == {"onlyoffice_contract", "contract_tests", "onlyoffice_sandbox"}
     spec = zipfile.ZipFile(wheel).read("onlyoffice_contract/openapi.yaml")
     assert spec == (ROOT / "openapi.yaml").read_bytes()  # the file itself, not a link
+    own_spec = zipfile.ZipFile(wheel).read("onlyoffice_sandbox/sandbox-api.yaml")
+    assert own_spec == (ROOT / "sandbox-api.yaml").read_bytes()
+
+
+def test_the_wheel_holds_the_pages_and_the_pytest_plugin(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
+    web = ROOT / "onlyoffice_sandbox" / "web"
+    data = [*web.glob("templates/*.html"), *web.glob("static/*.css"), *web.glob("static/docs/*.html")]
+    assert len(data) >= 8
+    for path in data:
+        assert str(path.relative_to(ROOT)) in names, path
+    [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert (
+        "[pytest11]\nonlyoffice_sandbox = onlyoffice_sandbox.pytest_plugin"
+        in archive.read(entry_points).decode()
+    )
 
 
 @pytest.mark.parametrize("command", ["onlyoffice-contract", "onlyoffice-sandbox"])

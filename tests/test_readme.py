@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.sandboxes import wait_until
+import httpx
+
 from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox.settings import DEFAULT_MAILBOX, DEFAULT_TOKEN
 
@@ -22,16 +23,17 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
     assert example.count(SERVE_URL) == 1
     assert f'token="{DEFAULT_TOKEN}"' in example
     assert re.search(r"<(.*)>", DEFAULT_MAILBOX)[1] in example  # type: ignore[index]
-    mail = tmp_path / "sandbox-data" / "mail"
     with Subprocess(cwd=tmp_path) as sandbox:  # every setting at its default
         script = example.replace(SERVE_URL, sandbox.url)
         run = subprocess.run(
             [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=60, cwd=ROOT
         )
-        assert run.returncode == 0, run.stderr
-        assert re.fullmatch(r"message id: [1-9][0-9]*\n", run.stdout)
-        # Captured where the README says, once delivery (in the background, after the 200) is done.
-        wait_until(lambda: any(mail.glob("*.eml")))
+        # Delivery is in the background: wait for it (the long poll) before the sandbox stops.
+        waited = httpx.get(sandbox.url + "/sandbox/api/messages/wait", params={"timeout": 30}, timeout=60)
+        assert waited.status_code == 200, waited.text
+    assert run.returncode == 0, run.stderr
+    assert re.fullmatch(r"message id: [1-9][0-9]*\n", run.stdout)
+    assert list((tmp_path / "sandbox-data" / "mail").glob("*.eml"))  # captured where the README says
 
 
 def test_every_faulty_variant_is_listed_with_its_check() -> None:

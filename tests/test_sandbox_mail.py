@@ -1,18 +1,23 @@
-"""The generated client, through the sandbox, into an SMTP sink: the mail as it went out."""
+"""The generated client, through the sandbox, into its embedded capture: the mail as it went out.
+
+Each test gets a fresh sandbox from the `sandbox` fixture (onlyoffice_sandbox.pytest_plugin)
+and waits for its mail with the sandbox's long-poll wait, not by polling or sleeping.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from onlyoffice_send_client import AuthenticatedClient
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import FileShare, MailAttachment, SendMessageRequest
 
-from harness.sandboxes import TOKEN, outbox, running, settings_in, wait_until
-from harness.smtp_sink import Delivered, SmtpSink
+from harness.pages import Page
+from harness.smtp_sink import Delivered
+from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 PDF = b"%PDF-1.4 a small report\n" * 20
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -20,23 +25,26 @@ ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Review\r\nEND:V
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, sink: SmtpSink) -> Iterator[str]:
-    settings = settings_in(tmp_path, smtp=sink.address)
-    settings.files_dir.mkdir()
-    (settings.files_dir / "41").write_bytes(PDF)
-    (settings.files_dir / "logo.png").write_bytes(PNG)
-    with running(settings) as url:
-        yield url
+def sandbox_settings() -> dict[str, Any]:
+    return {"mailboxes": ("Sandbox User <sandbox@example.test>", "Other Box <other@example.test>")}
 
 
-def deliver(url: str, sink: SmtpSink, request: SendMessageRequest) -> tuple[int, Delivered]:
-    client = AuthenticatedClient(base_url=url, token=TOKEN)
+@pytest.fixture(autouse=True)
+def files(sandbox: Sandbox) -> None:
+    sandbox.settings.files_dir.mkdir(parents=True)
+    (sandbox.settings.files_dir / "41").write_bytes(PDF)
+    (sandbox.settings.files_dir / "logo.png").write_bytes(PNG)
+
+
+def deliver(sandbox: Sandbox, request: SendMessageRequest) -> tuple[int, Delivered]:
+    client = AuthenticatedClient(base_url=sandbox.url, token=sandbox.token)
     message_id = send_message.sync_or_raise(client=client, body=request).response
-    wait_until(lambda: len(sink.delivered) == 1)
-    [state] = [m for m in outbox(url) if m["id"] == message_id]
+    [mail] = sandbox.wait_for_mail(sendId=message_id)
+    [state] = [m for m in sandbox.outbox() if m["id"] == message_id]
     assert state["state"] == "sent"
-    [delivered] = sink.delivered
-    assert str(delivered.message["Message-ID"]) == state["messageId"]
+    delivered = Delivered(mail["envelope"]["mailFrom"], mail["envelope"]["rcptTos"], sandbox.raw(mail["key"]))
+    assert str(delivered.message["Message-ID"]) == state["messageId"] == mail["messageId"]
+    assert sandbox.messages() == [mail]  # one message, delivered once
     return message_id, delivered
 
 
@@ -45,7 +53,7 @@ def addresses(message: EmailMessage, header: str) -> list[tuple[str, str]]:
     return [(a.display_name, a.addr_spec) for a in value.addresses] if value else []
 
 
-def test_every_field_reaches_the_mail(sandbox: str, sink: SmtpSink) -> None:
+def test_every_field_reaches_the_mail(sandbox: Sandbox) -> None:
     request = SendMessageRequest(
         from_="sandbox@example.test",
         to=["Bob Example <bob@example.org>", "Zoë Ünicode <zoe@example.org>"],
@@ -65,7 +73,7 @@ def test_every_field_reaches_the_mail(sandbox: str, sink: SmtpSink) -> None:
         request_receipt=True,
         request_read=True,
     )
-    message_id, delivered = deliver(sandbox, sink, request)
+    message_id, delivered = deliver(sandbox, request)
     assert message_id > 0
     mail = delivered.message
 
@@ -115,14 +123,14 @@ def test_every_field_reaches_the_mail(sandbox: str, sink: SmtpSink) -> None:
     assert calendar.get_content().replace("\r\n", "\n") == ICS.replace("\r\n", "\n")
 
 
-def test_a_plain_autoreply(sandbox: str, sink: SmtpSink) -> None:
+def test_a_plain_autoreply(sandbox: Sandbox) -> None:
     request = SendMessageRequest(
         from_="Whatever Name <other@example.test>",
         bcc=["x@example.org"],
         is_autoreply=True,
         body="<p>Away</p>",
     )
-    _, delivered = deliver(sandbox, sink, request)
+    _, delivered = deliver(sandbox, request)
     mail = delivered.message
     assert addresses(mail, "From") == [("Other Box", "other@example.test")]
     assert delivered.rcpt_tos == ["x@example.org"]
@@ -141,13 +149,13 @@ def test_a_plain_autoreply(sandbox: str, sink: SmtpSink) -> None:
     assert [p.get_content_type() for p in mail.iter_parts()] == ["text/plain", "text/html"]
 
 
-def test_the_raw_filename_is_rfc2047(sandbox: str, sink: SmtpSink) -> None:
+def test_the_raw_filename_is_rfc2047(sandbox: Sandbox) -> None:
     request = SendMessageRequest(
         from_="sandbox@example.test",
         to=["bob@example.org"],
         attachments=[MailAttachment(file_id=41, file_name="отчёт.pdf")],
     )
-    _, delivered = deliver(sandbox, sink, request)
+    _, delivered = deliver(sandbox, request)
     raw = delivered.content.decode("ascii")  # all of it 7-bit: names are encoded
     assert 'filename="=?utf-8?' in raw
     assert "filename*=" not in raw  # not RFC 2231
@@ -156,26 +164,30 @@ def test_the_raw_filename_is_rfc2047(sandbox: str, sink: SmtpSink) -> None:
     assert part.get_content_type() == "application/pdf"  # guessed from the name
 
 
-def test_the_capture_files_each_message_and_lists_it(tmp_path: Path) -> None:
-    import httpx
-
-    settings = settings_in(tmp_path)  # no relay: the embedded capture
-    with running(settings) as url:
-        client = AuthenticatedClient(base_url=url, token=TOKEN)
-        body = SendMessageRequest(
-            from_="sandbox@example.test",
-            to=["bob@example.org"],
-            bcc=["eve@example.org"],
-            subject="<Captured>",
-        )
-        send_message.sync_or_raise(client=client, body=body)
-        wait_until(lambda: len(list(settings.mail_dir.glob("*.eml"))) == 1)
-        [eml] = settings.mail_dir.glob("*.eml")
-        assert b"Subject: <Captured>" in eml.read_bytes()
-        page = httpx.get(url + "/sandbox/mail").text
-        assert "&lt;Captured&gt;" in page  # escaped
-        assert "eve@example.org" in page  # the envelope shows Bcc recipients
-        download = httpx.get(f"{url}/sandbox/mail/{eml.stem}.eml")
-        assert download.headers["content-type"].startswith("message/rfc822")
-        assert download.content == eml.read_bytes()
-        assert httpx.get(url + "/sandbox/mail/../outbox.sqlite3.eml").status_code == 404
+def test_the_capture_files_each_message_and_lists_it(sandbox: Sandbox) -> None:
+    client = AuthenticatedClient(base_url=sandbox.url, token=sandbox.token)
+    body = SendMessageRequest(
+        from_="sandbox@example.test",
+        to=["bob@example.org"],
+        bcc=["eve@example.org"],
+        subject="<Captured>",
+    )
+    message_id = send_message.sync_or_raise(client=client, body=body).response
+    [mail] = sandbox.wait_for_mail(to="eve@example.org")
+    assert mail["sendId"] == message_id
+    [eml] = sandbox.settings.mail_dir.glob("*.eml")
+    assert eml.stem == mail["key"]
+    assert b"Subject: <Captured>" in eml.read_bytes()
+    listing = httpx.get(sandbox.url + "/sandbox/mail").text
+    assert "&lt;Captured&gt;" in listing  # escaped
+    page = Page(httpx.get(sandbox.url + mail["links"]["page"]).text)
+    assert "eve@example.org" in page.text_of("envelope")  # the envelope shows Bcc recipients
+    download = httpx.get(f"{sandbox.url}/sandbox/mail/{eml.stem}.eml")
+    assert download.headers["content-type"].startswith("message/rfc822")
+    assert download.content == eml.read_bytes() == sandbox.raw(mail["key"])
+    for path in (
+        "/sandbox/mail/../outbox.sqlite3.eml",
+        "/sandbox/mail/..%2Foutbox.sqlite3.eml",
+        "/sandbox/mail/index",
+    ):
+        assert httpx.get(sandbox.url + path).status_code == 404, path

@@ -1,79 +1,58 @@
-"""The embedded SMTP capture: every message, as it went out, in a folder.
+"""The embedded SMTP capture: every message, as it went out, in a folder (`mailstore.py`).
 
-Each message is `<key>.eml`, its bytes as received, with `<key>.json` beside
-it: the SMTP envelope (which alone shows Bcc recipients) and when it arrived.
-The key is derived from the Message-ID, so a message delivered again after a
-crash replaces its own file rather than showing up twice.
+Each message is filed with its SMTP envelope (which alone shows Bcc recipients) and a
+summary for the viewer, written once here. A message delivered again (a relay's retry
+after the connection dropped before its 250, or the sandbox's own after a crash) is the
+same message to the same envelope: it is counted, not filed twice. A different message
+that claims another's Message-ID is filed beside it.
+
+Faults on demand: while the index holds an armed fault, the next deliveries are refused
+at the end of DATA with its code (421 also closes the connection, as a server that is
+shutting down does), and the sender retries (4xx) or gives up (5xx).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-import os
-import time
-from email.parser import BytesHeaderParser
-from email.policy import default
 from pathlib import Path
-from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from onlyoffice_sandbox.mailstore import MailStore
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def key_of(content: bytes) -> str:
-    headers = BytesHeaderParser(policy=default).parsebytes(content)
-    message_id = str(headers.get("Message-ID") or "") or hashlib.sha256(content).hexdigest()
-    return hashlib.sha256(message_id.encode()).hexdigest()[:24]
+# The capture faults: each SMTP code, with the reply it is sent with.
+REFUSALS = {
+    421: "421 4.3.2 Service not available, closing transmission channel (a sandbox fault)",
+    451: "451 4.3.0 Requested action aborted: local error in processing (a sandbox fault)",
+    550: "550 5.7.1 Requested action not taken: mailbox unavailable (a sandbox fault)",
+}
 
 
 class Mailroom:
     """The aiosmtpd handler that files each message."""
 
-    def __init__(self, mail_dir: Path) -> None:
-        self.mail_dir = mail_dir
-        mail_dir.mkdir(parents=True, exist_ok=True)
-
-    def _store(self, envelope: Envelope) -> None:
-        content: bytes = envelope.original_content or b""
-        key = key_of(content)
-        meta = {"mailFrom": envelope.mail_from, "rcptTos": envelope.rcpt_tos, "received": time.time()}
-        _write_atomically(self.mail_dir / f"{key}.eml", content)
-        _write_atomically(self.mail_dir / f"{key}.json", json.dumps(meta).encode())
+    def __init__(self, store: MailStore) -> None:
+        self.store = store
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        await asyncio.to_thread(self._store, envelope)
+        code = await asyncio.to_thread(self.store.take_fault)
+        if code is not None:
+            if code == 421 and server.transport is not None:
+                # After the reply is written: close() sends what is buffered first.
+                asyncio.get_running_loop().call_soon(server.transport.close)
+            return REFUSALS.get(code, f"{code} Refused (a sandbox fault)")
+        content: bytes = envelope.original_content or b""
+        rcpt_tos = [str(r) for r in envelope.rcpt_tos]
+        await asyncio.to_thread(self.store.add, content, str(envelope.mail_from or ""), rcpt_tos)
         return "250 Message accepted for delivery"
 
 
-async def start(mail_dir: Path, host: str = "127.0.0.1") -> tuple[asyncio.Server, tuple[str, int]]:
-    """Serve SMTP on a free port of `host`, on the running event loop."""
-    handler = Mailroom(mail_dir)
+async def start(mail_dir: Path, host: str = "127.0.0.1") -> tuple[asyncio.Server, tuple[str, int], MailStore]:
+    """Serve SMTP on a free port of `host`, on the running event loop; the caller closes the store."""
+    store = await asyncio.to_thread(MailStore, mail_dir)
+    await asyncio.to_thread(store.import_files)
+    handler = Mailroom(store)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: SMTP(handler, hostname="sandbox.capture"), host, 0)
     port: int = server.sockets[0].getsockname()[1]
-    return server, (host, port)
-
-
-def stored(mail_dir: Path) -> list[dict[str, Any]]:
-    """The captured messages, oldest first: key, envelope and headers."""
-    found = []
-    for meta_path in mail_dir.glob("*.json"):
-        eml = meta_path.with_suffix(".eml")
-        try:
-            meta = json.loads(meta_path.read_text())
-            with open(eml, "rb") as f:
-                headers = BytesHeaderParser(policy=default).parse(f)
-        except (OSError, ValueError):
-            continue  # being written right now
-        found.append({"key": meta_path.stem, **meta, "headers": [(k, str(v)) for k, v in headers.items()]})
-    return sorted(found, key=lambda m: (m["received"], m["key"]))
+    return server, (host, port), store

@@ -72,10 +72,10 @@ async def _run(wake_fd: int, settings: DeliverySettings) -> None:
     if not await locking:
         return  # the server went before this process held the lock: nothing was in hand
     box = await asyncio.to_thread(Outbox, settings.db)
-    smtp_server = None
+    smtp_server = store = None
     address = settings.smtp_address
     if address is None:
-        smtp_server, address = await capture.start(settings.mail_dir)
+        smtp_server, address, store = await capture.start(settings.mail_dir)
     worker = Worker(box, address, settings.retry_max_seconds)
     if parent_gone.is_set():
         worker.stop()
@@ -84,6 +84,8 @@ async def _run(wake_fd: int, settings: DeliverySettings) -> None:
     finally:
         if smtp_server is not None:
             smtp_server.close()
+        if store is not None:
+            await asyncio.to_thread(store.close)
         await asyncio.to_thread(box.close)
 
 

@@ -1,4 +1,4 @@
-"""The sandbox as an ASGI app: the send endpoint and the pages; delivery runs in a child process."""
+"""The sandbox as an ASGI app: the send endpoint, the pages, the JSON API; delivery in a child process."""
 
 from __future__ import annotations
 
@@ -7,44 +7,113 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from onlyoffice_contract import spec
-from onlyoffice_sandbox import drafts, outbox
+from onlyoffice_sandbox import drafts, faults, outbox
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.delivery import DeliveryProcess
+from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.settings import Settings
-from onlyoffice_sandbox.web import pages, send
+from onlyoffice_sandbox.web import api, send, viewer
+from onlyoffice_sandbox.web import faults as fault_endpoints
+from onlyoffice_sandbox.web.access import Endpoint, guarded
+
+
+class SandboxApp(Starlette):
+    """Starlette, and the server's transport in each request's scope, so that the `drop` fault
+    can close the connection (uvicorn's `send` is a method of an object that holds it)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[fault_endpoints.TRANSPORT] = getattr(getattr(send, "__self__", None), "transport", None)
+        await super().__call__(scope, receive, send)
+
+
+def _arm_from_settings(ctx: Context) -> None:
+    settings = ctx.settings
+    if settings.fault_sends:
+        kind, count = faults.parse_setting(settings.fault_sends, faults.KINDS)
+        ctx.faults.arm(kind, count, settings.fault_late_seconds)
+    if settings.fault_deliveries and ctx.mail is not None:
+        code, count = faults.parse_setting(settings.fault_deliveries, [str(c) for c in faults.DELIVERY_CODES])
+        ctx.mail.arm_fault(int(code), count)
 
 
 def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         box = await asyncio.to_thread(outbox.Outbox, settings.db)
-        ctx = Context(settings, box)
+        # The embedded capture's mail, which the delivery process files; none with a relay.
+        mail = None if settings.smtp else await asyncio.to_thread(MailStore, settings.mail_dir)
+        ctx = Context(settings, box, mail=mail)
+        await asyncio.to_thread(_arm_from_settings, ctx)
         await box.acall(outbox.seed(drafts.load(settings.drafts)))
         delivery = DeliveryProcess(settings)
         delivery.start()
         ctx.wake_delivery = delivery.wake
         watch = asyncio.create_task(delivery.watch(), name="delivery-watch")
         app.state.context = ctx
+        app.state.mail_watch = api.MailWatch(mail) if mail else None
         try:
             yield
         finally:
             watch.cancel()
+            if app.state.mail_watch is not None:
+                await app.state.mail_watch.close()
             # The message in hand is delivered and recorded before the child exits.
             await asyncio.to_thread(delivery.stop)
             await asyncio.to_thread(box.close)
+            if mail is not None:
+                await asyncio.to_thread(mail.close)
 
-    return Starlette(
+    def page(endpoint: Endpoint, *methods: str, path: str) -> Route:
+        return Route(path, guarded(endpoint), methods=list(methods or ["GET"]))
+
+    def with_token(endpoint: Endpoint, method: str, path: str) -> Route:
+        return Route(path, guarded(endpoint, always_token=True), methods=[method])
+
+    return SandboxApp(
         routes=[
-            Route(spec.OPERATION_PATH, send.handle, methods=[spec.OPERATION_METHOD.upper()]),
+            Route(
+                spec.OPERATION_PATH,
+                fault_endpoints.with_faults(send.handle),
+                methods=[spec.OPERATION_METHOD.upper()],
+            ),
             # The real server drops a format suffix; every ONLYOFFICE client calls `send.json`.
             # (`.xml` would answer in XML, which the sandbox does not speak: it is not routed.)
-            Route(spec.OPERATION_PATH + ".json", send.handle, methods=[spec.OPERATION_METHOD.upper()]),
-            Route("/sandbox/mail", pages.mail_page, methods=["GET"]),
-            Route("/sandbox/mail/{key}.eml", pages.mail_file, methods=["GET"]),
-            Route("/sandbox/outbox", pages.outbox_state, methods=["GET"]),
+            Route(
+                spec.OPERATION_PATH + ".json",
+                fault_endpoints.with_faults(send.handle),
+                methods=[spec.OPERATION_METHOD.upper()],
+            ),
+            # The pages.
+            page(viewer.home, path="/"),
+            page(viewer.mail_list, path="/sandbox/mail"),
+            page(viewer.delete_all, "POST", path="/sandbox/mail/delete"),
+            page(viewer.mail_file, path="/sandbox/mail/{key}.eml"),
+            page(viewer.mail_message, path="/sandbox/mail/{key}"),
+            page(viewer.mail_html, path="/sandbox/mail/{key}/html"),
+            page(viewer.mail_attachment, path="/sandbox/mail/{key}/attachments/{index}"),
+            page(viewer.delete_one, "POST", path="/sandbox/mail/{key}/delete"),
+            page(viewer.outbox_state, path="/sandbox/outbox"),
+            page(viewer.docs, path="/docs"),
+            page(viewer.docs, path="/docs/{which}"),
+            page(viewer.spec_file, path="/openapi.yaml"),
+            page(viewer.spec_file, path="/sandbox-api.yaml"),
+            # The JSON API for tests (sandbox-api.yaml).
+            page(api.list_messages, path="/sandbox/api/messages"),
+            page(api.delete_messages, "DELETE", path="/sandbox/api/messages"),
+            page(api.wait_for_messages, path="/sandbox/api/messages/wait"),
+            page(api.get_message, path="/sandbox/api/messages/{key}"),
+            page(api.delete_message, "DELETE", path="/sandbox/api/messages/{key}"),
+            with_token(fault_endpoints.get_faults, "GET", "/sandbox/api/faults"),
+            with_token(fault_endpoints.clear_faults, "DELETE", "/sandbox/api/faults"),
+            with_token(fault_endpoints.arm_send_fault, "PUT", "/sandbox/api/faults/send"),
+            with_token(fault_endpoints.arm_delivery_fault, "PUT", "/sandbox/api/faults/delivery"),
+            Mount("/static", StaticFiles(directory=viewer.STATIC), name="static"),
         ],
         lifespan=lifespan,
     )

@@ -1,0 +1,82 @@
+"""sandbox-api.yaml, the description of the sandbox's own endpoints, loaded once, and its validators.
+
+The file ships inside this package (in the source tree, `sandbox-api.yaml` here is a link
+to the one at the repository's root). The server validates the bodies it is given with it,
+and the fault kinds and SMTP codes it accepts are read from it.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema.protocols import Validator
+from openapi_schema_validator import OAS30Validator
+
+SPEC_PATH = Path(__file__).resolve().parent / "sandbox-api.yaml"
+
+
+@functools.cache
+def load() -> dict[str, Any]:
+    with SPEC_PATH.open(encoding="utf-8") as f:
+        spec: dict[str, Any] = yaml.safe_load(f)
+    return spec
+
+
+def _inlined(node: Any, following: tuple[str, ...] = ()) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            if ref in following:
+                raise ValueError(f"recursive schema at {ref}: not supported")
+            target: Any = load()
+            for part in ref.removeprefix("#/").split("/"):
+                target = target[part]
+            return _inlined(target, (*following, ref))
+        return {key: _inlined(value, following) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(item, following) for item in node]
+    return node
+
+
+def schema(name: str) -> dict[str, Any]:
+    found: dict[str, Any] = _inlined(load()["components"]["schemas"][name])
+    return found
+
+
+@functools.cache
+def validator(name: str) -> Validator:
+    """A validator of components/schemas/<name>, every `$ref` inlined."""
+    return OAS30Validator(schema(name), format_checker=OAS30Validator.FORMAT_CHECKER)
+
+
+def enum(name: str, prop: str) -> list[Any]:
+    values: list[Any] = schema(name)["properties"][prop]["enum"]
+    return values
+
+
+def parameter_schema(name: str) -> dict[str, Any]:
+    """The schema of components/parameters/<name>."""
+    found: dict[str, Any] = _inlined(load()["components"]["parameters"][name]["schema"])
+    return found
+
+
+@functools.cache
+def operation(operation_id: str) -> dict[str, Any]:
+    """The operation with this operationId, every `$ref` inlined."""
+    for item in load()["paths"].values():
+        for found in item.values():
+            if isinstance(found, dict) and found.get("operationId") == operation_id:
+                inlined: dict[str, Any] = _inlined(found)
+                return inlined
+    raise LookupError(f"sandbox-api.yaml has no operation {operation_id!r}")
+
+
+@functools.cache
+def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
+    """The query parameters of an operation, each name with its schema."""
+    return {
+        p["name"]: p["schema"] for p in operation(operation_id).get("parameters", []) if p["in"] == "query"
+    }

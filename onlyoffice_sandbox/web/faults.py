@@ -1,0 +1,110 @@
+"""Faults on demand over HTTP: the guard in front of the send call, and the fault endpoints.
+
+The guard counts only sends that carry a valid token, after the token is checked, as the
+real server's pre-call filters run after its authentication: a 401 stays a 401. `drop`
+closes the connection without an answer; it needs the server's transport, which
+`app.SandboxApp` puts in the request's scope (uvicorn gives it; under another server the
+fault answers 500 instead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from onlyoffice_sandbox import api_spec, faults
+from onlyoffice_sandbox.context import Context
+from onlyoffice_sandbox.problems import Problem
+from onlyoffice_sandbox.web import envelope
+from onlyoffice_sandbox.web.access import Endpoint
+from onlyoffice_sandbox.web.api import problem
+from onlyoffice_sandbox.web.send import authorized
+
+TRANSPORT = "sandbox.transport"  # the scope key app.SandboxApp sets
+
+
+def with_faults(handle: Endpoint) -> Endpoint:
+    """The send call's endpoint, answering with the armed fault while one remains."""
+
+    async def send_call(request: Request) -> Response:
+        ctx: Context = request.app.state.context
+        armed = None
+        if authorized(request.headers.get("authorization"), ctx.settings.tokens):
+            armed = ctx.faults.take()
+        if armed is None:
+            return await handle(request)
+        if armed.kind in faults.REFUSALS:
+            return envelope.failure(faults.REFUSALS[armed.kind])
+        if armed.kind == faults.LATE:
+            response = await handle(request)  # accepted (or refused) now, answered later
+            await asyncio.sleep(armed.seconds)
+            return response
+        transport = request.scope.get(TRANSPORT)
+        if transport is None:
+            return envelope.failure(Problem(500, "The connection could not be dropped", 0))
+        transport.abort()  # drop: no answer at all; the client sees the connection end
+        await asyncio.sleep(0)  # let the server see the connection lost before the app returns
+        return Response(status_code=500)
+
+    return send_call
+
+
+def _state(ctx: Context) -> dict[str, Any]:
+    armed = ctx.faults.armed()
+    delivery = ctx.mail.fault() if ctx.mail is not None else None
+    return {
+        "send": armed.as_json() if armed else None,
+        "delivery": {"code": delivery[0], "remaining": delivery[1]} if delivery else None,
+        "capture": ctx.mail is not None,
+    }
+
+
+async def _body(request: Request, schema: str) -> dict[str, Any] | Response:
+    raw = await request.body()
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        return problem(400, "The body is not JSON")
+    error = next(iter(api_spec.validator(schema).iter_errors(body)), None)
+    if error is not None:
+        return problem(400, f"{error.json_path}: {error.message}"[:300])
+    assert isinstance(body, dict)
+    return body
+
+
+async def get_faults(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    state = await asyncio.to_thread(_state, ctx)
+    return JSONResponse(state)
+
+
+async def clear_faults(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    ctx.faults.clear()
+    if ctx.mail is not None:
+        await asyncio.to_thread(ctx.mail.clear_fault)
+    return JSONResponse(await asyncio.to_thread(_state, ctx))
+
+
+async def arm_send_fault(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    body = await _body(request, "SendFault")
+    if isinstance(body, Response):
+        return body
+    ctx.faults.arm(body["kind"], body.get("count", 1), float(body.get("seconds", faults.DEFAULT_SECONDS)))
+    return JSONResponse(await asyncio.to_thread(_state, ctx))
+
+
+async def arm_delivery_fault(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    body = await _body(request, "DeliveryFault")
+    if isinstance(body, Response):
+        return body
+    if ctx.mail is None:
+        return problem(409, f"Mail goes to the relay {ctx.settings.smtp}: there is no capture to refuse it")
+    await asyncio.to_thread(ctx.mail.arm_fault, body["code"], body.get("count", 1))
+    return JSONResponse(await asyncio.to_thread(_state, ctx))

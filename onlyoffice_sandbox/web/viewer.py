@@ -1,0 +1,291 @@
+"""The pages: an index, the captured mail (a list and one page per message), the outbox, the docs.
+
+Server-rendered with Jinja2 (autoescape on), no script: the pages' Content-Security-Policy
+allows none. A message's HTML part is shown in a sandboxed iframe from its own URL, whose
+policy is `sandbox` with nothing allowed to load. Lists come from the index written at
+capture and are paginated; a message file is read and parsed only for its own page, in a
+worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from onlyoffice_contract import spec
+from onlyoffice_sandbox import api_spec, mailparse, outbox
+from onlyoffice_sandbox.context import Context
+from onlyoffice_sandbox.mailstore import MailStore, Query, Summary
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+DOCS = {"send": STATIC / "docs" / "openapi.html", "sandbox": STATIC / "docs" / "sandbox-api.html"}
+PAGE_SIZE = 50
+SOURCE_SHOWN = 1_000_000  # characters of a message's source shown inline; the .eml has all of it
+CELL_SHOWN = 300
+
+# No script on any page, nothing framed but a message's own HTML part, no form posted elsewhere.
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self';"
+    " base-uri 'none'; frame-ancestors 'none'"
+)
+# A message's HTML part: a sandbox of its own (no script, no same origin), nothing loaded.
+MAIL_HTML_POLICY = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+)
+# A download is never rendered by the browser as a page of this origin.
+DOWNLOAD_POLICY = "sandbox; default-src 'none'"
+
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+)
+
+
+def when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    ctx: Context = request.app.state.context
+    base = f"{request.url.scheme}://{request.headers.get('host', ctx.settings.host)}"
+    response = templates.TemplateResponse(
+        request, name, {"base": base, "nav": "", **context}, status_code=status
+    )
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() and len(raw) < 10 else 1
+
+
+def _pager(total: int, page: int, **params: str) -> dict[str, Any]:
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+
+    def query_for(number: int) -> str:
+        return urlencode({**{k: v for k, v in params.items() if v}, "page": number})
+
+    return {"page": min(page, pages), "pages": pages, "query_for": query_for}
+
+
+def _store(request: Request) -> MailStore | None:
+    ctx: Context = request.app.state.context
+    return ctx.mail
+
+
+def _index_context(request: Request, mail_count: int) -> dict[str, Any]:
+    ctx: Context = request.app.state.context
+    return {
+        "method": spec.OPERATION_METHOD.upper(),
+        "path": spec.OPERATION_PATH,
+        "capture": ctx.mail is not None,
+        "relay": ctx.settings.smtp or "",
+        "mail_count": mail_count,
+        "mailboxes": ctx.settings.mailboxes,
+    }
+
+
+async def home(request: Request) -> Response:
+    store = _store(request)
+    count = await asyncio.to_thread(store.count) if store else 0
+    return _render(request, "index.html", **_index_context(request, count))
+
+
+def _row(summary: Summary) -> dict[str, Any]:
+    return {
+        "key": summary.key,
+        "received": when(summary.received),
+        "sender": summary.sender,
+        "recipients": summary.recipients,
+        "envelope": mailparse.shortened(", ".join(summary.rcpt_tos), mailparse.SUMMARY_SHOWN),
+        "subject": summary.subject,
+        "size": summary.size,
+        "attachments": summary.attachments,
+        "copies": summary.copies,
+    }
+
+
+async def mail_list(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    q = request.query_params.get("q", "")[:2000]
+    page = _page_number(request)
+    total, rows = 0, []
+    if ctx.mail is not None:
+        store, query = ctx.mail, Query(text=q)
+        total = await asyncio.to_thread(store.count, query)
+        rows = await asyncio.to_thread(store.find, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return _render(
+        request,
+        "mail_list.html",
+        nav="mail",
+        q=q,
+        total=total,
+        rows=[_row(s) for s in rows],
+        capture=ctx.mail is not None,
+        relay=ctx.settings.smtp or "",
+        **_pager(total, page, q=q),
+    )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    elif isinstance(value, float) and value > 1e9:  # a time stamp
+        value = when(value)
+    return mailparse.shortened("" if value is None else str(value), CELL_SHOWN)
+
+
+async def _message(request: Request) -> tuple[Summary, bytes] | Response:
+    store = _store(request)
+    key = request.path_params["key"]
+    summary = await asyncio.to_thread(store.get, key) if store else None
+    content = await asyncio.to_thread(store.read, key) if store and summary else None
+    if summary is None or content is None:
+        return Response("Not Found: no captured message by that key", 404, media_type="text/plain")
+    return summary, content
+
+
+def _view(content: bytes) -> dict[str, Any]:
+    """Everything the message page shows of the file; runs in a worker thread."""
+    message = mailparse.parse(content)
+    return {
+        "headers": mailparse.headers(message),
+        "text": mailparse.body(message, "plain"),
+        "html": mailparse.body(message, "html"),
+        "attachments": mailparse.attachments(message),
+        "source": mailparse.shortened(content.decode("utf-8", "replace"), SOURCE_SHOWN),
+    }
+
+
+async def mail_message(request: Request) -> Response:
+    ctx: Context = request.app.state.context
+    found = await _message(request)
+    if isinstance(found, Response):
+        return found
+    summary, content = found
+    view = await asyncio.to_thread(_view, content)
+    record = await ctx.outbox.acall(outbox.record_of(summary.message_id)) if summary.message_id else None
+    delivery = [(name, _shown(value)) for name, value in (record or {}).items()]
+    return _render(
+        request,
+        "mail_message.html",
+        nav="mail",
+        m=_row(summary) | {"mail_from": summary.mail_from, "copies": summary.copies},
+        envelope=mailparse.shortened(", ".join(summary.rcpt_tos), 5000),
+        delivery=delivery,
+        **view,
+    )
+
+
+async def mail_html(request: Request) -> Response:
+    found = await _message(request)
+    if isinstance(found, Response):
+        return found
+    html = await asyncio.to_thread(lambda: mailparse.body(mailparse.parse(found[1]), "html"))
+    if html is None:
+        return Response("Not Found: the message has no HTML part", 404, media_type="text/plain")
+    headers = {
+        "Content-Security-Policy": MAIL_HTML_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+    return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+
+
+def _download_headers(file_name: str) -> dict[str, str]:
+    ascii_name = "".join(c if (c.isascii() and c.isalnum()) or c in "._-" else "_" for c in file_name)[:100]
+    return {
+        "Content-Disposition": f'attachment; filename="{ascii_name or "download"}";'
+        f" filename*=UTF-8''{quote(file_name[:200], safe='')}",
+        "Content-Security-Policy": DOWNLOAD_POLICY,
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+async def mail_attachment(request: Request) -> Response:
+    found = await _message(request)
+    if isinstance(found, Response):
+        return found
+    raw_index = request.path_params["index"]
+    index = int(raw_index) if raw_index.isdigit() and len(raw_index) < 6 else -1
+    part = await asyncio.to_thread(lambda: mailparse.attachment_content(mailparse.parse(found[1]), index))
+    if part is None:
+        return Response("Not Found: no attachment by that index", 404, media_type="text/plain")
+    info, data = part
+    return Response(data, media_type="application/octet-stream", headers=_download_headers(info.file_name))
+
+
+async def mail_file(request: Request) -> Response:
+    store = _store(request)
+    key = request.path_params["key"]
+    path = store.path(key) if store else None
+    if path is None or not await asyncio.to_thread(path.is_file):
+        return Response("Not Found", 404, media_type="text/plain")
+    return FileResponse(path, media_type="message/rfc822", headers=_download_headers(f"{key}.eml"))
+
+
+async def delete_one(request: Request) -> Response:
+    store = _store(request)
+    if store is not None:
+        await asyncio.to_thread(store.delete, request.path_params["key"])
+    return RedirectResponse("/sandbox/mail", status_code=303)
+
+
+async def delete_all(request: Request) -> Response:
+    store = _store(request)
+    if store is not None:
+        await asyncio.to_thread(store.delete_all)
+    return RedirectResponse("/sandbox/mail", status_code=303)
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and request.query_params.get("format") != "json"
+
+
+async def outbox_state(request: Request) -> Response:
+    """JSON (the whole outbox, as it always was), or for a browser the outbox page."""
+    ctx: Context = request.app.state.context
+    if not _wants_html(request):
+        return JSONResponse(await ctx.outbox.acall(outbox.listing()))
+    page = _page_number(request)
+    total, records = await ctx.outbox.acall(outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE))
+    columns: list[str] = []
+    for record in records:  # every field of every record, in the order they first appear
+        columns += [name for name in record if name not in columns]
+    rows = [[_shown(record.get(name)) for name in columns] for record in records]
+    return _render(
+        request, "outbox.html", nav="outbox", total=total, columns=columns, rows=rows, **_pager(total, page)
+    )
+
+
+async def docs(request: Request) -> Response:
+    which = request.path_params.get("which", "send")
+    path = DOCS.get(which)
+    if path is None:
+        return Response("Not Found", 404, media_type="text/plain")
+    return FileResponse(
+        path, media_type="text/html; charset=utf-8", headers={"X-Content-Type-Options": "nosniff"}
+    )
+
+
+async def spec_file(request: Request) -> Response:
+    path = spec.SPEC_PATH if request.url.path == "/openapi.yaml" else api_spec.SPEC_PATH
+    return FileResponse(path, media_type="application/yaml; charset=utf-8")

@@ -1,0 +1,163 @@
+"""Faults on demand, each seen as an app sees it: through the generated client, sync and async.
+
+Send faults answer as the real server's pre-call filters do (402, 503, 403 in the error
+envelope), or 500, or late, or not at all. Delivery faults make the embedded capture
+refuse with 421, 451 or 550, which the outbox's record shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from onlyoffice_send_client import AuthenticatedClient, errors
+from onlyoffice_send_client.api.messages import send_message
+from onlyoffice_send_client.models import SendMessageRequest
+
+from harness.sandbox_api import conforms
+from harness.sandboxes import wait_until
+from onlyoffice_contract import spec
+from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
+
+# What the client raises for each fault today, and the status it carries (None: no answer at all).
+# The client's own errors are being given one base class, and transport errors wrapped; tighten here then.
+EXPECTED: dict[str, tuple[type[Exception], int | None, str]] = {
+    "unpaid": (errors.UnexpectedStatus, 402, "PaymentRequired"),
+    "deactivated": (errors.UnexpectedStatus, 402, "PaymentRequired"),
+    "transferring": (errors.UnexpectedStatus, 503, "ServiceUnavailable"),
+    "mail-unavailable": (errors.ApiError, 403, "Forbidden"),
+    "server-error": (errors.UnexpectedStatus, 500, "Object reference not set"),
+    "drop": (httpx.RemoteProtocolError, None, "without sending a response"),
+}
+
+
+def request(subject: str = "fault test") -> SendMessageRequest:
+    return SendMessageRequest(from_="sandbox@example.test", to=["bob@example.org"], subject=subject)
+
+
+def client(sandbox: Sandbox, **kwargs: Any) -> AuthenticatedClient:
+    return AuthenticatedClient(base_url=sandbox.url, token=sandbox.token, **kwargs)
+
+
+def send(sandbox: Sandbox, mode: str, subject: str = "fault test", **kwargs: Any) -> int:
+    if mode == "sync":
+        return send_message.sync_or_raise(client=client(sandbox, **kwargs), body=request(subject)).response
+    return asyncio.run(
+        send_message.asyncio_or_raise(client=client(sandbox, **kwargs), body=request(subject))
+    ).response
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_each_send_fault_is_its_typed_error_and_nothing_is_accepted(
+    sandbox: Sandbox, kind: str, mode: str
+) -> None:
+    state = sandbox.fail_sends(kind)
+    assert state["send"] == {"kind": kind, "remaining": 1, "seconds": 5}
+    error, status, words = EXPECTED[kind]
+    with pytest.raises(error, match=words) as raised:
+        send(sandbox, mode)
+    if status is not None:
+        assert getattr(raised.value, "status_code", None) == status
+        envelope = httpx.Response(status, content=raised.value.content).json()  # type: ignore[attr-defined]
+        assert spec.validator("ErrorEnvelope").is_valid(envelope), envelope
+        # System.Web.HttpException (E_FAIL) from the filters; NullReferenceException (E_POINTER) for the 500
+        hresult = -2147467261 if status == 500 else -2147467259
+        assert (envelope["statusCode"], envelope["error"]["hresult"]) == (status, hresult)
+        assert envelope["error"]["message"].startswith(words)
+    assert sandbox.outbox() == []  # refused before the method ran: nothing accepted
+    assert sandbox.faults()["send"] is None  # one send, one fault
+    assert send(sandbox, mode) > 0  # then the sandbox answers as usual
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_late_answer_times_the_client_out_though_the_mail_was_accepted(sandbox: Sandbox, mode: str) -> None:
+    """Why a timeout may have sent the mail: the answer is late, the message already accepted."""
+    sandbox.fail_sends("late", seconds=3)
+    with pytest.raises(httpx.ReadTimeout):
+        send(sandbox, mode, "late one", timeout=httpx.Timeout(0.3))
+    [mail] = sandbox.wait_for_mail(subject="late one")
+    assert [m["id"] for m in sandbox.outbox()] == [mail["sendId"]]
+
+
+def test_a_fault_lasts_count_sends_and_a_401_neither_triggers_nor_uses_it(sandbox: Sandbox) -> None:
+    sandbox.fail_sends("mail-unavailable", count=2)
+    wrong = AuthenticatedClient(base_url=sandbox.url, token="wrong")
+    with pytest.raises(errors.AuthenticationError):
+        send_message.sync_or_raise(client=wrong, body=request())
+    assert sandbox.faults()["send"]["remaining"] == 2
+    for _ in range(2):
+        with pytest.raises(errors.ApiError, match="Forbidden"):
+            send(sandbox, "sync")
+    assert send(sandbox, "sync") > 0
+    sandbox.fail_sends("unpaid", count=5)
+    assert sandbox.clear_faults() == {"send": None, "delivery": None, "capture": True}
+    assert send(sandbox, "sync") > 0
+
+
+@pytest.mark.parametrize("sandbox_settings", [{"fault_sends": "transferring:2", "fault_deliveries": "451"}])
+def test_faults_from_settings(sandbox: Sandbox) -> None:
+    for _ in range(2):
+        with pytest.raises(errors.UnexpectedStatus) as raised:
+            send(sandbox, "async")
+        assert raised.value.status_code == 503
+    send_id = send(sandbox, "sync", "after the faults")
+    [mail] = sandbox.wait_for_mail(sendId=send_id)
+    assert mail["subject"] == "after the faults"
+    [record] = sandbox.outbox()
+    assert record["attempts"] == 2  # the capture refused the first delivery (451); the retry went in
+
+
+def record_of(sandbox: Sandbox, send_id: int) -> dict[str, Any]:
+    [record] = [r for r in sandbox.outbox() if r["id"] == send_id]
+    return record
+
+
+@pytest.mark.parametrize(("code", "count"), [(421, 1), (451, 2)])
+def test_a_temporary_refusal_by_the_capture_is_retried(sandbox: Sandbox, code: int, count: int) -> None:
+    state = sandbox.refuse_deliveries(code, count)
+    assert state["delivery"] == {"code": code, "remaining": count}
+    send_id = send(sandbox, "sync")
+    sandbox.wait_for_mail(sendId=send_id)
+    record = record_of(sandbox, send_id)
+    assert (record["state"], record["attempts"]) == ("sent", count + 1)
+    assert sandbox.faults()["delivery"] is None
+
+
+def test_a_permanent_refusal_by_the_capture_fails_the_message(sandbox: Sandbox) -> None:
+    sandbox.refuse_deliveries(550)
+    send_id = send(sandbox, "sync")
+    wait_until(lambda: record_of(sandbox, send_id)["state"] == "failed")
+    record = record_of(sandbox, send_id)
+    assert "550" in record["lastError"]
+    assert record["attempts"] == 1
+    assert sandbox.messages() == []
+    assert send(sandbox, "sync", "next") > 0
+    assert sandbox.wait_for_mail(subject="next")
+
+
+@pytest.mark.parametrize("sandbox_settings", [{"smtp": "127.0.0.1:9"}])
+def test_delivery_faults_need_the_capture(sandbox: Sandbox) -> None:
+    with pytest.raises(SandboxError, match="409"):
+        sandbox.refuse_deliveries(451)
+    assert sandbox.faults() == {"send": None, "delivery": None, "capture": False}
+
+
+def test_the_fault_endpoints_need_the_token_and_check_their_body(sandbox: Sandbox) -> None:
+    for method, path in [("GET", ""), ("DELETE", ""), ("PUT", "/send"), ("PUT", "/delivery")]:
+        response = httpx.request(method, f"{sandbox.url}/sandbox/api/faults{path}", json={"kind": "drop"})
+        assert response.status_code == 401, (method, path)
+        assert response.headers["www-authenticate"].startswith("Basic")
+    auth = {"Authorization": f"Bearer {sandbox.token}"}
+    for body in [{"kind": "nope"}, {"kind": "late", "seconds": 601}, {"kind": "drop", "count": 0}, {"x": 1}]:
+        response = httpx.put(f"{sandbox.url}/sandbox/api/faults/send", json=body, headers=auth)
+        conforms(response, "armSendFault", 400)
+    response = httpx.put(f"{sandbox.url}/sandbox/api/faults/delivery", json={"code": 250}, headers=auth)
+    conforms(response, "armDeliveryFault", 400)
+    ok = httpx.put(
+        f"{sandbox.url}/sandbox/api/faults/send", json={"kind": "late", "seconds": 1}, headers=auth
+    )
+    assert conforms(ok, "armSendFault", 200)["send"] == {"kind": "late", "remaining": 1, "seconds": 1}
+    assert conforms(httpx.get(f"{sandbox.url}/sandbox/api/faults", headers=auth), "getFaults", 200)["send"]

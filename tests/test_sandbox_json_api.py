@@ -1,0 +1,155 @@
+"""The sandbox's JSON API for tests, each answer checked against sandbox-api.yaml; the long-poll wait."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from typing import Any
+
+import httpx
+import pytest
+
+from harness.sandbox_api import conforms
+from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
+
+API = "/sandbox/api/messages"
+
+
+def send(sandbox: Sandbox, **fields: Any) -> int:
+    body = {"from": sandbox.address, "to": ["bob@example.org"], **fields}
+    response = httpx.put(
+        sandbox.url + "/api/2.0/mail/messages/send", json=body, headers={"Authorization": sandbox.token}
+    )
+    assert response.status_code == 200, response.text
+    send_id: int = response.json()["response"]
+    return send_id
+
+
+def get(sandbox: Sandbox, path: str, **params: Any) -> httpx.Response:
+    return httpx.get(sandbox.url + path, params=params, timeout=90)
+
+
+def test_list_and_filter_by_recipient_subject_text_message_id_and_send_id(sandbox: Sandbox) -> None:
+    first = send(sandbox, to=["carol@example.org"], subject="Invoice 7")
+    second = send(sandbox, bcc=["dave@example.org"], subject="Welcome aboard")
+    sandbox.wait_for_mail(count=2)
+    everything = conforms(get(sandbox, API), "listMessages", 200)
+    assert everything["total"] == 2
+    newest, oldest = everything["messages"]
+    assert (newest["sendId"], oldest["sendId"]) == (second, first)
+    assert newest["envelope"]["rcptTos"] == ["bob@example.org", "dave@example.org"]
+    assert newest["envelope"]["mailFrom"] == sandbox.address
+
+    def only(**params: Any) -> list[int]:
+        found = conforms(get(sandbox, API, **params), "listMessages", 200)
+        return [m["sendId"] for m in found["messages"]]
+
+    assert only(to="DAVE@example.org") == [second]  # Bcc counts; case does not
+    assert only(to="dave@example") == []  # the whole address
+    assert only(subject="invoice") == [first]
+    assert only(q="welcome") == [second]
+    assert only(messageId=oldest["messageId"]) == [first]
+    assert only(messageId=oldest["messageId"].strip("<>")) == [first]
+    assert only(sendId=second) == [second]
+    assert only(sendId=second, subject="invoice") == []
+    assert only(sendId=999999) == []
+    assert only(limit=1) == [second]
+    assert only(limit=1, offset=1) == [first]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 501}, {"limit": "x"}, {"offset": -1}, {"sendId": "abc"}, {"sendId": 0}],
+)
+def test_a_parameter_outside_the_spec_is_400(sandbox: Sandbox, params: dict[str, Any]) -> None:
+    body = conforms(get(sandbox, API, **params), "listMessages", 400)
+    assert next(iter(params)) in body["error"]
+
+
+def test_one_message_with_headers_bodies_attachments_and_its_delivery(sandbox: Sandbox) -> None:
+    sandbox.settings.files_dir.mkdir(parents=True)
+    (sandbox.settings.files_dir / "7").write_bytes(b"report")
+    send_id = send(
+        sandbox,
+        subject="Résumé",
+        body="<p>Hi <i>there</i></p>",
+        attachments=[{"fileId": 7, "fileName": "r.txt", "contentType": "text/plain"}],
+    )
+    [mail] = sandbox.wait_for_mail(sendId=send_id)
+    message = conforms(get(sandbox, mail["links"]["api"]), "getMessage", 200)
+    assert message["subject"] == "Résumé"
+    assert message["html"].strip() == "<p>Hi <i>there</i></p>"
+    assert message["text"].strip() == "Hi there"
+    assert {"name": "Subject", "value": "Résumé"} in message["headers"]
+    [attachment] = message["attachments"]
+    assert (attachment["fileName"], attachment["contentType"], attachment["size"]) == (
+        "r.txt",
+        "text/plain",
+        6,
+    )
+    assert httpx.get(sandbox.url + attachment["url"]).content == b"report"
+    assert message["delivery"]["id"] == send_id
+    assert message["delivery"]["state"] == "sent"
+    assert sandbox.raw(mail["key"]).startswith(b"From: ")
+    conforms(get(sandbox, f"{API}/{'0' * 24}"), "getMessage", 404)
+
+
+def test_delete_one_and_all(sandbox: Sandbox) -> None:
+    for n in range(3):
+        send(sandbox, subject=f"m{n}")
+    keys = [m["key"] for m in sandbox.wait_for_mail(count=3)]
+    assert conforms(httpx.delete(f"{sandbox.url}{API}/{keys[0]}"), "deleteMessage", 200) == {"deleted": 1}
+    conforms(httpx.delete(f"{sandbox.url}{API}/{keys[0]}"), "deleteMessage", 404)
+    assert conforms(httpx.delete(sandbox.url + API), "deleteMessages", 200) == {"deleted": 2}
+    assert sandbox.messages() == []
+
+
+def test_the_wait_answers_at_once_for_mail_that_has_arrived(sandbox: Sandbox) -> None:
+    send_id = send(sandbox, subject="early")
+    sandbox.wait_for_mail(sendId=send_id)
+    found = conforms(get(sandbox, f"{API}/wait", subject="early", timeout=0), "waitForMessages", 200)
+    assert [m["sendId"] for m in found["messages"]] == [send_id]
+
+
+def test_the_wait_returns_when_the_mail_arrives(sandbox: Sandbox) -> None:
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(get, sandbox, f"{API}/wait", to="late@example.org", count=2, timeout=60)
+        first = send(sandbox, to=["late@example.org"])
+        sandbox.wait_for_mail(sendId=first)
+        assert not waiting.done()  # one of two: still waiting
+        second = send(sandbox, to=["late@example.org"])
+        found = conforms(waiting.result(), "waitForMessages", 200)
+    assert [m["sendId"] for m in found["messages"]] == [first, second]  # oldest first
+
+
+def test_the_wait_ends_with_404_after_its_timeout(sandbox: Sandbox) -> None:
+    body = conforms(get(sandbox, f"{API}/wait", to="never@example.org", timeout=0.2), "waitForMessages", 404)
+    assert "0 of 1" in body["error"]
+    with pytest.raises(SandboxError, match="404"):
+        sandbox.wait_for_mail(to="never@example.org", timeout=0.2)
+    conforms(get(sandbox, f"{API}/wait", timeout=61), "waitForMessages", 400)
+
+
+def test_a_wait_holds_nothing_that_sends_and_deliveries_need(sandbox: Sandbox) -> None:
+    """Many waits in flight, none ever satisfied: sends are still accepted and delivered meanwhile."""
+    with concurrent.futures.ThreadPoolExecutor(20) as pool:
+        waits = [
+            pool.submit(get, sandbox, f"{API}/wait", to=f"never{n}@x.org", timeout=60) for n in range(12)
+        ]
+        ids = [send(sandbox, subject=f"during {n}") for n in range(10)]
+        delivered = sandbox.wait_for_mail(subject="during", count=10, timeout=60)
+        assert sorted(m["sendId"] for m in delivered) == sorted(ids)
+        assert not any(w.done() for w in waits)
+        sandbox.clear_mail()  # does not satisfy them either
+        assert not any(w.done() for w in waits)
+        for n in range(12):  # now each gets its mail
+            send(sandbox, to=[f"never{n}@x.org"])
+        assert {w.result().status_code for w in waits} == {200}
+
+
+def test_the_outbox_json_is_unchanged_and_fits_the_spec(sandbox: Sandbox) -> None:
+    send_id = send(sandbox)
+    sandbox.wait_for_mail(sendId=send_id)
+    [record] = conforms(get(sandbox, "/sandbox/outbox"), "getOutbox", 200)
+    # The fields it always had (more may come, such as the binder's notes), under their names.
+    assert list(record)[:7] == ["id", "folder", "state", "messageId", "recipients", "attempts", "lastError"]
+    assert record["state"] == "sent"

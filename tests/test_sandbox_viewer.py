@@ -1,0 +1,205 @@
+"""The mail viewer: a paginated list read from the index, a page per message, delete; any header survives.
+
+Mail reaches the pages two ways here: through the send call (the `sandbox` fixture of
+onlyoffice_sandbox.pytest_plugin) and straight over SMTP to the embedded capture
+(harness/capture.py), for what the send call never composes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from harness.capture import capture_at, deliver
+from harness.pages import Page
+from harness.sandboxes import running, settings_in
+from onlyoffice_sandbox.delivery.compose import compose
+from onlyoffice_sandbox.letter import Letter
+from onlyoffice_sandbox.pytest_plugin import Sandbox
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+
+
+def raw(subject: str, body: str = "hello", message_id: str = "<m-1@example.test>", extra: str = "") -> bytes:
+    return (
+        f"From: Sender <sender@example.test>\r\nTo: bob@example.org\r\nSubject: {subject}\r\n"
+        f"Message-ID: {message_id}\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n{extra}\r\n{body}\r\n"
+    ).encode()
+
+
+@dataclass
+class Viewer:
+    url: str
+    smtp: tuple[str, int]  # a capture of its own, filing into the sandbox's mail folder
+    mail_dir: Path
+
+    def page(self, path: str, **params: str) -> Page:
+        response = httpx.get(self.url + path, params=params)
+        assert response.status_code == 200, response.text
+        return Page(response.text)
+
+    def keys(self, **params: str) -> list[str]:
+        page = self.page("/sandbox/mail", **params)
+        return [str(e.attrs["data-key"]) for e in page.elements if e.tag == "tr" and "data-key" in e.attrs]
+
+
+@pytest.fixture
+def viewer(tmp_path: Path) -> Iterator[Viewer]:
+    settings = settings_in(tmp_path)
+    with capture_at(settings.mail_dir) as smtp, running(settings) as url:
+        yield Viewer(url, smtp, settings.mail_dir)
+
+
+def test_the_list_is_paginated_and_read_from_the_index_alone(viewer: Viewer) -> None:
+    """Finding 8 of the hardening issue: the list re-parsed every file on each view, and had no pages."""
+    for n in range(120):
+        deliver(
+            viewer.smtp, raw(f"message {n}", message_id=f"<m-{n}@example.test>"), "s@x.test", [f"r{n}@x.org"]
+        )
+    first = viewer.page("/sandbox/mail")
+    assert len(viewer.keys()) == 50
+    assert "page 1 of 3" in first.all_text()
+    assert "message 119" in first.text_of("mail")  # newest first
+    assert "message 69" not in first.text_of("mail")
+    assert len(viewer.keys(page="3")) == 20
+    # What the list shows was written at capture: with every message file gone, it is the same.
+    keys = viewer.keys()
+    for eml in viewer.mail_dir.glob("*.eml"):
+        eml.unlink()
+    assert viewer.keys() == keys
+
+
+def test_a_mail_to_16000_recipients_is_listed_shortened(viewer: Viewer) -> None:
+    to = ",\r\n ".join(f"r{n}@example.org" for n in range(16_000))
+    deliver(viewer.smtp, raw("many", extra=f"Cc: {to}\r\n"), "s@x.test", ["r1@example.org"])
+    response = httpx.get(viewer.url + "/sandbox/mail")
+    assert response.status_code == 200
+    assert len(response.content) < 20_000  # the page holds a summary, not the header
+    assert "more characters" in Page(response.text).text_of("mail")
+    [key] = viewer.keys()
+    message = httpx.get(f"{viewer.url}/sandbox/api/messages/{key}").json()
+    [cc] = [h["value"] for h in message["headers"] if h["name"] == "Cc"]
+    assert cc.startswith("r0@example.org, r1@example.org")
+
+
+def test_search_by_recipient_or_subject(viewer: Viewer) -> None:
+    deliver(viewer.smtp, raw("Invoice 7", message_id="<a@x>"), "s@x.test", ["carol@example.org"])
+    deliver(viewer.smtp, raw("Welcome", message_id="<b@x>"), "s@x.test", ["dave@example.org"])
+    assert len(viewer.keys()) == 2
+    [by_subject] = viewer.keys(q="invoice")
+    [by_recipient] = viewer.keys(q="DAVE@example")  # an envelope recipient, Bcc included
+    assert by_subject != by_recipient
+    assert viewer.keys(q="nobody") == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "Cc: g:; <a@example.org>\r\n",
+        'Cc: " .,)", \'.";"g:.;\'\r\n',
+        "To: =?utf-8?q?=FF=FE?= <x@y>\r\n",
+        "Subject: =?x-unknown?q?abc?=\r\n",
+        "Content-Type: multipart/mixed\r\n",  # no boundary
+        "Content-Disposition: attachment; filename*=x''%FF%FE\r\n"
+        "Content-Type: text/html; charset=nonsense\r\n",
+    ],
+)
+def test_a_header_email_cannot_parse_is_shown_raw_never_a_500(viewer: Viewer, extra: str) -> None:
+    """Follow-on of finding 1: `Cc: g:; <a@...>` made GET /sandbox/mail a 500 for good."""
+    deliver(viewer.smtp, raw("odd", extra=extra), "s@x.test", ["bob@example.org"])
+    [key] = viewer.keys()
+    for path in (f"/sandbox/mail/{key}", f"/sandbox/api/messages/{key}", f"/sandbox/mail/{key}.eml", "/"):
+        assert httpx.get(viewer.url + path).status_code == 200, path
+    shown = viewer.page(f"/sandbox/mail/{key}").text_of("headers")
+    name, value = extra.split(":", 1)
+    assert name in shown
+    assert value.split(";")[0].strip()[:5] in shown
+
+
+def test_a_message_claiming_anothers_message_id_is_filed_beside_it(viewer: Viewer) -> None:
+    """Follow-on of finding 1: the capture filed by Message-ID, so the second overwrote the first."""
+    deliver(viewer.smtp, raw("the original", "first body", "<same@example.test>"), "s@x.test", ["a@x.org"])
+    deliver(viewer.smtp, raw("an impostor", "second body", "<same@example.test>"), "s@x.test", ["a@x.org"])
+    keys = viewer.keys()
+    assert len(keys) == 2
+    texts = {httpx.get(f"{viewer.url}/sandbox/api/messages/{k}").json()["text"].strip() for k in keys}
+    assert texts == {"first body", "second body"}
+
+
+def letter() -> Letter:
+    fields = {"to": ["bob@example.org"], "subject": "Redelivered", "body": "<p>Once</p>"}
+    return Letter(fields, "<once@example.test>", "Wed, 25 Nov 2026 10:00:00 +0000", "s@example.test", [], [])
+
+
+def test_a_redelivery_of_one_message_is_filed_once(viewer: Viewer) -> None:
+    """Finding 11: a relay that stored a message and dropped before its 250 gets it again. Composed
+    again, the copy has new MIME boundaries; it is the same message to the same envelope."""
+    first, again = (compose(letter()).as_bytes() for _ in range(2))
+    assert first != again  # the boundaries differ
+    deliver(viewer.smtp, first, "s@example.test", ["bob@example.org"])
+    deliver(viewer.smtp, again, "s@example.test", ["bob@example.org"])
+    [key] = viewer.keys()
+    summary = httpx.get(f"{viewer.url}/sandbox/api/messages/{key}").json()
+    assert summary["copies"] == 2
+    assert "delivered 2 times" in viewer.page(f"/sandbox/mail/{key}").all_text()
+    # To another envelope, it is another delivery: shown apart.
+    deliver(viewer.smtp, again, "s@example.test", ["carol@example.org"])
+    assert len(viewer.keys()) == 2
+
+
+def test_delete_one_then_all_from_the_pages(viewer: Viewer) -> None:
+    for n in range(3):
+        deliver(viewer.smtp, raw(f"m{n}", message_id=f"<d{n}@x>"), "s@x.test", ["a@x.org"])
+    first, *rest = viewer.keys()
+    gone = httpx.post(f"{viewer.url}/sandbox/mail/{first}/delete")
+    assert (gone.status_code, gone.headers["location"]) == (303, "/sandbox/mail")
+    assert viewer.keys() == rest
+    assert not (viewer.mail_dir / f"{first}.eml").exists()
+    assert httpx.get(f"{viewer.url}/sandbox/mail/{first}").status_code == 404
+    assert httpx.post(f"{viewer.url}/sandbox/mail/delete").status_code == 303
+    assert viewer.keys() == []
+    assert list(viewer.mail_dir.glob("*.eml")) == []
+
+
+def test_a_message_page_shows_headers_bodies_attachments_source_and_delivery(sandbox: Sandbox) -> None:
+    sandbox.settings.files_dir.mkdir(parents=True)
+    (sandbox.settings.files_dir / "logo.png").write_bytes(PNG)
+    response = httpx.put(
+        sandbox.url + "/api/2.0/mail/messages/send",
+        headers={"Authorization": sandbox.token},
+        json={
+            "from": sandbox.address,
+            "to": ["Zoë <zoe@example.org>"],
+            "bcc": ["hidden@example.org"],
+            "subject": "Grüße ✓",
+            "body": "<p>Hello <b>Zoë</b></p>",
+            "attachments": [{"storedName": "logo.png", "fileName": "logo.png", "contentType": "image/png"}],
+        },
+    )
+    send_id = response.json()["response"]
+    [mail] = sandbox.wait_for_mail(to="hidden@example.org", sendId=send_id)
+    page = Page(httpx.get(sandbox.url + mail["links"]["page"]).text)
+    assert page.text_of("subject") == "Grüße ✓"
+    assert "hidden@example.org" in page.text_of("envelope")  # Bcc: only in the envelope
+    assert "Hello Zoë" in page.text_of("text")
+    [frame] = [e for e in page.elements if e.tag == "iframe"]
+    assert "sandbox" in frame.attrs
+    assert not frame.attrs["sandbox"]  # nothing allowed: no script, no same origin
+    html = httpx.get(sandbox.url + str(frame.attrs["src"]))
+    assert html.text.strip() == "<p>Hello <b>Zoë</b></p>"
+    assert html.headers["content-security-policy"].startswith("sandbox;")
+    [link] = [e for e in page.elements if e.attrs.get("class") == "file"]
+    assert "".join(link.text) == "logo.png"
+    assert "image/png" in page.text_of("attachments")
+    download = httpx.get(sandbox.url + str(link.attrs["href"]))
+    assert download.content == PNG
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert "Subject: =?utf-8?" in page.text_of("source")
+    delivery = page.text_of("delivery")
+    assert f"id{send_id}" in delivery.replace("\n", "")
+    assert "sent" in delivery
+    assert "Message-ID" in page.text_of("headers")
