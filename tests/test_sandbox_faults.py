@@ -21,15 +21,15 @@ from harness.sandboxes import wait_until
 from onlyoffice_contract import spec
 from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
 
-# What the client raises for each fault today, and the status it carries (None: no answer at all).
-# The client's own errors are being given one base class, and transport errors wrapped; tighten here then.
-EXPECTED: dict[str, tuple[type[Exception], int | None, str]] = {
-    "unpaid": (errors.UnexpectedStatus, 402, "PaymentRequired"),
-    "deactivated": (errors.UnexpectedStatus, 402, "PaymentRequired"),
-    "transferring": (errors.UnexpectedStatus, 503, "ServiceUnavailable"),
-    "mail-unavailable": (errors.ApiError, 403, "Forbidden"),
-    "server-error": (errors.UnexpectedStatus, 500, "Object reference not set"),
-    "drop": (httpx.RemoteProtocolError, None, "without sending a response"),
+# What the client raises for each fault, the status it carries (None: no answer at all), and
+# whether it says the mail may have been sent. 402 and 503 are declared in the spec: typed ApiErrors.
+EXPECTED: dict[str, tuple[type[errors.ClientError], int | None, str, bool]] = {
+    "unpaid": (errors.ApiError, 402, "PaymentRequired", False),
+    "deactivated": (errors.ApiError, 402, "PaymentRequired", False),
+    "transferring": (errors.ApiError, 503, "ServiceUnavailable", False),
+    "mail-unavailable": (errors.ApiError, 403, "Forbidden", False),
+    "server-error": (errors.UnexpectedStatus, 500, "Object reference not set", True),
+    "drop": (errors.ConnectionLost, None, "no valid answer came back", True),
 }
 
 
@@ -56,9 +56,10 @@ def test_each_send_fault_is_its_typed_error_and_nothing_is_accepted(
 ) -> None:
     state = sandbox.fail_sends(kind)
     assert state["send"] == {"kind": kind, "remaining": 1, "seconds": 5}
-    error, status, words = EXPECTED[kind]
+    error, status, words, may_have_been_sent = EXPECTED[kind]
     with pytest.raises(error, match=words) as raised:
         send(sandbox, mode)
+    assert raised.value.may_have_been_sent is may_have_been_sent
     if status is not None:
         assert getattr(raised.value, "status_code", None) == status
         envelope = httpx.Response(status, content=raised.value.content).json()  # type: ignore[attr-defined]
@@ -76,8 +77,10 @@ def test_each_send_fault_is_its_typed_error_and_nothing_is_accepted(
 def test_a_late_answer_times_the_client_out_though_the_mail_was_accepted(sandbox: Sandbox, mode: str) -> None:
     """Why a timeout may have sent the mail: the answer is late, the message already accepted."""
     sandbox.fail_sends("late", seconds=3)
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(errors.Timeout) as raised:
         send(sandbox, mode, "late one", timeout=httpx.Timeout(0.3))
+    assert (raised.value.phase, raised.value.may_have_been_sent) == ("read", True)
+    assert isinstance(raised.value.__cause__, httpx.ReadTimeout)
     [mail] = sandbox.wait_for_mail(subject="late one")
     assert [m["id"] for m in sandbox.outbox()] == [mail["sendId"]]
 
@@ -100,7 +103,7 @@ def test_a_fault_lasts_count_sends_and_a_401_neither_triggers_nor_uses_it(sandbo
 @pytest.mark.parametrize("sandbox_settings", [{"fault_sends": "transferring:2", "fault_deliveries": "451"}])
 def test_faults_from_settings(sandbox: Sandbox) -> None:
     for _ in range(2):
-        with pytest.raises(errors.UnexpectedStatus) as raised:
+        with pytest.raises(errors.ApiError) as raised:
             send(sandbox, "async")
         assert raised.value.status_code == 503
     send_id = send(sandbox, "sync", "after the faults")
