@@ -357,7 +357,9 @@ def test_a_request_httpx_cannot_send_is_invalid_and_was_not_sent(
         (Reply(status=504, body=b""), errors.UnexpectedStatus, True),
         (Reply(status=201, body=b"{}"), errors.UnexpectedStatus, True),
         (Reply(status=307, headers={"Location": "http://other.example/"}), errors.UnexpectedStatus, False),
-        (Reply(status=402, body=b""), errors.UnexpectedStatus, False),
+        (error(402, "PaymentRequired"), errors.ApiError, False),  # declared: the real filter's answer
+        (Reply(status=402, body=b""), errors.MalformedResponse, False),  # declared, but no envelope
+        (Reply(status=503, body=b""), errors.MalformedResponse, True),  # a proxy's, perhaps after it
         (Reply(status=499, body=b""), errors.UnexpectedStatus, False),
         (Reply(status=200, body=b"<html>OK</html>"), errors.MalformedResponse, True),
         (Reply.envelope({"status": 1}, 400), errors.MalformedResponse, False),

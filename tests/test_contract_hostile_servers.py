@@ -20,7 +20,8 @@ from contract_tests.redact import MASK, Redactor
 from contract_tests.settings import UsageError, load
 from contract_tests.transport import is_send_call
 from harness.asgi import Headers, Seen, mounted_under, on_responses, recording
-from harness.sandboxes import TOKEN, running, settings_in
+from harness.faults import strict_settings
+from harness.sandboxes import TOKEN, running
 from harness.scripted_server import Reply, ScriptedServer
 from harness.suite import SuiteRun, run_suite
 from onlyoffice_contract import spec
@@ -63,7 +64,7 @@ def _echo_the_key(status: int, headers: Headers, body: bytes, request: Headers) 
 
 
 def test_a_server_that_echoes_the_key_in_its_answers(tmp_path: Path) -> None:
-    with running(settings_in(tmp_path), on_responses(_echo_the_key)) as url:
+    with running(strict_settings(tmp_path), on_responses(_echo_the_key)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **QUICK)
     assert run.returncode == 1, run.output[-3000:]
     assert "Server error" in run.output
@@ -128,7 +129,8 @@ def sends_seen(seen: list[Seen]) -> int:
 @pytest.mark.parametrize("base", ["/honest", "/honest/", "//honest"])
 def test_max_sends_holds_under_a_base_path(tmp_path: Path, base: str) -> None:
     seen: list[Seen] = []
-    with running(settings_in(tmp_path), lambda app: recording(seen)(mounted_under("/honest")(app))) as url:
+    honest = lambda app: recording(seen)(mounted_under("/honest")(app))  # noqa: E731
+    with running(strict_settings(tmp_path), honest) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url + base, MAX_SENDS="5", **QUICK)
     assert run.returncode == 1, run.output[-3000:]
     assert "usage: MAX_SENDS=5 requests were sent" in run.output
@@ -137,7 +139,8 @@ def test_max_sends_holds_under_a_base_path(tmp_path: Path, base: str) -> None:
 
 def test_a_conforming_server_under_a_base_path_passes_and_every_send_is_counted(tmp_path: Path) -> None:
     seen: list[Seen] = []
-    with running(settings_in(tmp_path), lambda app: recording(seen)(mounted_under("/honest")(app))) as url:
+    honest = lambda app: recording(seen)(mounted_under("/honest")(app))  # noqa: E731
+    with running(strict_settings(tmp_path), honest) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url + "/honest/", **QUICK)
     assert run.returncode == 0, run.output[-3000:]
     counted = SENDS.search(run.output)

@@ -123,10 +123,25 @@ def children_of(pid: int) -> list[int]:
 
 
 def courier_of(server_pid: int) -> int:
-    """The server's one child: the delivery process, which it starts once it has started itself."""
-    wait_until(lambda: len(children_of(server_pid)) == 1)
+    """The server's one child: the delivery process, which it starts once it has started itself.
+
+    Between fork and exec a child still shows the server's command line and environment, so it
+    counts only once it runs the delivery package."""
+
+    def started() -> bool:
+        children = children_of(server_pid)
+        return len(children) == 1 and b"onlyoffice_sandbox.delivery" in _cmdline(children[0])
+
+    wait_until(started)
     [child] = children_of(server_pid)
     return child
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
 
 
 def alive(pid: int) -> bool:
