@@ -51,27 +51,28 @@ def operation() -> dict[str, Any]:
     return op
 
 
-def resolve(node: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local `$ref` (one level at a time, until there is none)."""
+def resolve(node: dict[str, Any], document: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Follow a local `$ref` (one level at a time, until there is none), in openapi.yaml or `document`."""
     while "$ref" in node:
-        target: Any = load()
+        target: Any = load() if document is None else document
         for part in node["$ref"].removeprefix("#/").split("/"):
             target = target[part]
         node = target
     return node
 
 
-def inlined(node: Any, following: tuple[str, ...] = ()) -> Any:
-    """`node` with every local `$ref` replaced by what it names (this spec has no recursive schema)."""
+def inlined(node: Any, following: tuple[str, ...] = (), document: dict[str, Any] | None = None) -> Any:
+    """`node` with every local `$ref` replaced by what it names, in openapi.yaml or `document` (the
+    sandbox's own spec); a recursive schema is refused, neither spec has one."""
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str):
             if ref in following:
                 raise ValueError(f"recursive schema at {ref}: not supported")
-            return inlined(resolve(node), (*following, ref))
-        return {key: inlined(value, following) for key, value in node.items()}
+            return inlined(resolve(node, document), (*following, ref), document)
+        return {key: inlined(value, following, document) for key, value in node.items()}
     if isinstance(node, list):
-        return [inlined(item, following) for item in node]
+        return [inlined(item, following, document) for item in node]
     return node
 
 

@@ -15,6 +15,8 @@ import yaml
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS30Validator
 
+from onlyoffice_contract import spec
+
 SPEC_PATH = Path(__file__).resolve().parent / "sandbox-api.yaml"
 
 
@@ -25,20 +27,8 @@ def load() -> dict[str, Any]:
     return spec
 
 
-def _inlined(node: Any, following: tuple[str, ...] = ()) -> Any:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            if ref in following:
-                raise ValueError(f"recursive schema at {ref}: not supported")
-            target: Any = load()
-            for part in ref.removeprefix("#/").split("/"):
-                target = target[part]
-            return _inlined(target, (*following, ref))
-        return {key: _inlined(value, following) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_inlined(item, following) for item in node]
-    return node
+def _inlined(node: Any) -> Any:
+    return spec.inlined(node, document=load())
 
 
 def schema(name: str) -> dict[str, Any]:
