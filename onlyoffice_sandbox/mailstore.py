@@ -166,24 +166,27 @@ class MailStore:
 
     def add(self, content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
         """File a delivered message and give its key; a redelivery of it only counts a copy."""
-        key = mailparse.fingerprint(content, mail_from, rcpt_tos)[:24]
         with self._write() as conn:
-            seen = conn.execute("UPDATE mail SET copies = copies + 1 WHERE key = ?", (key,)).rowcount
-            if seen:
-                return key
-            # The file first, inside the transaction: a listed message always has its file.
-            _write_atomically(self.mail_dir / f"{key}.eml", content)
-            row = self._row(key, content, mail_from, rcpt_tos)
-            cur = conn.execute(
-                "INSERT INTO mail (key, received, message_id, mail_from, rcpt_tos, sender, recipients,"
-                " subject, date, size, attachments, subject_folded, search)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            addresses = {a.strip().casefold() for a in rcpt_tos}
-            conn.executemany(
-                "INSERT INTO rcpt (seq, address) VALUES (?, ?)", [(cur.lastrowid, a) for a in addresses]
-            )
+            return self._file(conn, content, mail_from, rcpt_tos)
+
+    def _file(self, conn: sqlite3.Connection, content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
+        """`add`, inside the caller's write transaction."""
+        key = mailparse.fingerprint(content, mail_from, rcpt_tos)[:24]
+        if conn.execute("UPDATE mail SET copies = copies + 1 WHERE key = ?", (key,)).rowcount:
+            return key
+        # The file first, inside the transaction: a listed message always has its file.
+        _write_atomically(self.mail_dir / f"{key}.eml", content)
+        row = self._row(key, content, mail_from, rcpt_tos)
+        cur = conn.execute(
+            "INSERT INTO mail (key, received, message_id, mail_from, rcpt_tos, sender, recipients,"
+            " subject, date, size, attachments, subject_folded, search)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
+        )
+        addresses = {a.strip().casefold() for a in rcpt_tos}
+        conn.executemany(
+            "INSERT INTO rcpt (seq, address) VALUES (?, ?)", [(cur.lastrowid, a) for a in addresses]
+        )
         return key
 
     @staticmethod
@@ -213,25 +216,31 @@ class MailStore:
 
     def import_files(self) -> int:
         """Index the message files that have no entry (an index deleted, or mail filed by a version
-        without one, with its envelope in `<key>.json`)."""
-        known = {row[0] for row in self._read("SELECT key FROM mail")}
+        without one, with its envelope in `<key>.json`).
+
+        All in one write transaction: another capture on the same folder files a message's file
+        inside its own, so a file seen here without an entry is never one being filed right now
+        (imported as such, it was filed twice and its file removed)."""
         added = 0
-        for eml in sorted(self.mail_dir.glob("*.eml")):
-            if eml.stem in known or not KEY.match(eml.stem):
-                continue
-            envelope: dict[str, Any] = {}
-            try:
-                legacy = eml.with_suffix(".json")
-                if legacy.exists():
-                    envelope = json.loads(legacy.read_text())
-                content = eml.read_bytes()
-            except (OSError, ValueError):
-                continue
-            key = self.add(content, str(envelope.get("mailFrom") or ""), list(envelope.get("rcptTos") or []))
-            if key != eml.stem:  # filed under its fingerprint now
-                eml.unlink(missing_ok=True)
-                eml.with_suffix(".json").unlink(missing_ok=True)
-            added += 1
+        with self._write() as conn:
+            known = {row[0] for row in conn.execute("SELECT key FROM mail")}
+            for eml in sorted(self.mail_dir.glob("*.eml")):
+                if eml.stem in known or not KEY.match(eml.stem):
+                    continue
+                envelope: dict[str, Any] = {}
+                try:
+                    legacy = eml.with_suffix(".json")
+                    if legacy.exists():
+                        envelope = json.loads(legacy.read_text())
+                    content = eml.read_bytes()
+                except (OSError, ValueError):
+                    continue
+                mail_from = str(envelope.get("mailFrom") or "")
+                key = self._file(conn, content, mail_from, list(envelope.get("rcptTos") or []))
+                if key != eml.stem:  # filed under its fingerprint now
+                    eml.unlink(missing_ok=True)
+                    eml.with_suffix(".json").unlink(missing_ok=True)
+                added += 1
         return added
 
     def take_fault(self) -> int | None:

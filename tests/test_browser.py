@@ -177,6 +177,12 @@ def test_the_pages_in_chromium(browser_context: Any, sandbox: Sandbox, mail: dic
     headings = page.locator("#outbox thead th").all_text_contents()
     assert {"id", "state", "attempts", "lastError"} <= set(headings)
     assert (page.locator("#outbox tbody").text_content() or "").count("sent") >= 3
+    # Every other field of a record is one click away, in its row's details (no script needed).
+    first = page.locator("#outbox tbody tr").first
+    assert not first.locator("details dl").is_visible()
+    first.locator("summary").click()
+    assert {"messageId", "deliveredTo"} <= set(first.locator("details dt").all_text_contents())
+    assert first.locator("details dl").is_visible()
     no_live_markup(page)
     shot(page, "outbox")
 

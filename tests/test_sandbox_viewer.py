@@ -7,6 +7,7 @@ onlyoffice_sandbox.pytest_plugin) and straight over SMTP to the embedded capture
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from harness.pages import Page
 from harness.sandboxes import running, settings_in
 from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.letter import Letter
+from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -149,6 +151,25 @@ def test_a_redelivery_of_one_message_is_filed_once(viewer: Viewer) -> None:
     # To another envelope, it is another delivery: shown apart.
     deliver(viewer.smtp, again, "s@example.test", ["carol@example.org"])
     assert len(viewer.keys()) == 2
+
+
+def test_an_import_at_start_never_takes_a_message_being_filed_by_another_capture(tmp_path: Path) -> None:
+    """Two captures on one folder (a test's and the sandbox's own): the one starting imports files
+    without an entry while the other files a message. Seen in a run: that message was filed a second
+    time under another key, and its own file removed."""
+    filing, starting = MailStore(tmp_path), MailStore(tmp_path)
+    imported: list[int] = []
+    with filing._write() as conn:  # the file is written, its entry not yet committed
+        key = filing._file(conn, raw("in flight"), "s@x.test", ["r@x.org"])
+        importer = threading.Thread(target=lambda: imported.append(starting.import_files()))
+        importer.start()
+        importer.join(0.5)  # it must wait for the filing to commit, whatever the machine's speed
+    importer.join()
+    assert imported == [0]
+    assert [s.key for s in starting.find()] == [key]
+    assert (tmp_path / f"{key}.eml").exists()
+    filing.close()
+    starting.close()
 
 
 def test_delete_one_then_all_from_the_pages(viewer: Viewer) -> None:

@@ -260,6 +260,9 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and request.query_params.get("format") != "json"
 
 
+OUTBOX_COLUMNS = ("id", "folder", "state", "recipients", "attempts", "lastError", "notes", "updated")
+
+
 async def outbox_state(request: Request) -> Response:
     """JSON (the whole outbox, as it always was), or for a browser the outbox page."""
     ctx: Context = request.app.state.context
@@ -267,10 +270,15 @@ async def outbox_state(request: Request) -> Response:
         return JSONResponse(await ctx.outbox.acall(outbox.listing()))
     page = _page_number(request)
     total, records = await ctx.outbox.acall(outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE))
-    columns: list[str] = []
-    for record in records:  # every field of every record, in the order they first appear
-        columns += [name for name in record if name not in columns]
-    rows = [[_shown(record.get(name)) for name in columns] for record in records]
+    # The columns one scans a queue by; every other field of a record is in its row's details.
+    columns = [name for name in OUTBOX_COLUMNS if any(name in record for record in records)]
+    rows = [
+        (
+            [_shown(record.get(name)) for name in columns],
+            [(name, _shown(value)) for name, value in record.items() if name not in columns],
+        )
+        for record in records
+    ]
     return _render(
         request, "outbox.html", nav="outbox", total=total, columns=columns, rows=rows, **_pager(total, page)
     )
