@@ -130,6 +130,11 @@ def _binder_aimed() -> list[tuple[str, bytes]]:
         ("objects nested 64 deep", json.dumps({**BASE, "subject": _nested(63)}).encode()),
         ("objects nested 65 deep", json.dumps({**BASE, "subject": _nested(64)}).encode()),
         ("lists in lists", json.dumps({**BASE, "to": [[["x@example.org"]]], "tags": [[1, [2]]]}).encode()),
+        ("an id of 5,000 digits as text", json.dumps({**BASE, "id": "1" * 5000}).encode()),
+        (
+            "2,000 attachments with a fileId as text",
+            json.dumps({**BASE, "attachments": [{"fileId": "1"}] * 2000}).encode(),
+        ),
         (
             "an attachment bound to nothing first",
             json.dumps({**BASE, "attachments": [{}, {"fileId": 1}]}).encode(),
@@ -159,6 +164,12 @@ def _malformed_forms() -> list[tuple[str, bytes]]:
         ("an attachment at position 99999999999", base + b"&attachments[99999999999][fileId]=1"),
         ("two keys for one member", base + b"&attachments[0][fileName]=a&attachments[0][[fileName]]=b"),
         ("100,000 pairs", base + b"&x=1" * 100_000),
+        ("an id of 5,000 digits", base + b"&id=" + b"1" * 5000),
+        (
+            "20,000 recipients by position",
+            base + b"".join(b"&to[%d]=r%d%%40example.org" % (i, i) for i in range(20_000)),
+        ),
+        ("2,000 attachments", base + b"".join(b"&attachments[%d][fileId]=1" % i for i in range(2000))),
         ("only separators", b"&&&&=&=="),
     ]
 
@@ -199,6 +210,11 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
         ("malformed", "huge number", b'{"id": 1' + b"0" * 5000 + b"}"),
     ]]  # fmt: skip
     items += [("aimed at the binder", label, raw, JSON_TYPE) for label, raw in _binder_aimed()]
+    # Charsets that name a codec but no text encoding a form can be read with.
+    items += [
+        ("malformed (form)", f"charset={name}", param(BASE), f"{FORM_TYPE.split(';')[0]}; charset={name}")
+        for name in ("idna", "punycode", "base64", "no-such-charset")
+    ]
     items += [("malformed (form)", label, raw, FORM_TYPE) for label, raw in _malformed_forms()]
     return items
 

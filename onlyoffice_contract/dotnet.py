@@ -59,7 +59,11 @@ def decimal(text: str, bits: int) -> int:
     found = _DECIMAL.match(text)
     if found is None:
         raise NotConvertible("not a whole number")
-    return _in_range(int(found[1]), bits)
+    sign, digits = found[1][:1] if found[1][:1] in "+-" else "", found[1].lstrip("+-").lstrip("0") or "0"
+    # Past Int64 whatever the digits are; and int() of more than 4,300 digits raises ValueError.
+    if len(digits) > 20:
+        raise NotConvertible(f"outside Int{bits}")
+    return _in_range(int(sign + digits), bits)
 
 
 def integer(text: str, bits: int = 32) -> int:

@@ -418,3 +418,48 @@ def test_the_bound_request_is_judged_without_the_enum_list_only() -> None:
     assert not judge.is_valid(bind({"from": "", "to": ["b@x.org"]}).request)
     assert not judge.is_valid(bind(with_(to=None)).request)  # one empty address
     assert not spec.validator(spec.request_schema_name()).is_valid(with_(fileLinksShareMode=99))
+
+
+# -- bounded work: what a hostile body costs (the hardening review of the merged binder) -------------
+
+
+def test_a_number_of_thousands_of_digits_is_out_of_range_not_a_crash() -> None:
+    """int() of more than 4,300 digits raises ValueError, which reached the server as a 500."""
+    for raw, media in (
+        (json.dumps({**BASE, "id": "1" * 5000}).encode(), binder.JSON_TYPE),
+        (param({**BASE, "id": "9" * 5000}), FORM_TYPE),
+        (json.dumps({**BASE, "attachments": [{"fileId": "1" * 5000}]}).encode(), binder.JSON_TYPE),
+    ):
+        with pytest.raises(BindError, match="does not convert") as refused:
+            binder.bind(raw, media)
+        assert refused.value.status == 400
+    with pytest.raises(dotnet.NotConvertible, match="outside Int64"):
+        dotnet.integer("1" * 21, 64)
+    assert dotnet.integer("0" * 5000 + "7") == 7  # leading zeros are no magnitude
+
+
+@pytest.mark.parametrize("charset", ["idna", "punycode", "base64", "no-such-charset"])
+def test_a_charset_that_cannot_read_a_form_is_refused(charset: str) -> None:
+    with pytest.raises(BindError, match="Unsupported charset"):
+        binder.bind(
+            param({**BASE, "subject": "caf\u00e9"}), f"application/x-www-form-urlencoded; charset={charset}"
+        )
+
+
+def test_notes_are_counted_past_a_bound_not_listed() -> None:
+    """20,000 recipients each sent by position gave 20,000 notes (headers, log lines, outbox notes)."""
+    raw = param({"from": BASE["from"]}) + b"".join(
+        b"&to[%d]=r%d%%40example.org" % (i, i) for i in range(5000)
+    )
+    bound = binder.bind(raw, FORM_TYPE)
+    assert len(bound.request["to"]) == 5000
+    assert len(bound.leniencies) == binder.MAX_NOTES + 1
+    assert bound.leniencies[-1] == f"and {5000 - binder.MAX_NOTES} more leniencies of the same kinds"
+
+
+def test_each_of_many_attachments_binds_to_its_own_members() -> None:
+    """The keys under each attachment's prefix are found at one pass; each still gets only its own."""
+    items = [{"fileId": n + 1, "fileName": f"f{n}.txt"} for n in range(300)]
+    for raw, media in ((json.dumps({**BASE, "attachments": items}).encode(), binder.JSON_TYPE),
+                       (param({**BASE, "attachments": items}), FORM_TYPE)):  # fmt: skip
+        assert binder.bind(raw, media).request["attachments"] == items

@@ -14,6 +14,7 @@ from email import message_from_bytes
 from email.policy import compat32
 from pathlib import Path
 
+import pytest
 from onlyoffice_send_client import AuthenticatedClient
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
@@ -163,10 +164,14 @@ def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: Sm
         wait_until(lambda: not alive(courier))
 
 
-def test_the_delivery_process_is_given_no_token(tmp_path: Path, sink: SmtpSink) -> None:
+def test_the_delivery_process_is_given_no_token(
+    tmp_path: Path, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Its command line is readable by every user of the machine; its settings and environment hold
     no token at all, though the server's own environment does (SANDBOX_TOKENS)."""
     settings = settings_in(tmp_path, smtp=sink.address)
+    # As the embedded contract run has it: the suite's API_KEY, which is the sandbox's token.
+    monkeypatch.setenv("API_KEY", TOKEN)
     with Subprocess(settings) as sandbox:
         assert sandbox.process is not None
         server_environment = Path(f"/proc/{sandbox.process.pid}/environ").read_bytes()

@@ -25,6 +25,9 @@ from onlyoffice_sandbox.settings import Settings
 log = logging.getLogger("onlyoffice_sandbox.delivery")
 
 
+_INHERITED = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "USER", "LOGNAME"})
+
+
 class DeliveryProcess:
     def __init__(self, settings: Settings) -> None:
         self._settings = DeliverySettings.of(settings)
@@ -38,8 +41,13 @@ class DeliveryProcess:
         return [sys.executable, "-m", "onlyoffice_sandbox.delivery", str(wake_fd)]
 
     def environment(self) -> dict[str, str]:
-        """The child's environment: the server's, less every sandbox setting, plus its own settings."""
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("SANDBOX_")}
+        """The child's environment: what an interpreter needs of the server's, plus its own settings.
+
+        An allowlist, not the server's less its settings: the embedded contract run hands the
+        sandbox the suite's API_KEY as its token, and the server's environment holds that too."""
+        inherited = {
+            k: v for k, v in os.environ.items() if k in _INHERITED or k.startswith(("LC_", "PYTHON"))
+        }
         return {
             **inherited,
             "PYTHONPATH": children.pythonpath(),

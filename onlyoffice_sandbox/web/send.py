@@ -9,6 +9,7 @@ leniency the request needed comes back in an `X-Sandbox-Leniency` header.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from starlette.requests import ClientDisconnect, Request
@@ -20,6 +21,7 @@ from onlyoffice_sandbox.problems import Problem, bad_request, too_large
 from onlyoffice_sandbox.web import envelope
 
 COOKIE = "asc_auth_key"  # the web client's authentication cookie
+INLINE_BIND_BYTES = 64 * 1024  # bodies up to this size are read on the event loop (a thread hop costs more)
 
 
 def _matches(given: str, tokens: tuple[str, ...]) -> bool:
@@ -67,7 +69,11 @@ async def handle(request: Request) -> Response:
     try:
         raw = await _read_body(request, ctx.settings.max_body)
         content_type = request.headers.get("content-type", "")
-        read = binding.read(mode, raw, content_type, request.scope.get("query_string", b""))
+        query = request.scope.get("query_string", b"")
+        if len(raw) > INLINE_BIND_BYTES:  # binding is linear, but a 4 MB form is seconds of it: off the loop
+            read = await asyncio.to_thread(binding.read, mode, raw, content_type, query)
+        else:
+            read = binding.read(mode, raw, content_type, query)
         accepted = await sending.accept(ctx, read)
     except Problem as problem:
         return envelope.failure(problem)
