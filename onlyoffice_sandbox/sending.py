@@ -14,7 +14,6 @@ Authentication, the size limit and reading the body come before, in the HTTP lay
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from onlyoffice_contract import spec
@@ -28,12 +27,6 @@ from onlyoffice_sandbox.problems import bad_request, forbidden
 log = logging.getLogger("onlyoffice_sandbox.sending")
 _ADDRESS_FIELDS = spec.mailbox_fields()  # name: whether it is a list (of recipients)
 _RECIPIENT_FIELDS = spec.recipient_fields()
-
-
-@dataclass(frozen=True)
-class Accepted:
-    message_id: int
-    notes: tuple[str, ...]  # the leniencies used, then the attachments skipped
 
 
 def recipients(fields: dict[str, Any]) -> list[str]:
@@ -61,8 +54,10 @@ def _count_recipients(fields: dict[str, Any], limit: int) -> None:
         raise bad_request(f"Too many recipients: {count}, at most {limit}")
 
 
-async def accept(ctx: Context, read: Read) -> Accepted:
-    """Store the message the request asks to send and give its id; raises the Problem that refuses it."""
+async def accept(ctx: Context, read: Read) -> int:
+    """Store the message the request asks to send and give its id; raises the Problem that refuses it.
+
+    What it needed of the binder's leniency and the attachments it skipped are noted on the message."""
     request = read.fields
     sender = ctx.accounts.sender(request["from"])
     draft = None
@@ -93,4 +88,4 @@ async def accept(ctx: Context, read: Read) -> Accepted:
         log.warning("message %s was accepted through the real server's leniency: %s", message_id, note)
     for note in skipped:
         log.warning("message %s: %s", message_id, note)
-    return Accepted(message_id, letter.notes)
+    return message_id

@@ -74,8 +74,8 @@ async def handle(request: Request) -> Response:
             read = await asyncio.to_thread(binding.read, mode, raw, content_type, query)
         else:
             read = binding.read(mode, raw, content_type, query)
-        accepted = await sending.accept(ctx, read)
+        message_id = await sending.accept(ctx, read)
     except Problem as problem:
         return envelope.failure(problem)
     ctx.wake_delivery()
-    return envelope.success(accepted.message_id, read.leniencies)
+    return envelope.success(message_id, read.leniencies)
