@@ -52,24 +52,24 @@ class Failure:
         return f"FAILED {self.check}{times}: {self.request}; reproduce: {self.reproduce}"
 
 
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
-_INDEX = re.compile(r"\[\d+\]")
+_VALUE = re.compile(
+    r'"(?:[^"\\]|\\.)*"|\{\}|\[\]|(?<![\w.])(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)(?![\w.])'
+)
 
 
-def leniency_kind(note: str) -> str:
-    """A binder note with its values left out ('importance: "true" taken as true' is
-    'importance: … taken as true'), and a name the spec does not declare as `(another name)`."""
+def leniency_kind(note: str) -> tuple[str, str]:
+    """A binder note as (its kind, the field): the values left out, so that one kind of leniency is
+    one row ('importance: "true" taken as true' is ('… taken as …', 'importance')); a name the spec
+    does not declare is `(another name)`."""
     head, sep, rest = note.partition(": ")
     if not sep:
         head, rest = "", note
     name = re.split(r"[.\[]", head, maxsplit=1)[0]
     declared = {p.lower(): p for p in spec.request_properties()}
-    if head:
-        head = declared[name.lower()] + head[len(name) :] if name.lower() in declared else "(another name)"
-        head = _INDEX.sub("[]", head) + ": "
-    rest = _NUMBER.sub("…", _QUOTED.sub("…", rest))
-    return head + rest
+    where = declared.get(name.lower(), "(another name)") if head else ""
+    kind = _VALUE.sub("…", rest)
+    kind = re.sub(r"matched as \w+$", "matched as its name", kind)
+    return kind, where
 
 
 def curl(request: requests.PreparedRequest) -> str:
@@ -100,6 +100,7 @@ class Coverage:
         self.deviation_statuses: set[int] = set()
         self.rules = {name: Rule() for name in rules.rule_names()}
         self.leniencies: Counter[str] = Counter()
+        self.leniency_fields: dict[str, set[str]] = {}
         self.failed_leniencies: set[str] = set()
         self.failures: list[Failure] = []
         self.accepted = 0
@@ -131,7 +132,12 @@ class Coverage:
             bound = binder.bind_json(payload)
         except (ValueError, RecursionError, binder.BindError):
             return ()
-        return tuple(sorted({leniency_kind(note) for note in bound.leniencies}))
+        kinds = set()
+        for note in bound.leniencies:
+            kind, where = leniency_kind(note)
+            kinds.add(kind)
+            self.leniency_fields.setdefault(kind, set()).add(where)
+        return tuple(sorted(kinds))
 
     # -- failures ----------------------------------------------------------------
 
@@ -210,7 +216,11 @@ class Coverage:
                 verdict = rule.reason if rule.reason.startswith(rule.verdict) else f"{verdict}: {rule.reason}"
             found.append(("rule", name, rule.requests, verdict))
         for kind, count in sorted(self.leniencies.items()):
-            found.append(("leniency", kind, count, FAILED if kind in self.failed_leniencies else PASSED))
+            fields = sorted(self.leniency_fields.get(kind, set()) - {""})
+            shown = (
+                f"{kind} (in {', '.join(fields[:6])}{', ...' if len(fields) > 6 else ''})" if fields else kind
+            )
+            found.append(("leniency", shown, count, FAILED if kind in self.failed_leniencies else PASSED))
         return found
 
     def properties(self, deviations: int) -> dict[str, str]:

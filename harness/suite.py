@@ -100,3 +100,13 @@ def run_suite(report_dir: Path, *args: str, embedded_fault: str | None = None, *
     junit_path = report_dir / "contract-junit.xml"
     junit = junit_path.read_text() if junit_path.exists() else ""
     return SuiteRun(process.returncode, "".join(output), junit, peak)
+
+
+def coverage_rows(report_dir: Path) -> dict[tuple[str, str], tuple[int, str]]:
+    """The table of a run's coverage file (`contract-coverage.md`): (kind, what) -> (requests, verdict)."""
+    rows = {}
+    for line in (report_dir / "contract-coverage.md").read_text().splitlines():
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) == 4 and cells[2].isdigit():
+            rows[(cells[0], cells[1])] = (int(cells[2]), cells[3])
+    return rows
