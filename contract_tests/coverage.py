@@ -143,15 +143,15 @@ class Coverage:
 
     def failed(self, check: str, request: str, reproduce: str, text: str, status: int | None) -> Failure:
         """A failure; the same check failing again is counted on the first one."""
+        if status is not None:
+            self.failed_statuses.add(status)
+        self.failed_leniencies.update(self._last_leniencies)
         for known in self.failures:
             if known.check == check:
                 known.count += 1
                 return known
         failure = Failure(check, request, reproduce, text)
         self.failures.append(failure)
-        if status is not None:
-            self.failed_statuses.add(status)
-        self.failed_leniencies.update(self._last_leniencies)
         return failure
 
     # -- rule probes -------------------------------------------------------------
