@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     # Only the plugins the suite uses, named: pytest loads every installed plugin otherwise, and
     # rewrites the asserts of each one's whole distribution (all of schemathesis) on every start.
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    return int(
+    run = ContractRun(settings)
+    status = int(
         pytest.main(
             [
                 str(Path(__file__).parent),
@@ -80,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
                 str(Path(__file__).parent),
                 *args.pytest_args,
             ],
-            plugins=[ContractRun(settings)],
+            plugins=[run],
         )
     )
+    # The last line of the output, whatever pytest printed before it.
+    print(run.verdict(status), flush=True)
+    return status

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import time
 import warnings
 from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
 import requests
+from _pytest.junitxml import xml_key
+from schemathesis import Case
+from schemathesis.core.failures import FailureGroup
 
 from contract_tests import hooks, schema, target
+from contract_tests.coverage import Coverage, Failure
 from contract_tests.deviations import Deviation
 from contract_tests.hooks import as_real_send
 from contract_tests.redact import Redactor
@@ -25,6 +32,13 @@ def spec_example() -> dict[str, Any]:
     return example
 
 
+# A progress line every this many requests to the send call, or this many seconds, whichever is first.
+PROGRESS_REQUESTS = 100
+PROGRESS_SECONDS = 5.0
+COVERAGE_FILE = "contract-coverage.md"
+CONFORMS, DOES_NOT_CONFORM = "CONFORMS", "DOES NOT CONFORM"
+
+
 class ContractRun:
     """Registered with pytest by the command (`cli.py`); the tests reach it as the `contract_run` fixture."""
 
@@ -32,18 +46,24 @@ class ContractRun:
         self.settings = settings
         self.sends = Transport(settings.max_sends, settings.request_timeout)
         self.redactor = Redactor(settings.api_key)
-        self.accepted = 0
+        self.coverage = Coverage(settings)
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
         self.deviations: list[Deviation] = []  # the real server's known defects met (profile onlyoffice)
+        self.usage: str | None = None  # why the run stopped with a usage error, when it did
+        self.sends.observers += [self.coverage.observe, self._progress]
+        self._progress_at = (0, time.monotonic())
         self._unregister: Callable[[], None] = lambda: None
 
-    def _count_acceptance(self) -> None:
-        self.accepted += 1
+    @property
+    def accepted(self) -> int:
+        """Answers 2xx to the send call, counted as they are read (before any check can stop the run)."""
+        return self.coverage.accepted
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.sends.install()
-        self.hooks = hooks.Hooks(self.settings, self._count_acceptance)
+        self.hooks = hooks.Hooks(self.settings)
         self._unregister = hooks.register(self.hooks)
+        self._config = config
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self._unregister()
@@ -56,6 +76,8 @@ class ContractRun:
         """Every test report, schemathesis' per-operation ones included, before the terminal and
         the JUnit writer read it."""
         self.redactor.report(report)
+        if report.failed and report.when in ("setup", "call"):
+            self._record_failure(report)
         return (yield)
 
     @pytest.hookimpl(wrapper=True)
@@ -89,16 +111,141 @@ class ContractRun:
             f" recipients in {s.recipient_domain}; from {s.from_}"
         ]
 
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+    # -- progress, failures, coverage and the verdict --------------------------------
+
+    def _progress(self, request: requests.PreparedRequest, response: requests.Response) -> None:
+        """A line now and then while the run lasts, so that a slow server's run is not silent."""
+        sent, when = self._progress_at
+        now = time.monotonic()
+        if self.sends.sends - sent < PROGRESS_REQUESTS and now - when < PROGRESS_SECONDS:
+            return
+        self._progress_at = (self.sends.sends, now)
+        terminal = self._config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is None:
+            return
+        line = (
+            f"progress: {self.sends.sends} requests sent, {self.accepted} accepted,"
+            f" {len(self.coverage.failures)} failures so far"
+        )
+        capture = self._config.pluginmanager.get_plugin("capturemanager")
+        if capture is None:
+            terminal.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():  # while a test runs, its output is captured
+            terminal.write_line(line)
+
+    def probing(self, rule: str, node: pytest.Item) -> AbstractContextManager[None]:
+        """The probe of `rule` runs inside: its requests counted, its verdict kept for the report;
+        the rule is a property of its JUnit case."""
+        node.user_properties.append(("rule", rule))
+        return self.coverage.probing(rule, self.sends)
+
+    def conformance_failed(self, group: FailureGroup, case: Case[Any], response: Any) -> None:
+        """The checks that failed on one generated case: each kept once, with the first request."""
+        body = json.dumps(case.body, ensure_ascii=False, default=repr) if case.body is not None else ""
+        request = f"{case.method} {case.path} {body[:120]}{'...' if len(body) > 120 else ''}"
+        request = self.redactor.text(f"{request} -> {response.status_code}")
+        curl = self.redactor.text(case.as_curl_command(headers=dict(response.request.headers)))
+        for failure in group.exceptions:
+            self.coverage.failed(
+                failure.title, request, curl, self.redactor.text(str(group)), response.status_code
+            )
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, None, Any]:
+        """After the fuzzing run, one JUnit case (and terminal failure) per check that failed in it:
+        schemathesis gives one pytest item for the whole run, which says only "it failed"."""
+        before = len(self.coverage.failures)
+        result = yield
+        if item.originalname == "test_conformance":  # type: ignore[attr-defined]
+            for failure in self.coverage.failures[before:]:
+                self._report_check(item, failure)
+        return result
+
+    def _report_check(self, item: pytest.Item, failure: Failure) -> None:
+        nodeid = f"{item.nodeid}::{failure.check}"
+        for when, outcome, longrepr in (("call", "failed", failure.text), ("teardown", "passed", None)):
+            report = pytest.TestReport(
+                nodeid,
+                item.location,
+                {},
+                outcome,  # type: ignore[arg-type]
+                longrepr,
+                when,  # type: ignore[arg-type]
+                user_properties=[("check", failure.check), ("count", str(failure.count))],
+            )
+            item.ihook.pytest_runtest_logreport(report=report)
+
+    def _record_failure(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        if "check" in properties:  # a check of the fuzzing run, recorded already
+            return
+        name = report.nodeid.split("::")[-1]
+        check = f"rule: {properties['rule']}" if "rule" in properties else name
+        self.coverage.failed(
+            str(check),
+            self.coverage.last_request,
+            self.coverage.last_curl,
+            "",
+            None,
+        )
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(
+        self, terminalreporter: pytest.TerminalReporter
+    ) -> Generator[None, None, None]:
+        """The failures one per line, before pytest's tracebacks; after them the deviations, the
+        coverage table and the counts."""
+        if self.coverage.failures:
+            terminalreporter.section("contract failures", sep="=")
+            for failure in self.coverage.failures:
+                terminalreporter.write_line(self.redactor.text(failure.line()))
+        yield
         for deviation in self.deviations:
             terminalreporter.write_line(
                 f"known deviation: {deviation.rule}: {deviation.seen}, where the contract says"
                 f" {deviation.expected}"
             )
+        terminalreporter.section("contract coverage", sep="=")
+        for kind, what, count, verdict in self.coverage.rows():
+            terminalreporter.write_line(self.redactor.text(f"{kind:8} {what}: {count} requests, {verdict}"))
+        terminalreporter.write_line(f"coverage report: {self.settings.report_dir / COVERAGE_FILE}")
         terminalreporter.write_line(
             f"contract suite: {self.sends.sends} requests to the send call"
             f" (MAX_SENDS={self.settings.max_sends}),"
             f" {self.accepted} accepted, {len(self.deviations)} known deviation(s); SEED={self.settings.seed}"
+        )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Before the JUnit writer: the run's properties; and the coverage file."""
+        xml = session.config.stash.get(xml_key, None)
+        if xml is not None:
+            for name, value in self.coverage.properties(len(self.deviations)).items():
+                xml.add_global_property(name, self.redactor.text(value))
+        self.settings.report_dir.mkdir(parents=True, exist_ok=True)
+        text = self.coverage.markdown(len(self.deviations), self.verdict(int(exitstatus), counts=False))
+        (self.settings.report_dir / COVERAGE_FILE).write_text(self.redactor.text(text), encoding="utf-8")
+
+    def verdict(self, exitstatus: int, counts: bool = True) -> str:
+        """The line a person reads at once: CONFORMS, DOES NOT CONFORM, or why there is no verdict."""
+        if self.usage is not None:
+            return self.usage
+        if self.sends.cap_reached:
+            word = f"NO VERDICT (MAX_SENDS={self.settings.max_sends} reached; the run stopped before the end)"
+        elif exitstatus == 0:
+            word = CONFORMS
+        elif exitstatus == 1:
+            word = DOES_NOT_CONFORM
+        else:
+            word = f"NO VERDICT (pytest exit status {exitstatus})"
+        if not counts:
+            return word
+        return (
+            f"{word}: {self.sends.sends} requests, {self.accepted} accepted,"
+            f" {len(self.coverage.failures)} failures, {len(self.deviations)} known deviations"
         )
 
     # -- fixtures --------------------------------------------------------------
@@ -137,17 +284,17 @@ class ContractRun:
             timeout=60,
             allow_redirects=False,
         )
-        if 200 <= response.status_code < 300:
-            self.accepted += 1
-        elif response.status_code == 401:
-            pytest.exit(
+        message = None
+        if response.status_code == 401:
+            message = (
                 f"usage: the server refused API_KEY (401 to a valid send to {target_url}): set API_KEY to a"
-                " valid token (POST /api/2.0/authentication)",
-                returncode=pytest.ExitCode.USAGE_ERROR,
+                " valid token (POST /api/2.0/authentication)"
             )
         elif response.status_code == 400 and "mailbox not found" in response.text.lower():
-            pytest.exit(
+            message = (
                 f"usage: FROM={self.settings.from_!r} is not a mailbox of API_KEY's user (the server answered"
-                " 400 Mailbox not found to a valid send): set FROM to one of that user's mailboxes",
-                returncode=pytest.ExitCode.USAGE_ERROR,
+                " 400 Mailbox not found to a valid send): set FROM to one of that user's mailboxes"
             )
+        if message is not None:
+            self.usage = self.redactor.text(message)
+            pytest.exit(self.usage, returncode=pytest.ExitCode.USAGE_ERROR)

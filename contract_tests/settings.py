@@ -60,12 +60,18 @@ class SuiteSettings:
     request_timeout: int = setting(
         "REQUEST_TIMEOUT", 10, "seconds each request may take in all, its answer read to the end", minimum=1
     )
-    report_dir: Path = setting("REPORT_DIR", Path("reports"), "where contract-junit.xml goes")
+    report_dir: Path = setting(
+        "REPORT_DIR", Path("reports"), "where contract-junit.xml and contract-coverage.md go"
+    )
     profile: str = setting(
         "PROFILE",
         "strict",
         "strict, or onlyoffice: what the real server's binder takes is not held against it",
     )
+    attachment_file_id: int | None = setting(
+        "ATTACHMENT_FILE_ID", None, "the id of a file of the account: one probe attaches it and expects"
+        " 200; unset: that probe is not run (the embedded sandbox holds a file of its own)", minimum=1
+    )  # fmt: skip
 
     def __repr__(self) -> str:  # the key never shows
         shown = ", ".join(

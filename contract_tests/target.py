@@ -6,24 +6,34 @@ speaks HTTP to whatever server it is given.
 
 from __future__ import annotations
 
+import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from contract_tests import rules
 from contract_tests.settings import SuiteSettings
 
 
 @contextmanager
-def embedded_sandbox(settings: SuiteSettings) -> Iterator[str]:
+def embedded_sandbox(settings: SuiteSettings, wrap: Callable[[Any], Any] | None = None) -> Iterator[str]:
     """A sandbox with its embedded SMTP capture, holding the run's key and mailbox; yields its URL.
 
     It binds as the run's PROFILE judges: the spec alone under strict, the real server's
-    binder under onlyoffice (the sandbox's SANDBOX_BINDER has a mode of each name)."""
+    binder under onlyoffice (the sandbox's SANDBOX_BINDER has a mode of each name). It is seeded
+    with what the draft probes send (`rules.DRAFT_PROBES`) and the file the attachment probe
+    attaches. `wrap` puts ASGI middleware in front (the test harness's faults)."""
     from onlyoffice_sandbox import InProcess, Settings
 
     with tempfile.TemporaryDirectory(prefix="contract-sandbox-") as folder:
         data = Path(folder)
+        drafts = data / "drafts.json"
+        drafts.write_text(json.dumps([probe.seed(settings) for probe in rules.DRAFT_PROBES]))
+        files = data / "files"
+        files.mkdir()
+        (files / str(rules.EMBEDDED_FILE_ID)).write_bytes(rules.EMBEDDED_FILE)
         sandbox = Settings(
             port=0,
             tokens=(settings.api_key,),
@@ -31,7 +41,8 @@ def embedded_sandbox(settings: SuiteSettings) -> Iterator[str]:
             binder=settings.profile,
             db=data / "outbox.sqlite3",
             mail_dir=data / "mail",
-            files_dir=data / "files",
+            files_dir=files,
+            drafts=drafts,
         )
-        with InProcess(sandbox) as url:
+        with InProcess(sandbox, wrap) as url:
             yield url

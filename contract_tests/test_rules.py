@@ -1,16 +1,12 @@
 """Probes for the rules JSON Schema cannot state: each a named test, with the status it must get.
 
-Generated cases are made into sends that keep every rule (hooks.py), so that a server keeping the
-contract never fails; these probes break one rule each, on purpose, and expect the answer the
-operation's description and the facts' validation order give. Each is a real send to a live
-server, so every recipient is inside RECIPIENT_DOMAIN (or is no address at all), and each request
-is counted against MAX_SENDS like any other.
+The probes are data (`rules.py`: what each sends, what it expects); these tests send them. Each
+runs inside `ContractRun.probing`, which counts its requests and keeps its verdict for the
+coverage report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -24,11 +20,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contract_tests import checks, deviations
+from contract_tests import checks, deviations, rules
 from contract_tests.hooks import as_real_send
 from contract_tests.plugin import ContractRun, spec_example
+from contract_tests.rules import DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe
 from contract_tests.safety import make_safe
-from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import spec
 
 # What a probe's answer is checked with, beside its status: its shape. Not whether the body was
@@ -40,62 +36,6 @@ SHAPE = [
     response_schema_conformance,
     checks.envelope_status_code_matches_http_status,
     checks.success_carries_a_positive_message_id,
-]
-NOT_AN_ADDRESS = "not an address"  # no RFC 5322 parser takes a mailbox without an @; it reaches nobody
-NO_SUCH_ID = 2**31 - 1
-
-
-@dataclass(frozen=True)
-class Probe:
-    rule: str
-    expected: int
-    changes: Callable[[SuiteSettings], dict[str, Any]]
-
-
-def _in_domain(settings: SuiteSettings, local: str) -> str:
-    return f"{local}@{settings.recipient_domain}"
-
-
-def _unparsable_in(field: str) -> Callable[[SuiteSettings], dict[str, Any]]:
-    return lambda settings: {field: [NOT_AN_ADDRESS]}
-
-
-PROBES = [
-    Probe(
-        "a from that is not the caller's mailbox", 400, lambda s: {"from": _in_domain(s, "not-the-caller")}
-    ),
-    Probe("a from that does not parse", 400, lambda s: {"from": NOT_AN_ADDRESS}),
-    *[
-        Probe(f"a value in {field} that does not parse", 400, _unparsable_in(field))
-        for field in spec.recipient_fields()
-    ],
-    Probe("no recipient at all", 400, lambda s: {name: [] for name in spec.recipient_fields()}),
-    Probe("only cc", 200, lambda s: {"to": [], "cc": [_in_domain(s, "cc-only")], "bcc": []}),
-    Probe("only bcc", 200, lambda s: {"to": [], "cc": [], "bcc": [_in_domain(s, "bcc-only")]}),
-    Probe("an empty to beside a cc", 200, lambda s: {"to": [], "cc": [_in_domain(s, "beside")]}),
-    Probe("an id that no message has", 404, lambda s: {"id": NO_SUCH_ID}),
-    Probe(
-        "fields the server does not know are ignored", 200, lambda s: {"unknownField": {"x": [1]}, "Extra": 1}
-    ),
-    Probe("importance", 200, lambda s: {"importance": True}),
-    Probe("a delivery receipt", 200, lambda s: {"requestReceipt": True}),
-    Probe("a read receipt", 200, lambda s: {"requestRead": True}),
-    Probe("an autoreply", 200, lambda s: {"isAutoreply": True}),
-    Probe(
-        "a calendar invitation",
-        200,
-        lambda s: {"calendarIcs": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"},
-    ),
-    Probe("a reply", 200, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
-    Probe(
-        "a non-ASCII subject and names",
-        200,
-        lambda s: {
-            "subject": "Zoë's Überblick ✓ 漢字",
-            "to": [f'"Zoë Ünicode, Jr." <{_in_domain(s, "zoe")}>'],
-        },
-    ),
-    Probe("tags", 200, lambda s: {"tags": [1]}),
 ]
 
 
@@ -117,6 +57,7 @@ def check(case: Case[Any], response: Response, rule: str, expected: int, run: Co
         # Everything else about the answer is still checked: it must be the error envelope.
         case.validate_response(response, checks=[c for c in SHAPE if c is not status_code_conformance])
         run.deviations.append(deviation)
+        run.coverage.deviation(response.status_code)
         pytest.skip(f"known deviation of the real server: {rule} answers {deviation.seen}. {deviation.facts}")
     assert response.status_code == expected, (
         f"rule: {rule}: expected {expected}, got {response.status_code}: {response.text[:300]}"
@@ -124,25 +65,68 @@ def check(case: Case[Any], response: Response, rule: str, expected: int, run: Co
     case.validate_response(response, checks=[*SHAPE, not_a_server_error])
 
 
+def send(
+    contract_schema: Any, run: ContractRun, target_url: str, session: requests.Session, **changes: Any
+) -> tuple[Case[Any], Response]:
+    case = case_for(contract_schema, run, **changes)
+    headers = {"Authorization": run.settings.api_key}
+    return case, case.call(base_url=target_url, headers=headers, session=session)
+
+
 @pytest.mark.parametrize("probe", PROBES, ids=[p.rule for p in PROBES])
 def test_rule(
-    probe: Probe, contract_schema: Any, contract_run: ContractRun, target_url: str, session: requests.Session
+    probe: Probe,
+    contract_schema: Any,
+    contract_run: ContractRun,
+    target_url: str,
+    session: requests.Session,
+    request: pytest.FixtureRequest,
 ) -> None:
     settings = contract_run.settings
-    case = case_for(contract_schema, contract_run, **probe.changes(settings))
-    response = case.call(base_url=target_url, headers={"Authorization": settings.api_key}, session=session)
-    check(case, response, probe.rule, probe.expected, contract_run)
+    with contract_run.probing(probe.rule, request.node):
+        reason = probe.not_run(settings)
+        if reason is not None:
+            pytest.skip(reason)
+        case, response = send(contract_schema, contract_run, target_url, session, **probe.changes(settings))
+        check(case, response, probe.rule, probe.expected, contract_run)
 
 
 def test_rule_a_sent_message_cannot_be_sent_again(
-    contract_schema: Any, contract_run: ContractRun, target_url: str, session: requests.Session
+    contract_schema: Any,
+    contract_run: ContractRun,
+    target_url: str,
+    session: requests.Session,
+    request: pytest.FixtureRequest,
 ) -> None:
     """The id a 200 returns names a message in Sending, then Sent, not in Drafts: sent again, 403."""
-    settings = contract_run.settings
-    headers = {"Authorization": settings.api_key}
-    first = case_for(contract_schema, contract_run)
-    sent = first.call(base_url=target_url, headers=headers, session=session)
-    check(first, sent, "a new message", 200, contract_run)
-    again = case_for(contract_schema, contract_run, id=sent.json()["response"])
-    response = again.call(base_url=target_url, headers=headers, session=session)
-    check(again, response, "the id just returned, sent again", 403, contract_run)
+    with contract_run.probing(SENT_AGAIN, request.node):
+        first, sent = send(contract_schema, contract_run, target_url, session)
+        check(first, sent, "a new message", 200, contract_run)
+        again, response = send(contract_schema, contract_run, target_url, session, id=sent.json()["response"])
+        check(again, response, SENT_AGAIN, 403, contract_run)
+
+
+@pytest.mark.parametrize("draft", DRAFT_PROBES, ids=[d.rule for d in DRAFT_PROBES])
+def test_rule_of_a_stored_message(
+    draft: DraftProbe,
+    contract_schema: Any,
+    contract_run: ContractRun,
+    target_url: str,
+    session: requests.Session,
+    request: pytest.FixtureRequest,
+) -> None:
+    """A message the embedded sandbox was seeded with (`target.py`), sent by its id, each send
+    getting the status the draft's folder and body give; a template's each with a new id."""
+    with contract_run.probing(draft.rule, request.node):
+        if not contract_run.settings.embedded:
+            pytest.skip(rules.DRAFTS_NOT_RUN)
+        ids = []
+        for expected in draft.expected:
+            case, response = send(contract_schema, contract_run, target_url, session, id=draft.id)
+            check(case, response, draft.rule, expected, contract_run)
+            if response.status_code == 200:
+                ids.append(response.json()["response"])
+        if draft.folder == "templates":
+            shown = f"rule: {draft.rule}: template {draft.id} sent {len(ids)} times answered ids {ids}"
+            assert len(set(ids)) == len(ids), shown
+            assert draft.id not in ids, shown

@@ -20,7 +20,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,15 +141,19 @@ class Transport:
         self.timeout = timeout
         self.max_answer_bytes = max_answer_bytes
         self.sends = 0
+        self.cap_reached = False  # a request past MAX_SENDS was refused
         self._lock = threading.Lock()
         self._originals: dict[str, Any] = {}
         self._watchdog = _Watchdog()
+        # Told of every answer read whole (the coverage report, the progress lines).
+        self.observers: list[Callable[[requests.PreparedRequest, requests.Response], None]] = []
 
     def count(self, request: requests.PreparedRequest) -> None:
         if not is_send_call(request):
             return
         with self._lock:
             if self.sends >= self.max_sends:
+                self.cap_reached = True
                 raise SendCapReached(
                     f"usage: MAX_SENDS={self.max_sends} requests were sent and the run stopped before"
                     " sending more; raise MAX_SENDS or lower MAX_EXAMPLES"
@@ -165,10 +169,14 @@ class Transport:
         kw.update(timeout=(self.timeout, self.timeout), stream=True)
         with self._watchdog.watch(self.timeout) as watched:
             try:
-                return self._read(self._originals["send"](adapter, request, **kw))
+                response = self._read(self._originals["send"](adapter, request, **kw))
             except Exception as exc:
                 if not (watched.expired or isinstance(exc, requests.exceptions.Timeout)):
                     raise
+            else:
+                for observer in self.observers:
+                    observer(request, response)
+                return response
         raise NoAnswer(
             f"{_where(request)}: no complete answer within REQUEST_TIMEOUT={self.timeout:g} s; the server"
             " was silent or too slow (raise REQUEST_TIMEOUT if it is only slow)",

@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.asgi import Headers, Wrap, answering, on_requests, on_responses
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from contract_tests import rules
+from harness.asgi import SEND_PATHS, Headers, Wrap, answering, on_requests, on_responses, read_request, replay
 from harness.sandboxes import MAILBOX, TOKEN, settings_in
 from onlyoffice_contract import binder, dotnet, spec
 from onlyoffice_contract.mailbox import parse_mailbox
@@ -195,7 +198,7 @@ def _from_does_not_parse(payload: Any) -> bool:
 
 
 def _id_of_nothing(payload: Any) -> bool:
-    return _body(payload).get("id") == 2**31 - 1  # the probe's id; no sandbox message has it
+    return _body(payload).get("id") == rules.NO_SUCH_ID  # the probe's id; no sandbox message has it
 
 
 def _defect_from(payload: Any) -> tuple[int, Any] | None:
@@ -262,12 +265,78 @@ def _no_recipient(body: dict[str, Any]) -> bool:
     return bool(body) and not _recipients(body)
 
 
+def _attachments(body: dict[str, Any]) -> list[dict[str, Any]]:
+    items = body.get("attachments")
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _names_no_file(body: dict[str, Any]) -> bool:
+    """An attachment that names no file the sandbox has: the file id no account has, or a storedName
+    (the sandboxes the faults wrap hold no file by a stored name)."""
+    return any(
+        item.get("fileId") == rules.UNRESOLVABLE_FILE_ID or item.get("storedName")
+        for item in _attachments(body)
+    )
+
+
+def _names_a_file(body: dict[str, Any]) -> bool:
+    return any(
+        isinstance(item.get("fileId"), int) and 0 < item["fileId"] != rules.UNRESOLVABLE_FILE_ID
+        for item in _attachments(body)
+    )
+
+
+def _draft(rule_start: str) -> rules.DraftProbe:
+    [draft] = [d for d in rules.DRAFT_PROBES if d.rule.startswith(rule_start)]
+    return draft
+
+
+def _as_new_message(draft: rules.DraftProbe) -> Wrap:
+    """The stored message's id taken as a new message (id 0): its folder and body are never looked at."""
+
+    def change(payload: Any) -> Any:
+        if isinstance(payload, dict) and payload.get("id") == draft.id:
+            payload["id"] = 0
+        return payload
+
+    return on_json_body(change)
+
+
+def _template_used_up(draft: rules.DraftProbe) -> Wrap:
+    """A template sent once is gone: its second send is refused as if it were in Sent."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        sent: set[int] = set()  # one set per wrapped app: each run starts afresh
+
+        async def answered(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http" or scope["path"] not in SEND_PATHS:
+                return await app(scope, receive, send)
+            messages, body = await read_request(receive)
+            if _body(_json(body)).get("id") == draft.id:
+                if draft.id in sent:
+                    status, payload = _error(403, "Sending emails is permitted only in the Drafts folder")
+                    raw = json.dumps(payload).encode()
+                    headers = [(b"content-type", b"application/json; charset=UTF-8")]
+                    await send({"type": "http.response.start", "status": status, "headers": headers})
+                    await send({"type": "http.response.body", "body": raw})
+                    return None
+                sent.add(draft.id)
+            return await app(scope, replay(messages, receive), send)
+
+        return answered
+
+    return wrap
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
     wrap: Wrap
     caught_by: str  # what the suite's output names when it fails on this fault
     exit_status: int = 1  # 4: indistinguishable from a wrong setting, which the suite says first
+    # Shown only against the embedded sandbox (the drafts and the file it is seeded with): the fault
+    # wraps the suite's own embedded sandbox (`run_suite(..., embedded_fault=name)`).
+    embedded: bool = False
 
 
 FAULTS = [
@@ -355,6 +424,46 @@ FAULTS = [
         "the real server's two known defects",
         answering(_both_defects),
         "rule: a from that does not parse",
+    ),
+    Fault(
+        "unreadable attachments refused",
+        _refuse_when(_names_no_file),
+        "rule: an attachment the server cannot resolve",
+    ),
+    Fault(
+        "several attachments refused",
+        _refuse_when(lambda body: len(_attachments(body)) > 1),
+        "rule: several attachments the server cannot resolve",
+    ),
+    Fault(
+        "an attachment of a real file refused",
+        _refuse_when(_names_a_file),
+        "rule: a file of the account attached",
+        embedded=True,
+    ),
+    Fault(
+        "a draft sent twice",
+        _as_new_message(_draft("a draft sends once")),
+        "rule: a draft sends once, then 403",
+        embedded=True,
+    ),
+    Fault(
+        "a template used up by its first send",
+        _template_used_up(_draft("a template")),
+        "rule: a template stays a template",
+        embedded=True,
+    ),
+    Fault(
+        "a message sent from any folder",
+        _as_new_message(_draft("a message in another folder")),
+        "rule: a message in another folder (inbox)",
+        embedded=True,
+    ),
+    Fault(
+        "the draft body limit not kept",
+        _as_new_message(_draft("a draft whose stored body")),
+        f"rule: a draft whose stored body is over {rules.MAX_DRAFT_BODY} characters",
+        embedded=True,
     ),
 ]
 # The real server as the facts describe it: these pass PROFILE=onlyoffice, reporting the deviations.

@@ -56,14 +56,22 @@ class SuiteRun:
     peak_rss_mb: float  # the run's largest resident memory, sampled every 50 ms
 
 
-def run_suite(report_dir: Path, *args: str, **variables: str) -> SuiteRun:
-    """One run; `variables` are the suite's settings (the test sandbox's key and mailbox by default)."""
+def run_suite(report_dir: Path, *args: str, embedded_fault: str | None = None, **variables: str) -> SuiteRun:
+    """One run; `variables` are the suite's settings (the test sandbox's key and mailbox by default).
+
+    With `embedded_fault` (the name of a fault of `harness.faults.FAULTS`), the run is against the
+    embedded sandbox behind that fault (`harness.wrapped_suite`): set no BASE_URL, API_KEY or FROM."""
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     env.update({"API_KEY": TOKEN, "FROM": MAILBOX, "RECIPIENT_DOMAIN": DOMAIN, "REPORT_DIR": str(report_dir)})
     env.update(variables)
     output: list[str] = []
+    command = (
+        ["-m", "contract_tests"]
+        if embedded_fault is None
+        else ["-m", "harness.wrapped_suite", embedded_fault]
+    )
     with subprocess.Popen(
-        [sys.executable, "-m", "contract_tests", *args],
+        [sys.executable, *command, *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -92,3 +100,13 @@ def run_suite(report_dir: Path, *args: str, **variables: str) -> SuiteRun:
     junit_path = report_dir / "contract-junit.xml"
     junit = junit_path.read_text() if junit_path.exists() else ""
     return SuiteRun(process.returncode, "".join(output), junit, peak)
+
+
+def coverage_rows(report_dir: Path) -> dict[tuple[str, str], tuple[int, str]]:
+    """The table of a run's coverage file (`contract-coverage.md`): (kind, what) -> (requests, verdict)."""
+    rows = {}
+    for line in (report_dir / "contract-coverage.md").read_text().splitlines():
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if len(cells) == 4 and cells[2].isdigit():
+            rows[(cells[0], cells[1])] = (int(cells[2]), cells[3])
+    return rows

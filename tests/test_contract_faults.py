@@ -14,7 +14,7 @@ import pytest
 from contract_tests.deviations import KNOWN
 from harness.faults import FAULTS, KNOWN_DEFECTS, Fault, strict_settings
 from harness.sandboxes import running, settings_in
-from harness.suite import run_suite
+from harness.suite import coverage_rows, run_suite
 
 SETTINGS = {"SEED": "3", "MAX_EXAMPLES": "30"}
 LENIENT = next(f for f in FAULTS if "when they convert" in f.name)
@@ -34,10 +34,23 @@ def test_there_are_at_least_thirty_faults() -> None:
 
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
-    with running(strict_settings(tmp_path), fault.wrap) as url:
-        run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
+    if fault.embedded:  # the suite's own embedded sandbox, behind the fault
+        run = run_suite(tmp_path / "report", embedded_fault=fault.name, API_KEY="", FROM="", **SETTINGS)
+    else:
+        with running(strict_settings(tmp_path), fault.wrap) as url:
+            run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == fault.exit_status, run.output[-3000:]
     assert fault.caught_by in run.output, run.output[-3000:]
+    if fault.exit_status == 1:
+        assert run.output.splitlines()[-1].startswith("DOES NOT CONFORM: "), run.output[-3000:]
+    if fault.caught_by.startswith("rule: "):  # the coverage report says which rule failed
+        rule = fault.caught_by.removeprefix("rule: ")
+        verdicts = [
+            v
+            for (kind, what), (_, v) in coverage_rows(tmp_path / "report").items()
+            if kind == "rule" and what.startswith(rule)
+        ]
+        assert verdicts == ["failed"], verdicts
 
 
 @pytest.mark.parametrize(
@@ -68,6 +81,10 @@ def test_the_real_servers_known_defects_are_deviations_under_its_profile(tmp_pat
         assert (
             f"known deviation of the real server: {deviation.rule}" in run.junit
         )  # skipped, with the reason
+        count, verdict = coverage_rows(tmp_path / "report")[("rule", deviation.rule)]
+        assert count == 1
+        assert verdict.startswith("known deviation of the real server")
+    assert run.output.splitlines()[-1].endswith(f", {len(expected)} known deviations")
 
 
 @pytest.mark.parametrize(("profile", "passes"), [("onlyoffice", True), ("strict", False)])

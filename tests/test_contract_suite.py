@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 
+from contract_tests import rules
+from contract_tests.coverage import leniency_kind
+from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.safety import RECIPIENT_FIELDS
 from contract_tests.strategies import mailboxes
 from harness.asgi import SEND_PATHS, Seen, recording
 from harness.faults import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
-from harness.suite import DOMAIN, run_suite
+from harness.suite import DOMAIN, coverage_rows, run_suite
+from onlyoffice_contract import spec
 from onlyoffice_contract.mailbox import parse_mailbox
 
 SENDS = re.compile(r"contract suite: (\d+) requests to the send call")
@@ -73,6 +78,22 @@ def test_max_sends_stops_the_run(tmp_path: Path) -> None:
     assert run.returncode == 1
     assert "usage: MAX_SENDS=40 requests were sent" in run.output
     assert len(send_calls(seen)) == 40
+    assert run.output.splitlines()[-1].startswith("NO VERDICT (MAX_SENDS=40 reached")
+
+
+def test_a_file_of_the_account_is_attached_when_attachment_file_id_is_set(tmp_path: Path) -> None:
+    settings = strict_settings(tmp_path)
+    settings.files_dir.mkdir(parents=True)
+    (settings.files_dir / "777").write_bytes(b"a file of the account")
+    seen: list[Seen] = []
+    with running(settings, recording(seen)) as url:
+        run = run_suite(
+            tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="5", ATTACHMENT_FILE_ID="777"
+        )
+    assert run.returncode == 0, run.output[-3000:]
+    assert coverage_rows(tmp_path / "report")[("rule", "a file of the account attached")] == (1, "passed")
+    bodies = [json.loads(s.body) for s in send_calls(seen) if b'"fileId": 777' in s.body]
+    assert len(bodies) == 1
 
 
 def test_the_key_is_never_printed(tmp_path: Path) -> None:
@@ -84,8 +105,53 @@ def test_the_key_is_never_printed(tmp_path: Path) -> None:
     assert "Authorization: [Filtered]" in run.output
     assert "<failure" in run.junit
     assert "Server error" in run.junit
-    assert TOKEN not in run.output
-    assert TOKEN not in run.junit
+    coverage = (tmp_path / "report" / COVERAGE_FILE).read_text()
+    assert "Authorization: [Filtered]" in coverage  # the failures' curl lines
+    for text in (run.output, run.junit, coverage):
+        assert TOKEN not in text
+
+
+def junit(text: str) -> ET.Element:
+    return ET.fromstring(text)  # noqa: S314 (the report pytest just wrote, not untrusted input)
+
+
+def junit_cases(text: str) -> dict[str, ET.Element]:
+    return {case.attrib["name"]: case for case in junit(text).iter("testcase")}
+
+
+def test_a_failing_run_names_each_failure_in_a_line_a_junit_case_and_the_report(tmp_path: Path) -> None:
+    """Against a live server (BASE_URL): the failures listed before the tracebacks, each failed check of
+    the fuzzing run its own JUnit case, the rule failed in the report, and the draft probes not run."""
+    crash = next(f for f in FAULTS if f.caught_by == "Server error")
+    with running(strict_settings(tmp_path), crash.wrap) as url:
+        run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="30")
+    assert run.returncode == 1
+    lines = run.output.splitlines()
+    assert re.fullmatch(
+        r"DOES NOT CONFORM: \d+ requests, \d+ accepted, [1-9]\d* failures, 0 known deviations", lines[-1]
+    ), lines[-1]
+    listed = [line for line in lines if line.startswith("FAILED rule: only cc: PUT ")]
+    assert listed
+    assert "reproduce: curl -X PUT" in listed[0]
+    assert lines.index(listed[0]) < lines.index(next(line for line in lines if " FAILURES " in line))
+    assert any(line.startswith("FAILED Server error (") for line in lines)
+    cases = junit_cases(run.junit)
+    for check in ("Server error", "Undocumented status code"):  # one case per check of the fuzzing run
+        assert cases[check].find("failure") is not None, check
+    for draft in rules.DRAFT_PROBES:  # skipped with the reason, never passed
+        [case] = [c for name, c in cases.items() if draft.rule in name]
+        skipped = case.find("skipped")
+        assert skipped is not None
+        assert "only against the embedded sandbox" in skipped.attrib["message"]
+    rows = coverage_rows(tmp_path / "report")
+    assert rows[("rule", "only cc")] == (1, "failed")
+    assert rows[("rule", "importance")] == (1, "passed")
+    assert rows[("status", "500 (not declared)")][1] == "failed"
+    for draft in rules.DRAFT_PROBES:
+        count, verdict = rows[("rule", draft.rule)]
+        assert count == 0
+        assert verdict.startswith("not run: only against the embedded sandbox")
+    assert rows[("rule", "a file of the account attached")][1].startswith("not run: ATTACHMENT_FILE_ID")
 
 
 @pytest.mark.parametrize(
@@ -108,6 +174,7 @@ def test_a_wrong_key_or_from_stops_the_run_at_once(
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="20", **variables)
     assert run.returncode == 4, run.output[-3000:]
     assert message in run.output
+    assert run.output.splitlines()[-1].startswith(f"usage: {message.removeprefix('usage: ')}")
     assert 1 <= len(send_calls(seen)) <= 3
 
 
@@ -145,10 +212,50 @@ def test_the_same_seed_gives_the_same_cases(tmp_path: Path) -> None:
 
 
 def test_with_no_target_it_runs_against_the_embedded_sandbox(tmp_path: Path) -> None:
+    """The default run: every rule exercised and passed, every status the sandbox can produce seen,
+    the others said to be out of reach, and the verdict last."""
     run = run_suite(tmp_path, API_KEY="", FROM="", SEED="8")
     assert run.returncode == 0, run.output[-3000:]
     assert "target the embedded sandbox" in run.output
-    assert (tmp_path / "contract-junit.xml").is_file()
+    lines = run.output.splitlines()
+    assert re.fullmatch(
+        r"CONFORMS: \d+ requests, [1-9]\d* accepted, 0 failures, 0 known deviations", lines[-1]
+    )
+    assert [
+        line
+        for line in lines
+        if re.fullmatch(r"progress: \d+ requests sent, \d+ accepted, 0 failures so far", line)
+    ]
+    rows = coverage_rows(tmp_path)
+    for rule in rules.rule_names():
+        count, verdict = rows[("rule", rule)]
+        assert count >= 1, rule
+        assert verdict == "passed", rule
+    for status in spec.declared_statuses():
+        count, verdict = rows[("status", str(status))]
+        if rules.from_a_filter(status):
+            assert (count, verdict) == (
+                0,
+                "cannot be produced against a live server (a filter refuses the call before it runs)",
+            )
+        else:
+            assert count >= 1, status
+            assert verdict == "passed", status
+    assert not [key for key in rows if key[0] == "leniency"]  # strict: no leniency
+    properties = {p.attrib["name"]: p.attrib["value"] for p in junit(run.junit).iter("property")}
+    assert properties["seed"] == "8"
+    assert properties["target"] == "the embedded sandbox"
+    assert properties["profile"] == "strict"
+    assert int(properties["requests"]) == sends_of(run.output)
+    assert properties["failures"] == "0"
+    # One JUnit case per probe, each naming its rule in a property.
+    named = [
+        p.attrib["value"]
+        for case in junit(run.junit).iter("testcase")
+        for p in case.iter("property")
+        if p.attrib["name"] == "rule"
+    ]
+    assert sorted(named) == sorted(rules.rule_names())
 
 
 @pytest.mark.parametrize("seed", ["101", "202", "303", "404", "505"])
@@ -168,6 +275,9 @@ def test_no_false_alarms_under_the_onlyoffice_profile(tmp_path: Path, seed: str)
     assert run.returncode == 0, run.output[-5000:]
     assert sends_of(run.output) >= 500
     assert "profile onlyoffice" in run.output
+    leniencies = {what: row for (kind, what), row in coverage_rows(tmp_path).items() if kind == "leniency"}
+    assert len(leniencies) >= 3
+    assert all(count >= 1 and verdict == "passed" for count, verdict in leniencies.values())
 
 
 def test_the_makefile_passes_every_setting_through() -> None:
@@ -184,3 +294,21 @@ def test_the_mailbox_strategy_draws_only_mailboxes_the_server_reads(text: str) -
     address = parse_mailbox(text)
     assert address is not None, text
     assert address.domain == "example.invalid"
+
+
+def test_only_the_statuses_of_filters_before_the_call_are_out_of_reach() -> None:
+    assert [s for s in spec.declared_statuses() if rules.from_a_filter(s)] == [402, 503]
+
+
+@pytest.mark.parametrize(
+    ("note", "kind"),
+    [
+        ('importance: "true" taken as true', ("… taken as …", "importance")),
+        ('attachments[3].fileId: "12" taken as 12', ("… taken as …", "attachments")),
+        ("FROM: matched as from", ("matched as its name", "from")),
+        ("zZq9: not read by the server", ("not read by the server", "(another name)")),
+        ("to: a lone value taken as a list", ("a lone value taken as a list", "to")),
+    ],
+)
+def test_a_leniency_is_reported_by_its_kind_not_its_value(note: str, kind: tuple[str, str]) -> None:
+    assert leniency_kind(note) == kind

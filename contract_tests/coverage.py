@@ -1,0 +1,258 @@
+"""What a run exercised, and how each part fared: the coverage report and the verdict.
+
+One row for each status the spec declares for the operation (`spec.declared_statuses()`), each
+rule probe (`rules.rule_names()`) and, under PROFILE=onlyoffice, each kind of binder leniency the
+requests needed (`binder.bind_json`), with the number of requests that exercised it and the
+verdict. Every request to the send call is seen here, from the transport (`Transport.observe`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from contract_tests import rules, transport
+from contract_tests.settings import SuiteSettings
+from onlyoffice_contract import binder, spec
+
+PASSED, FAILED, DEVIATION, NOT_RUN = "passed", "failed", "known deviation", "not run"
+NOT_SEEN = "not seen"
+FROM_A_FILTER = "cannot be produced against a live server (a filter refuses the call before it runs)"
+_RANK = {FAILED: 0, DEVIATION: 1, PASSED: 2, NOT_RUN: 3}  # a rule run twice keeps the worse verdict
+
+
+@dataclass
+class Rule:
+    requests: int = 0
+    verdict: str = NOT_RUN
+    reason: str = ""
+
+
+@dataclass
+class Failure:
+    """One check or rule that failed, for the one-line list, the JUnit case and the report."""
+
+    check: str  # the check's title, or "rule: ..." or the test's name
+    request: str  # "PUT /path -> 201"
+    reproduce: str
+    text: str = ""  # the whole failure, as schemathesis or the assertion wrote it
+    count: int = 1
+
+    def line(self) -> str:
+        times = f" ({self.count} times)" if self.count > 1 else ""
+        return f"FAILED {self.check}{times}: {self.request}; reproduce: {self.reproduce}"
+
+
+_VALUE = re.compile(
+    r'"(?:[^"\\]|\\.)*"|\{\}|\[\]|(?<![\w.])(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)(?![\w.])'
+)
+
+
+def leniency_kind(note: str) -> tuple[str, str]:
+    """A binder note as (its kind, the field): the values left out, so that one kind of leniency is
+    one row ('importance: "true" taken as true' is ('… taken as …', 'importance')); a name the spec
+    does not declare is `(another name)`."""
+    head, sep, rest = note.partition(": ")
+    if not sep:
+        head, rest = "", note
+    name = re.split(r"[.\[]", head, maxsplit=1)[0]
+    declared = {p.lower(): p for p in spec.request_properties()}
+    where = declared.get(name.lower(), "(another name)") if head else ""
+    kind = _VALUE.sub("…", rest)
+    kind = re.sub(r"matched as \w+$", "matched as its name", kind)
+    return kind, where
+
+
+def curl(request: requests.PreparedRequest) -> str:
+    """A curl line that sends `request` again, the key shown as schemathesis shows it."""
+    parts = ["curl", "-X", str(request.method or "PUT")]
+    for name, value in request.headers.items():
+        if name.lower() in ("content-type", "authorization"):
+            shown = (
+                "[Filtered]"
+                if name.lower() == "authorization"
+                else str(value, "latin-1")
+                if isinstance(value, bytes)
+                else value
+            )
+            parts += ["-H", f"{name}: {shown}"]
+    body = request.body
+    if body:
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+        parts += ["-d", text if len(text) <= 2000 else text[:2000] + "...(cut)"]
+    return shlex.join([*parts, request.url or ""])
+
+
+class Coverage:
+    def __init__(self, settings: SuiteSettings) -> None:
+        self.settings = settings
+        self.statuses: Counter[int] = Counter()
+        self.failed_statuses: set[int] = set()
+        self.deviation_statuses: set[int] = set()
+        self.rules = {name: Rule() for name in rules.rule_names()}
+        self.leniencies: Counter[str] = Counter()
+        self.leniency_fields: dict[str, set[str]] = {}
+        self.failed_leniencies: set[str] = set()
+        self.failures: list[Failure] = []
+        self.accepted = 0
+        self.last_request = "no request sent"
+        self.last_curl = "(no request was sent)"
+        self.last_status: int | None = None
+        self._last_leniencies: tuple[str, ...] = ()
+
+    # -- what the transport sees -------------------------------------------------
+
+    def observe(self, request: requests.PreparedRequest, response: requests.Response) -> None:
+        """Every answer of the send call."""
+        if not transport.is_send_call(request):
+            return
+        status = response.status_code
+        self.statuses[status] += 1
+        self.accepted += 200 <= status < 300
+        self.last_status = status
+        self.last_request = f"{request.method} {urlsplit(request.url or '').path} -> {status}"
+        self.last_curl = curl(request)
+        self._last_leniencies = ()
+        if self.settings.profile == "onlyoffice":
+            self._last_leniencies = self._needed(request.body)
+            self.leniencies.update(self._last_leniencies)
+
+    def _needed(self, body: object) -> tuple[str, ...]:
+        try:
+            payload = json.loads(body if isinstance(body, bytes | str) else b"")
+            bound = binder.bind_json(payload)
+        except (ValueError, RecursionError, binder.BindError):
+            return ()
+        kinds = set()
+        for note in bound.leniencies:
+            kind, where = leniency_kind(note)
+            kinds.add(kind)
+            self.leniency_fields.setdefault(kind, set()).add(where)
+        return tuple(sorted(kinds))
+
+    # -- failures ----------------------------------------------------------------
+
+    def failed(self, check: str, request: str, reproduce: str, text: str, status: int | None) -> Failure:
+        """A failure; the same check failing again is counted on the first one."""
+        if status is not None:
+            self.failed_statuses.add(status)
+        self.failed_leniencies.update(self._last_leniencies)
+        for known in self.failures:
+            if known.check == check:
+                known.count += 1
+                return known
+        failure = Failure(check, request, reproduce, text)
+        self.failures.append(failure)
+        return failure
+
+    # -- rule probes -------------------------------------------------------------
+
+    @contextmanager
+    def probing(self, rule: str, sends: transport.Transport) -> Iterator[None]:
+        """Runs one rule's probe: counts its requests, and takes its verdict from how it ends."""
+        before, verdict, reason = sends.sends, PASSED, ""
+        self._deviated = False
+        try:
+            yield
+        except pytest.skip.Exception as skipped:
+            verdict, reason = (DEVIATION if self._deviated else NOT_RUN), str(skipped.msg)
+            raise
+        except BaseException:
+            verdict = FAILED
+            if self.last_status is not None:
+                self.failed_statuses.add(self.last_status)
+            raise
+        finally:
+            entry = self.rules.setdefault(rule, Rule())
+            entry.requests += sends.sends - before
+            if entry.verdict == NOT_RUN or _RANK[verdict] < _RANK[entry.verdict]:
+                entry.verdict, entry.reason = verdict, reason
+
+    _deviated = False
+
+    def deviation(self, status: int) -> None:
+        """A known deviation of the real server answered `status` (the probe is then skipped)."""
+        self.deviation_statuses.add(status)
+        self._deviated = True
+
+    # -- the report --------------------------------------------------------------
+
+    def status_verdict(self, status: int) -> str:
+        if status in self.failed_statuses:
+            return FAILED
+        if self.statuses[status]:
+            return PASSED
+        if status in self.deviation_statuses:
+            return DEVIATION
+        return FROM_A_FILTER if rules.from_a_filter(status) else NOT_SEEN
+
+    def rows(self) -> list[tuple[str, str, int, str]]:
+        """(kind, what, requests, verdict), in the report's order."""
+        declared = spec.declared_statuses()
+        found: list[tuple[str, str, int, str]] = [
+            ("status", str(s), self.statuses[s], self.status_verdict(s)) for s in declared
+        ]
+        for status in sorted(set(self.statuses) - set(declared)):
+            verdict = (
+                FAILED
+                if status in self.failed_statuses
+                else DEVIATION
+                if status in self.deviation_statuses
+                else "seen"
+            )
+            found.append(("status", f"{status} (not declared)", self.statuses[status], verdict))
+        for name, rule in self.rules.items():
+            verdict = rule.verdict
+            if rule.reason:  # the skip's own words, which name the verdict first
+                verdict = rule.reason if rule.reason.startswith(rule.verdict) else f"{verdict}: {rule.reason}"
+            found.append(("rule", name, rule.requests, verdict))
+        for kind, count in sorted(self.leniencies.items()):
+            fields = sorted(self.leniency_fields.get(kind, set()) - {""})
+            shown = (
+                f"{kind} (in {', '.join(fields[:6])}{', ...' if len(fields) > 6 else ''})" if fields else kind
+            )
+            found.append(("leniency", shown, count, FAILED if kind in self.failed_leniencies else PASSED))
+        return found
+
+    def properties(self, deviations: int) -> dict[str, str]:
+        s = self.settings
+        return {
+            "seed": str(s.seed),
+            "target": s.base_url or "the embedded sandbox",
+            "profile": s.profile,
+            "requests": str(self.statuses.total()),
+            "accepted": str(self.accepted),
+            "failures": str(len(self.failures)),
+            "known_deviations": str(deviations),
+        }
+
+    def markdown(self, deviations: int, verdict: str) -> str:
+        props = self.properties(deviations)
+        lines = [
+            "# Contract coverage",
+            "",
+            f"`{spec.OPERATION_METHOD.upper()} {spec.OPERATION_PATH}` against {props['target']}; profile"
+            f" {props['profile']}; SEED={props['seed']}.",
+            "",
+            f"{verdict}: {props['requests']} requests, {props['accepted']} accepted, {props['failures']}"
+            f" failures, {props['known_deviations']} known deviations.",
+            "",
+            "| kind | what | requests | verdict |",
+            "| --- | --- | --- | --- |",
+        ]
+        for kind, what, count, row_verdict in self.rows():
+            cell = what.replace("|", "\\|")
+            lines.append(f"| {kind} | {cell} | {count} | {row_verdict.replace('|', chr(92) + '|')} |")
+        if self.failures:
+            lines += ["", "## Failures", ""]
+            lines += [f"- {failure.line()}" for failure in self.failures]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,183 @@
+"""The rule probes as data: what each sends and the status it must get, read by the probes, the
+embedded target (which seeds what the draft probes need), the coverage report and the faults.
+
+Generated cases are made into sends that keep every rule (hooks.py), so that a server keeping the
+contract never fails; these probes break one rule each, on purpose, or use one path of the call
+generated cases never reach (drafts, attachments), and expect the answer the operation's
+description and the facts' validation order give. Each is a real send, so every recipient is
+inside RECIPIENT_DOMAIN (or is no address at all), and each request counts against MAX_SENDS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract_tests.settings import SuiteSettings
+from onlyoffice_contract import spec
+
+NOT_AN_ADDRESS = "not an address"  # no RFC 5322 parser takes a mailbox without an @; it reaches nobody
+NO_SUCH_ID = 2**31 - 1
+# A file id no account has (the largest int32 but one: NO_SUCH_ID is a message id), so the server
+# cannot read it and must skip it (the facts' rule 7: attachments are never refused).
+UNRESOLVABLE_FILE_ID = 2**31 - 2
+# The file the embedded sandbox holds for the probe of a readable attachment (ATTACHMENT_FILE_ID unset).
+EMBEDDED_FILE_ID = 4311
+EMBEDDED_FILE = b"A file of the account, attached by the contract suite.\n"
+# The stored draft body the real server refuses to send (setting mail.maximum-message-body-size).
+MAX_DRAFT_BODY = 524288
+
+
+def _in_domain(settings: SuiteSettings, local: str) -> str:
+    return f"{local}@{settings.recipient_domain}"
+
+
+def _unparsable_in(name: str) -> Callable[[SuiteSettings], dict[str, Any]]:
+    return lambda settings: {name: [NOT_AN_ADDRESS]}
+
+
+def _unresolvable_name(settings: SuiteSettings) -> str:
+    """A storedName no server holds, random per seed (the same seed sends the same name)."""
+    return f"contract-probe-{settings.seed:010d}-no-such-file.bin"
+
+
+def attachment_file_id(settings: SuiteSettings) -> int | None:
+    """The real file the readable-attachment probe attaches: ATTACHMENT_FILE_ID, or the embedded one."""
+    if settings.attachment_file_id is not None:
+        return settings.attachment_file_id
+    return EMBEDDED_FILE_ID if settings.embedded else None
+
+
+def _needs_a_file(settings: SuiteSettings) -> str | None:
+    if attachment_file_id(settings) is None:
+        return "not run: ATTACHMENT_FILE_ID is not set (the id of a file of the account to attach)"
+    return None
+
+
+@dataclass(frozen=True)
+class Probe:
+    rule: str
+    expected: int
+    changes: Callable[[SuiteSettings], dict[str, Any]]
+    # Why it cannot run with these settings (None: it runs).
+    not_run: Callable[[SuiteSettings], str | None] = lambda settings: None
+
+
+PROBES = [
+    Probe(
+        "a from that is not the caller's mailbox", 400, lambda s: {"from": _in_domain(s, "not-the-caller")}
+    ),
+    Probe("a from that does not parse", 400, lambda s: {"from": NOT_AN_ADDRESS}),
+    *[
+        Probe(f"a value in {name} that does not parse", 400, _unparsable_in(name))
+        for name in spec.recipient_fields()
+    ],
+    Probe("no recipient at all", 400, lambda s: {name: [] for name in spec.recipient_fields()}),
+    Probe("only cc", 200, lambda s: {"to": [], "cc": [_in_domain(s, "cc-only")], "bcc": []}),
+    Probe("only bcc", 200, lambda s: {"to": [], "cc": [], "bcc": [_in_domain(s, "bcc-only")]}),
+    Probe("an empty to beside a cc", 200, lambda s: {"to": [], "cc": [_in_domain(s, "beside")]}),
+    Probe("an id that no message has", 404, lambda s: {"id": NO_SUCH_ID}),
+    Probe(
+        "fields the server does not know are ignored", 200, lambda s: {"unknownField": {"x": [1]}, "Extra": 1}
+    ),
+    Probe("importance", 200, lambda s: {"importance": True}),
+    Probe("a delivery receipt", 200, lambda s: {"requestReceipt": True}),
+    Probe("a read receipt", 200, lambda s: {"requestRead": True}),
+    Probe("an autoreply", 200, lambda s: {"isAutoreply": True}),
+    Probe(
+        "a calendar invitation",
+        200,
+        lambda s: {"calendarIcs": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"},
+    ),
+    Probe("a reply", 200, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
+    Probe(
+        "a non-ASCII subject and names",
+        200,
+        lambda s: {
+            "subject": "Zoë's Überblick ✓ 漢字",
+            "to": [f'"Zoë Ünicode, Jr." <{_in_domain(s, "zoe")}>'],
+        },
+    ),
+    Probe("tags", 200, lambda s: {"tags": [1]}),
+    # Attachments are never refused: one the server cannot read is skipped after the answer.
+    Probe(
+        "an attachment the server cannot resolve",
+        200,
+        lambda s: {"attachments": [{"fileId": UNRESOLVABLE_FILE_ID, "fileName": "contract-probe.txt"}]},
+    ),
+    Probe(
+        "several attachments the server cannot resolve",
+        200,
+        lambda s: {
+            "attachments": [
+                {"fileId": UNRESOLVABLE_FILE_ID, "fileName": "contract-probe-1.txt"},
+                {"storedName": _unresolvable_name(s), "fileName": "contract-probe-2.txt"},
+                {"fileId": UNRESOLVABLE_FILE_ID, "storedName": _unresolvable_name(s)},
+            ]
+        },
+    ),
+    Probe(
+        "a file of the account attached",
+        200,
+        lambda s: {"attachments": [{"fileId": attachment_file_id(s), "fileName": "contract-probe.txt"}]},
+        _needs_a_file,
+    ),
+]
+
+# The probe that sends again the id a first send returned (two requests, one rule).
+SENT_AGAIN = "the id just returned, sent again"
+
+
+@dataclass(frozen=True)
+class DraftProbe:
+    """A message the embedded sandbox is seeded with, and the statuses its sends must get, in order."""
+
+    rule: str
+    id: int
+    folder: str
+    expected: tuple[int, ...]
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def seed(self, settings: SuiteSettings) -> dict[str, Any]:
+        """The stored message: a valid request from the run's mailbox to the recipient domain."""
+        return {
+            "id": self.id,
+            "folder": self.folder,
+            "from": settings.from_,
+            "to": [_in_domain(settings, f"draft-{self.id}")],
+            "subject": f"contract suite: {self.rule}",
+            "body": "<p>A seeded message.</p>",
+            **self.fields,
+        }
+
+
+# Small ids: a new message's id follows the largest one stored, and must never reach NO_SUCH_ID.
+DRAFT_PROBES = [
+    DraftProbe("a draft sends once, then 403", 101, "drafts", (200, 403)),
+    DraftProbe("a template stays a template, each send a new id", 102, "templates", (200, 200)),
+    DraftProbe("a message in another folder (inbox)", 103, "inbox", (403,)),
+    DraftProbe(
+        f"a draft whose stored body is over {MAX_DRAFT_BODY} characters",
+        104,
+        "drafts",
+        (403,),
+        {"body": "x" * (MAX_DRAFT_BODY + 1)},
+    ),
+]
+DRAFTS_NOT_RUN = (
+    "not run: only against the embedded sandbox, which the suite seeds with the drafts and templates"
+    " these need; a live server's drafts are not the suite's to send"
+)
+
+
+def rule_names() -> list[str]:
+    """Every rule the probes check, in the order they run."""
+    return [*(p.rule for p in PROBES), SENT_AGAIN, *(d.rule for d in DRAFT_PROBES)]
+
+
+def from_a_filter(status: int) -> bool:
+    """Whether the spec says `status` comes from a filter before the call (402, 503): no request the
+    suite can send produces it against a live server."""
+    response = spec.resolve(spec.operation()["responses"][str(status)])
+    return "a filter refuses" in " ".join(str(response.get("description", "")).split())
