@@ -227,7 +227,7 @@ class Coverage:
         s = self.settings
         return {
             "seed": str(s.seed),
-            "target": s.base_url or "the embedded sandbox",
+            "target": s.target,
             "profile": s.profile,
             "requests": str(self.statuses.total()),
             "accepted": str(self.accepted),

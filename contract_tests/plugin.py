@@ -45,7 +45,8 @@ class ContractRun:
     def __init__(self, settings: SuiteSettings) -> None:
         self.settings = settings
         self.sends = Transport(settings.max_sends, settings.request_timeout)
-        self.redactor = Redactor(settings.api_key)
+        # The key, and a password written into BASE_URL (https://user:password@host).
+        self.redactor = Redactor(settings.api_key, settings.base_url_password)
         self.coverage = Coverage(settings)
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
         self.deviations: list[Deviation] = []  # the real server's known defects met (profile onlyoffice)
@@ -104,9 +105,8 @@ class ContractRun:
 
     def pytest_report_header(self) -> list[str]:
         s = self.settings
-        where = s.base_url or "the embedded sandbox"
         return [
-            f"contract suite: target {where}; profile {s.profile}; SEED={s.seed};"
+            f"contract suite: target {s.target}; profile {s.profile}; SEED={s.seed};"
             f" MAX_EXAMPLES={s.max_examples}; MAX_SENDS={s.max_sends}; REQUEST_TIMEOUT={s.request_timeout};"
             f" recipients in {s.recipient_domain}; from {s.from_}"
         ]

@@ -22,20 +22,22 @@ _FRAGMENT = 4
 
 
 class Redactor:
-    def __init__(self, secret: str) -> None:
-        # The key as it is, and as repr(), JSON and URLs escape it; longest first.
-        forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], quote(secret, safe="")} - {""}
-        ordered = sorted(forms, key=len, reverse=True)
-        patterns = [re.escape(form) for form in ordered]
-        # saferepr keeps the start and the end of a long repr around "...": either may end or begin
-        # inside the key.
-        for form in ordered:
-            heads = [re.escape(form[:n]) for n in range(len(form) - 1, _FRAGMENT - 1, -1)]
-            tails = [re.escape(form[-n:]) for n in range(len(form) - 1, _FRAGMENT - 1, -1)]
-            if heads:
-                patterns.append(f"(?:{'|'.join(heads)})(?=\\.\\.\\.)")
-                patterns.append(f"(?<=\\.\\.\\.)(?:{'|'.join(tails)})")
-        self._pattern = re.compile("|".join(patterns)) if secret else None
+    def __init__(self, *secrets: str) -> None:
+        patterns = []
+        for secret in secrets:
+            # The secret as it is, and as repr(), JSON and URLs escape it; longest first.
+            forms = {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1], quote(secret, safe="")} - {""}
+            ordered = sorted(forms, key=len, reverse=True)
+            patterns += [re.escape(form) for form in ordered]
+            # saferepr keeps the start and the end of a long repr around "...": either may end or
+            # begin inside the secret.
+            for form in ordered:
+                heads = [re.escape(form[:n]) for n in range(len(form) - 1, _FRAGMENT - 1, -1)]
+                tails = [re.escape(form[-n:]) for n in range(len(form) - 1, _FRAGMENT - 1, -1)]
+                if heads:
+                    patterns.append(f"(?:{'|'.join(heads)})(?=\\.\\.\\.)")
+                    patterns.append(f"(?<=\\.\\.\\.)(?:{'|'.join(tails)})")
+        self._pattern = re.compile("|".join(patterns)) if patterns else None
 
     def text(self, text: str) -> str:
         return text if self._pattern is None else self._pattern.sub(MASK, text)

@@ -12,6 +12,7 @@ import re
 import secrets
 import types
 import typing
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,21 @@ class SuiteSettings:
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def base_url_password(self) -> str:
+        return (urllib.parse.urlsplit(self.base_url).password or "") if self.base_url else ""
+
+    @property
+    def target(self) -> str:
+        """The target as output names it: BASE_URL with any password in it masked, or the embedded sandbox."""
+        if self.base_url is None:
+            return "the embedded sandbox"
+        parts = urllib.parse.urlsplit(self.base_url)
+        if parts.password is None:
+            return self.base_url
+        host = parts.netloc.rpartition("@")[2]
+        return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:[Filtered]@{host}"))
 
 
 FIELDS = {f.metadata["variable"]: f for f in dataclasses.fields(SuiteSettings)}

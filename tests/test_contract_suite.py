@@ -111,6 +111,21 @@ def test_the_key_is_never_printed(tmp_path: Path) -> None:
         assert TOKEN not in text
 
 
+def test_a_password_in_base_url_is_never_printed(tmp_path: Path) -> None:
+    """A BASE_URL may carry credentials for a proxy in front of staging (https://user:password@host)."""
+    password = "pw-4f9e1c7b-proxy"
+    with running(strict_settings(tmp_path)) as url:
+        base = url.replace("http://", f"http://ci:{password}@")
+        run = run_suite(tmp_path / "report", BASE_URL=base, SEED="21", MAX_EXAMPLES="5")
+    assert run.returncode in (0, 1, 4), run.output[-3000:]
+    assert "ci:[Filtered]@" in run.output  # the target is named, its password masked
+    texts = [run.output, run.junit]
+    if (tmp_path / "report" / COVERAGE_FILE).exists():
+        texts.append((tmp_path / "report" / COVERAGE_FILE).read_text())
+    for text in texts:
+        assert password not in text
+
+
 def junit(text: str) -> ET.Element:
     return ET.fromstring(text)  # noqa: S314 (the report pytest just wrote, not untrusted input)
 
