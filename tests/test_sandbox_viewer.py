@@ -18,6 +18,7 @@ import pytest
 from harness.capture import capture_at, deliver
 from harness.pages import Page
 from harness.sandboxes import running, settings_in
+from onlyoffice_sandbox import mailparse
 from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.mailstore import MailStore
@@ -108,6 +109,8 @@ def test_search_by_recipient_or_subject(viewer: Viewer) -> None:
         "Content-Type: multipart/mixed\r\n",  # no boundary
         "Content-Disposition: attachment; filename*=x''%FF%FE\r\n"
         "Content-Type: text/html; charset=nonsense\r\n",
+        "Content-Type: text/plain; charset=idna\r\n",  # a codec that refuses errors="replace"
+        "Content-Type: text/plain; charset=punycode\r\n",
     ],
 )
 def test_a_header_email_cannot_parse_is_shown_raw_never_a_500(viewer: Viewer, extra: str) -> None:
@@ -120,6 +123,49 @@ def test_a_header_email_cannot_parse_is_shown_raw_never_a_500(viewer: Viewer, ex
     name, value = extra.split(":", 1)
     assert name in shown
     assert value.split(";")[0].strip()[:5] in shown
+
+
+def nested(depth: int) -> bytes:
+    """A multipart nested `depth` deep: parsing it whole raises RecursionError in `email`."""
+    opening = "".join(f"Content-Type: multipart/mixed; boundary=b{n}\r\n\r\n--b{n}\r\n" for n in range(depth))
+    closing = "".join(f"--b{n}--\r\n" for n in reversed(range(depth)))
+    text = "Content-Type: text/plain\r\n\r\ninnermost\r\n"
+    return (
+        raw("deep", extra="MIME-Version: 1.0\r\n").replace(b"\r\n\r\nhello\r\n", b"\r\n")
+        + (opening + text + closing).encode()
+    )
+
+
+def test_a_message_email_cannot_parse_whole_is_filed_listed_and_shown(viewer: Viewer) -> None:
+    """Review finding A: its file was written, its entry not (RecursionError); the capture's start
+    then re-parsed the file, died, and was started again every second: no mail was filed again."""
+    deliver(viewer.smtp, nested(2000), "s@x.test", ["bob@example.org"])
+    [key] = viewer.keys()
+    for path in (f"/sandbox/mail/{key}", f"/sandbox/api/messages/{key}", f"/sandbox/mail/{key}.eml", "/"):
+        assert httpx.get(viewer.url + path).status_code == 200, path
+    assert httpx.get(f"{viewer.url}/sandbox/api/messages/{key}").json()["subject"] == "deep"
+
+
+def test_an_import_at_start_files_what_it_can_and_skips_what_it_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding A: one file whose filing raised stopped every start of the capture."""
+    (tmp_path / f"{'a' * 24}.eml").write_bytes(nested(2000))
+    (tmp_path / f"{'b' * 24}.eml").write_bytes(raw("fine", message_id="<fine@x>"))
+    (tmp_path / f"{'c' * 24}.eml").write_bytes(raw("poison", message_id="<poison@x>"))
+    fingerprint = mailparse.fingerprint
+
+    def failing(content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
+        if b"poison" in content:
+            raise RuntimeError("a defect in filing this one")
+        return fingerprint(content, mail_from, rcpt_tos)
+
+    monkeypatch.setattr(mailparse, "fingerprint", failing)
+    store = MailStore(tmp_path)
+    assert store.import_files() == 2
+    assert sorted(s.subject for s in store.find()) == ["deep", "fine"]
+    assert len(list(tmp_path.glob("*.eml"))) == 3  # the one not filed is left for a later version
+    store.close()
 
 
 def test_a_message_claiming_anothers_message_id_is_filed_beside_it(viewer: Viewer) -> None:
