@@ -100,6 +100,21 @@ def test_a_fault_lasts_count_sends_and_a_401_neither_triggers_nor_uses_it(sandbo
     assert send(sandbox, "sync") > 0
 
 
+@pytest.mark.parametrize("sandbox_settings", [{"binder": "onlyoffice"}])
+def test_a_send_the_web_client_authenticates_by_cookie_gets_the_fault(sandbox: Sandbox) -> None:
+    """Review finding B: the fault guard read only the header, so a cookie send passed every fault."""
+    sandbox.fail_sends("mail-unavailable")
+    response = httpx.put(
+        sandbox.url + "/api/2.0/mail/messages/send.json",
+        json={"from": sandbox.address, "to": ["bob@example.org"], "subject": "by cookie"},
+        headers={"Cookie": f"asc_auth_key={sandbox.token}"},
+    )
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["message"] == "Forbidden"
+    assert sandbox.faults()["send"] is None
+    assert sandbox.outbox() == []
+
+
 @pytest.mark.parametrize("sandbox_settings", [{"fault_sends": "transferring:2", "fault_deliveries": "451"}])
 def test_faults_from_settings(sandbox: Sandbox) -> None:
     for _ in range(2):

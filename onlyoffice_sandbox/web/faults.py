@@ -22,7 +22,7 @@ from onlyoffice_sandbox.problems import Problem
 from onlyoffice_sandbox.web import envelope
 from onlyoffice_sandbox.web.access import Endpoint
 from onlyoffice_sandbox.web.api import problem
-from onlyoffice_sandbox.web.send import authorized
+from onlyoffice_sandbox.web.send import authenticated
 
 TRANSPORT = "sandbox.transport"  # the scope key app.SandboxApp sets
 
@@ -33,7 +33,7 @@ def with_faults(handle: Endpoint) -> Endpoint:
     async def send_call(request: Request) -> Response:
         ctx: Context = request.app.state.context
         armed = None
-        if authorized(request.headers.get("authorization"), ctx.settings.tokens):
+        if authenticated(request, ctx):  # the header, or the web client's cookie
             armed = ctx.faults.take()
         if armed is None:
             return await handle(request)

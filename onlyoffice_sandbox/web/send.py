@@ -40,6 +40,13 @@ def authorized(header: str | None, tokens: tuple[str, ...], cookie: str | None =
     return any(_matches(candidate, tokens) for candidate in candidates)
 
 
+def authenticated(request: Request, ctx: Context) -> bool:
+    """Whether the request carries a valid token: `authorized` on its header and, in onlyoffice
+    mode, its `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
+    cookie = request.cookies.get(COOKIE) if ctx.settings.binder == "onlyoffice" else None
+    return authorized(request.headers.get("authorization"), ctx.settings.tokens, cookie)
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     refusal = too_large(f"Request body is larger than {limit} bytes")
     declared = request.headers.get("content-length")
@@ -60,10 +67,9 @@ async def _read_body(request: Request, limit: int) -> bytes:
 async def handle(request: Request) -> Response:
     ctx: Context = request.app.state.context
     mode = ctx.settings.binder
-    header = request.headers.get("authorization")
-    cookie = request.cookies.get(COOKIE) if mode == "onlyoffice" else None
-    if not authorized(header, ctx.settings.tokens, cookie):
-        return envelope.unauthorized(request.url.hostname or "localhost", header is not None)
+    if not authenticated(request, ctx):
+        has_header = request.headers.get("authorization") is not None
+        return envelope.unauthorized(request.url.hostname or "localhost", has_header)
     try:
         raw = await _read_body(request, ctx.settings.max_body)
         content_type = request.headers.get("content-type", "")
