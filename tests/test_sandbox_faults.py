@@ -8,6 +8,7 @@ refuse with 421, 451 or 550, which the outbox's record shows.
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -179,3 +180,22 @@ def test_the_fault_endpoints_need_the_token_and_check_their_body(sandbox: Sandbo
     )
     assert conforms(ok, "armSendFault", 200)["send"] == {"kind": "late", "remaining": 1, "seconds": 1}
     assert conforms(httpx.get(f"{sandbox.url}/sandbox/api/faults", headers=auth), "getFaults", 200)["send"]
+
+
+@pytest.mark.parametrize("sandbox_settings", [{"max_body": 1024}])
+def test_a_fault_body_that_is_not_finite_json_or_is_too_large_is_refused(sandbox: Sandbox) -> None:
+    """Review finding D: json.loads took NaN, which passed the schema's bounds (a `late` fault that
+    never ended); and the body was read whole, with no limit."""
+    auth = {"Authorization": f"Bearer {sandbox.token}", "Content-Type": "application/json"}
+    for text in [
+        '{"kind": "late", "seconds": NaN}',
+        '{"kind": "late", "seconds": Infinity}',
+        '{"kind": "late", "seconds": 1e999}',
+    ]:
+        response = httpx.put(f"{sandbox.url}/sandbox/api/faults/send", content=text, headers=auth)
+        conforms(response, "armSendFault", 400)
+    assert sandbox.faults()["send"] is None
+    padded = json.dumps({"code": 451, "padding": "x" * 2000})
+    for path, operation in [("send", "armSendFault"), ("delivery", "armDeliveryFault")]:
+        response = httpx.put(f"{sandbox.url}/sandbox/api/faults/{path}", content=padded, headers=auth)
+        assert "1024" in conforms(response, operation, 413)["error"]

@@ -58,7 +58,18 @@ def test_list_and_filter_by_recipient_subject_text_message_id_and_send_id(sandbo
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 501}, {"limit": "x"}, {"offset": -1}, {"sendId": "abc"}, {"sendId": 0}],
+    [
+        {"limit": 0},
+        {"limit": 501},
+        {"limit": "x"},
+        {"offset": -1},
+        {"sendId": "abc"},
+        {"sendId": 0},
+        {"offset": 10**25},  # past SQLite's integers: was a 500 (OverflowError)
+        {"sendId": 10**25},
+        {"sendId": 2**63},
+        {"limit": "1" * 5000},  # more digits than int() takes
+    ],
 )
 def test_a_parameter_outside_the_spec_is_400(sandbox: Sandbox, params: dict[str, Any]) -> None:
     body = conforms(get(sandbox, API, **params), "listMessages", 400)
@@ -127,6 +138,8 @@ def test_the_wait_ends_with_404_after_its_timeout(sandbox: Sandbox) -> None:
     with pytest.raises(SandboxError, match="404"):
         sandbox.wait_for_mail(to="never@example.org", timeout=0.2)
     conforms(get(sandbox, f"{API}/wait", timeout=61), "waitForMessages", 400)
+    for endless in ("nan", "inf", "-nan"):  # NaN passed minimum and maximum: the wait never ended
+        conforms(get(sandbox, f"{API}/wait", timeout=endless), "waitForMessages", 400)
 
 
 def test_a_wait_holds_nothing_that_sends_and_deliveries_need(sandbox: Sandbox) -> None:

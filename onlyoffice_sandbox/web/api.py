@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,7 +46,9 @@ def parameters(request: Request, operation_id: str) -> dict[str, Any]:
                 value = int(raw)
             elif schema.get("type") == "number":
                 value = float(raw)
-        except ValueError:
+                if not math.isfinite(value):  # NaN passes every minimum and maximum
+                    raise ValueError(raw)
+        except (ValueError, OverflowError):
             raise BadParameter(f"{name}: not a {schema['type']}: {raw[:50]!r}") from None
         error = next(iter(OAS30Validator(schema).iter_errors(value)), None)
         if error is not None:

@@ -47,7 +47,7 @@ def authenticated(request: Request, ctx: Context) -> bool:
     return authorized(request.headers.get("authorization"), ctx.settings.tokens, cookie)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     refusal = too_large(f"Request body is larger than {limit} bytes")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -71,7 +71,7 @@ async def handle(request: Request) -> Response:
         has_header = request.headers.get("authorization") is not None
         return envelope.unauthorized(request.url.hostname or "localhost", has_header)
     try:
-        raw = await _read_body(request, ctx.settings.max_body)
+        raw = await read_body(request, ctx.settings.max_body)
         content_type = request.headers.get("content-type", "")
         read = binding.read(mode, raw, content_type, request.scope.get("query_string", b""))
         accepted = await sending.accept(ctx, read)
