@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS messages (
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
+CREATE INDEX IF NOT EXISTS messages_message_id ON messages (message_id);  -- the JSON API's lookups
 """
 # Columns added since the first release; an older outbox gets them at start, its queued rows
 # keep their stored `mime` and are sent as they are.
@@ -423,38 +424,31 @@ def mark(
     return op
 
 
-def listing() -> Operation[list[dict[str, Any]]]:
-    """Every message with its state; `notes` are what the app developer should know about it."""
+# -- read-only operations for the pages and the sandbox's API (run them with `aread`) ---------
 
-    def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        rows = conn.execute(
-            "SELECT id, folder, state, message_id, recipients, attempts, last_error, delivered_to, refused,"
-            " notes FROM messages ORDER BY id"
-        ).fetchall()
-        return [
-            {
-                "id": r[0],
-                "folder": r[1],
-                "state": r[2],
-                "messageId": r[3],
-                "recipients": json.loads(r[4] or "[]"),
-                "attempts": r[5],
-                "lastError": r[6],
-                "deliveredTo": json.loads(r[7] or "[]"),
-                "refused": json.loads(r[8] or "{}"),
-                "notes": json.loads(r[9] or "[]"),
-            }
-            for r in rows
-        ]
-
-    return op
-
-
-# -- read-only operations for the pages and the sandbox's API --------------------------------
-
-# The message itself, kept for delivery: not part of its delivery record.
+# A delivery record's fields, in the order the JSON listing has always given them (sandbox-api.yaml's
+# OutboxRecord); the other columns follow them in a full record. JSON columns, with what an empty
+# one (queued, not yet attempted; or a row from an older outbox) reads as.
+LISTED = (
+    "id",
+    "folder",
+    "state",
+    "message_id",
+    "recipients",
+    "attempts",
+    "last_error",
+    "delivered_to",
+    "refused",
+    "notes",
+)
+_JSON_DEFAULTS: dict[str, Callable[[], Any]] = {
+    "recipients": list,
+    "delivered_to": list,
+    "refused": dict,
+    "notes": list,
+}
+# The message itself, kept for delivery: not part of its delivery record, and never read for one.
 _NOT_RECORD = {"fields", "attachments", "mime"}
-_PLAIN_TEXT = {"last_error", "message_id", "date", "sender", "author", "folder", "state"}
 
 
 def _camel(name: str) -> str:
@@ -462,26 +456,39 @@ def _camel(name: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
+def _record_columns(conn: sqlite3.Connection) -> list[str]:
+    """Every column of a full record: the listed ones first, then any other (a column added later
+    shows too), never the message itself."""
+    have = [row[1] for row in conn.execute("PRAGMA table_info(messages)")]
+    return [*LISTED, *(name for name in have if name not in LISTED and name not in _NOT_RECORD)]
+
+
 def _record(names: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
-    """A row as its delivery record: every column but the message itself, named as the JSON
-    listing names them, JSON text decoded. Generic, so that a column added later shows too."""
+    """The one builder of a delivery record: a row's columns named as the JSON names them, the JSON
+    ones decoded, and an empty one as its empty array or object, never null."""
     record: dict[str, Any] = {}
     for name, value in zip(names, row, strict=True):
-        if name in _NOT_RECORD:
-            continue
-        if isinstance(value, str) and name not in _PLAIN_TEXT and value[:1] in "[{":
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
+        if name in _JSON_DEFAULTS:
+            value = json.loads(value) if value else _JSON_DEFAULTS[name]()
         record[_camel(name)] = value
-    if "recipients" in record and record["recipients"] is None:
-        record["recipients"] = []
     return record
 
 
-def _select_records(conn: sqlite3.Connection, where: str, values: tuple[Any, ...]) -> list[dict[str, Any]]:
-    cur = conn.execute(f"SELECT * FROM messages {where}", values)  # noqa: S608 - placeholders only
-    names = [d[0] for d in cur.description]
+def _select_records(
+    conn: sqlite3.Connection, names: list[str], where: str, values: tuple[Any, ...]
+) -> list[dict[str, Any]]:
+    columns = ", ".join(f'"{name}"' for name in names)  # names from the table itself
+    cur = conn.execute(f"SELECT {columns} FROM messages {where}", values)  # noqa: S608 - placeholders only
     return [_record(names, row) for row in cur.fetchall()]
+
+
+def listing() -> Operation[list[dict[str, Any]]]:
+    """Every message with its state; `notes` are what the app developer should know about it."""
+
+    def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        return _select_records(conn, list(LISTED), "ORDER BY id", ())
+
+    return op
 
 
 def records(limit: int, offset: int) -> Operation[tuple[int, list[dict[str, Any]]]]:
@@ -489,7 +496,10 @@ def records(limit: int, offset: int) -> Operation[tuple[int, list[dict[str, Any]
 
     def op(conn: sqlite3.Connection) -> tuple[int, list[dict[str, Any]]]:
         total = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-        return total, _select_records(conn, "ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset))
+        page = _select_records(
+            conn, _record_columns(conn), "ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return total, page
 
     return op
 
@@ -498,7 +508,8 @@ def record_of(message_id: str) -> Operation[dict[str, Any] | None]:
     """The delivery record of the message with this Message-ID header (the newest, if several)."""
 
     def op(conn: sqlite3.Connection) -> dict[str, Any] | None:
-        found = _select_records(conn, "WHERE message_id = ? ORDER BY id DESC LIMIT 1", (message_id,))
+        where = "WHERE message_id = ? ORDER BY id DESC LIMIT 1"
+        found = _select_records(conn, _record_columns(conn), where, (message_id,))
         return found[0] if found else None
 
     return op

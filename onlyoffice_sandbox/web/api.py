@@ -62,7 +62,7 @@ async def _query(ctx: Context, given: dict[str, Any]) -> Query:
     if given.get("messageId"):
         message_ids = {normal_message_id(given["messageId"])}
     if given.get("sendId") is not None:  # the outbox links the send call's id to the Message-ID
-        header = await ctx.outbox.acall(outbox.message_id_of(given["sendId"]))
+        header = await ctx.outbox.aread(outbox.message_id_of(given["sendId"]))
         of_send = {normal_message_id(header)} if header else set()
         message_ids = of_send if message_ids is None else message_ids & of_send
     return Query(
@@ -102,7 +102,7 @@ def summary_json(summary: Summary, send_id: int | None) -> dict[str, Any]:
 
 async def _listed(ctx: Context, summaries: list[Summary], total: int) -> dict[str, Any]:
     header_ids = [s.message_id for s in summaries if s.message_id]
-    send_ids = await ctx.outbox.acall(outbox.send_ids(header_ids)) if header_ids else {}
+    send_ids = await ctx.outbox.aread(outbox.send_ids(header_ids)) if header_ids else {}
     return {"total": total, "messages": [summary_json(s, send_ids.get(s.message_id)) for s in summaries]}
 
 
@@ -223,7 +223,7 @@ async def get_message(request: Request) -> Response:
         }
 
     detail = await asyncio.to_thread(read)
-    record = await ctx.outbox.acall(outbox.record_of(summary.message_id)) if summary.message_id else None
+    record = await ctx.outbox.aread(outbox.record_of(summary.message_id)) if summary.message_id else None
     body = summary_json(summary, record["id"] if record else None) | detail
     if record is not None:
         body["delivery"] = record
