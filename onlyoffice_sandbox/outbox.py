@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS messages (
     mime BLOB,                     -- set only by versions that composed at accept: sent as it is
     delivered_to TEXT,             -- JSON list of the recipients the relay has accepted it for
     refused TEXT,                  -- JSON object: recipient -> the relay's permanent refusal
+    from_draft INTEGER,            -- 1: sent from Drafts, where a failed delivery puts it back
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL,
     last_error TEXT,
@@ -65,6 +66,7 @@ _ADDED_COLUMNS = {
     "delivered_to": "TEXT",
     "refused": "TEXT",
     "notes": "TEXT",
+    "from_draft": "INTEGER",
 }
 
 
@@ -312,6 +314,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
     A draft moves to Sent and keeps its id; a template stays and its copy gets
     a new id. The draft's folder is checked again here, in the same
     transaction, so that two concurrent sends of one draft cannot both pass.
+    A draft back in Drafts after a failed delivery (`mark`) is sent afresh: the
+    earlier attempts and refusals are not this send's.
     """
     values = _queue_values(letter)
 
@@ -320,7 +324,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
             cur = conn.execute(
                 "UPDATE messages SET folder = 'sent', state = 'queued', fields = ?, message_id = ?,"
                 " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, notes = ?,"
-                " next_attempt = ?, updated = ? WHERE id = ? AND folder = 'drafts'",
+                " next_attempt = ?, updated = ?, from_draft = 1, attempts = 0, last_error = NULL,"
+                " delivered_to = NULL, refused = NULL WHERE id = ? AND folder = 'drafts'",
                 (*values, draft.id),
             )
             if cur.rowcount != 1:
@@ -398,11 +403,15 @@ def mark(
     refused: dict[str, str] | None = None,
 ) -> Operation[None]:
     """Record an attempt: 'sent', 'failed' (permanent), or 'queued' again with a later retry; with
-    the recipients this attempt delivered to and those the relay refused for good."""
+    the recipients this attempt delivered to and those the relay refused for good.
+
+    A draft whose delivery failed, to no recipient at all, goes back to Drafts, as on the real
+    server (`ReleaseSendingDraftOnFailure`): its id can be sent again."""
 
     def op(conn: sqlite3.Connection) -> None:
         row = conn.execute(
-            "SELECT delivered_to, refused FROM messages WHERE id = ? AND state = 'queued'", (message,)
+            "SELECT delivered_to, refused, from_draft FROM messages WHERE id = ? AND state = 'queued'",
+            (message,),
         ).fetchone()
         if row is None:
             return  # recorded already (by an earlier process), or not queued
@@ -420,6 +429,8 @@ def mark(
                 "UPDATE messages SET attachments = ? WHERE id = ?",
                 (attachments.without_contents(text), message),
             )
+        if state == "failed" and not done and row[2]:
+            conn.execute("UPDATE messages SET folder = 'drafts' WHERE id = ?", (message,))
 
     return op
 

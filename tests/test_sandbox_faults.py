@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,8 +18,9 @@ from onlyoffice_send_client import AuthenticatedClient, errors
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
 
+from harness import sandboxes
 from harness.sandbox_api import conforms
-from harness.sandboxes import wait_until
+from harness.sandboxes import MAILBOX, TOKEN, outbox, running, settings_in, wait_until, write_drafts
 from onlyoffice_contract import spec
 from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
 
@@ -199,3 +201,32 @@ def test_a_fault_body_that_is_not_finite_json_or_is_too_large_is_refused(sandbox
     for path, operation in [("send", "armSendFault"), ("delivery", "armDeliveryFault")]:
         response = httpx.put(f"{sandbox.url}/sandbox/api/faults/{path}", content=padded, headers=auth)
         assert "1024" in conforms(response, operation, 413)["error"]
+
+
+def test_a_draft_whose_delivery_failed_is_back_in_drafts_and_can_be_sent_again(tmp_path: Path) -> None:
+    """Review finding G: after a failed delivery the real server moves the message back to Drafts
+    (ReleaseSendingDraftOnFailure), so its id can be sent again; the sandbox left it in Sent (403)."""
+    draft = {"id": 501, "folder": "drafts", "from": MAILBOX, "to": ["bob@example.org"], "subject": "Draft"}
+    settings = settings_in(tmp_path, drafts=write_drafts(tmp_path, [draft]))
+    with running(settings) as url:
+        armed = httpx.put(
+            f"{url}/sandbox/api/faults/delivery",
+            json={"code": 550},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        conforms(armed, "armDeliveryFault", 200)
+
+        def record() -> dict[str, Any]:
+            [found] = [r for r in outbox(url) if r["id"] == 501]
+            return found
+
+        first = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        assert first.json()["response"] == 501, first.text
+        wait_until(lambda: record()["state"] == "failed")
+        assert record()["folder"] == "drafts"
+        again = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        assert again.status_code == 200, again.text
+        wait_until(lambda: record()["state"] == "sent")
+        assert (record()["folder"], record()["attempts"], record()["refused"]) == ("sent", 1, {})
+        once_sent = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        assert once_sent.status_code == 403  # delivered: in Sent for good
