@@ -320,7 +320,10 @@ class MailStore:
         return _summary(rows[0]) if rows else None
 
     def last_seq(self) -> int:
-        return int(self._read("SELECT coalesce(max(seq), 0) FROM mail")[0][0])
+        """The number of the newest entry ever filed: it only grows (AUTOINCREMENT's own counter),
+        where max(seq) drops when the newest entries are deleted."""
+        rows = self._read("SELECT seq FROM sqlite_sequence WHERE name = 'mail'")
+        return int(rows[0][0]) if rows else 0
 
     def path(self, key: str) -> Path | None:
         """The message's file, for a key that is one (never a path out of the folder)."""
@@ -344,7 +347,9 @@ class MailStore:
                 return False
             conn.execute("DELETE FROM rcpt WHERE seq = ?", row)
             conn.execute("DELETE FROM mail WHERE seq = ?", row)
-        (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
+            # Inside the transaction, as `_file` writes it: a redelivery of this message filed
+            # right after the commit must keep its fresh file.
+            (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
         return True
 
     def delete_all(self) -> int:
@@ -352,6 +357,6 @@ class MailStore:
             keys = [row[0] for row in conn.execute("SELECT key FROM mail")]
             conn.execute("DELETE FROM rcpt")
             conn.execute("DELETE FROM mail")
-        for key in keys:
-            (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
+            for key in keys:  # inside the transaction: see `delete`
+                (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
         return len(keys)

@@ -7,6 +7,7 @@ onlyoffice_sandbox.pytest_plugin) and straight over SMTP to the embedded capture
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from harness.sandboxes import running, settings_in
 from onlyoffice_sandbox import mailparse
 from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.letter import Letter
-from onlyoffice_sandbox.mailstore import MailStore
+from onlyoffice_sandbox.mailstore import INDEX_NAME, MailStore
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -270,3 +271,52 @@ def test_a_message_page_shows_headers_bodies_attachments_source_and_delivery(san
     assert f"id{send_id}" in delivery.replace("\n", "")
     assert "sent" in delivery
     assert "Message-ID" in page.text_of("headers")
+
+
+def test_a_delete_removes_the_file_inside_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding H: the file was removed after the commit, so a redelivery of the same message
+    filed in between (by the capture, another process) lost its fresh file: listed, and a 404."""
+    store = MailStore(tmp_path)
+    first = store.add(raw("one", message_id="<one@x>"), "s@x.test", ["a@x.org"])
+    store.add(raw("two", message_id="<two@x>"), "s@x.test", ["a@x.org"])
+    locked: list[bool] = []
+    unlink = Path.unlink
+
+    def probing(path: Path, missing_ok: bool = False) -> None:
+        if path.suffix == ".eml":  # could the capture file a message right now?
+            probe = sqlite3.connect(tmp_path / INDEX_NAME, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                locked.append(False)
+            except sqlite3.OperationalError:
+                locked.append(True)
+            finally:
+                probe.close()
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", probing)
+    assert store.delete(first)
+    assert store.delete_all() == 1
+    assert locked == [True, True]
+    assert list(tmp_path.glob("*.eml")) == []
+    store.close()
+
+
+def test_the_newest_entrys_number_never_goes_down(tmp_path: Path) -> None:
+    """Review finding I: the wait took max(seq) as the newest entry; deleting the newest (or all)
+    lowered it, and a wait that had seen the higher number returned at once, again and again."""
+    store = MailStore(tmp_path)
+    assert store.last_seq() == 0
+    store.add(raw("one", message_id="<one@x>"), "s@x.test", ["a@x.org"])
+    newest = store.add(raw("two", message_id="<two@x>"), "s@x.test", ["a@x.org"])
+    assert store.last_seq() == 2
+    store.delete(newest)
+    assert store.last_seq() == 2
+    store.delete_all()
+    assert store.last_seq() == 2
+    store.add(raw("three", message_id="<three@x>"), "s@x.test", ["a@x.org"])
+    assert store.last_seq() == 3
+    store.close()

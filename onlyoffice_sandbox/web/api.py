@@ -148,7 +148,8 @@ class MailWatch:
 
     async def wait_past(self, seen: int, timeout: float) -> None:
         """Return once mail newer than `seen` (the index's newest entry, read by the caller) is
-        filed, or after `timeout` seconds. Entries are numbered upwards and never reused."""
+        filed, or after `timeout` seconds. Entries are numbered upwards and never reused, deleted
+        or not (`MailStore.last_seq`)."""
         self._waiters += 1
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._poll(), name="mail-watch")
