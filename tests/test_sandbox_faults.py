@@ -8,6 +8,7 @@ refuse with 421, 451 or 550, which the outbox's record shows.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -233,3 +234,21 @@ def test_a_draft_whose_delivery_failed_is_back_in_drafts_and_can_be_sent_again(t
         assert (record()["folder"], record()["attempts"], record()["refused"]) == ("sent", 1, {})
         once_sent = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
         assert once_sent.status_code == 403  # delivered: in Sent for good
+
+
+def test_the_captures_refusals_are_the_codes_sandbox_api_yaml_declares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review (small): the capture typed the codes a second time, with a fallback for others that
+    nothing could arm; a code added to DeliveryFault without its reply now stops the start."""
+    from onlyoffice_sandbox import faults
+    from onlyoffice_sandbox.delivery import capture
+
+    assert set(capture.REFUSALS) == set(faults.DELIVERY_CODES)
+    monkeypatch.setattr(faults, "DELIVERY_CODES", [*faults.DELIVERY_CODES, 552])
+    try:
+        with pytest.raises(RuntimeError, match="552"):
+            importlib.reload(capture)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(capture)
