@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from harness.sandbox_api import conforms
+from harness.sandboxes import wait_until
 from onlyoffice_sandbox import api_spec, outbox
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.outbox import Outbox
@@ -167,6 +168,7 @@ def test_a_wait_holds_nothing_that_sends_and_deliveries_need(sandbox: Sandbox) -
 def test_the_outbox_json_is_unchanged_and_fits_the_spec(sandbox: Sandbox) -> None:
     send_id = send(sandbox)
     sandbox.wait_for_mail(sendId=send_id)
+    wait_until(lambda: sandbox.outbox()[0]["state"] == "sent")  # marked after the capture's 250
     [record] = conforms(get(sandbox, "/sandbox/outbox"), "getOutbox", 200)
     # The fields it always had (more may come, such as the binder's notes), under their names.
     assert list(record)[:7] == ["id", "folder", "state", "messageId", "recipients", "attempts", "lastError"]
