@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
+from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from onlyoffice_contract.mailbox import CONTROL
@@ -29,7 +30,12 @@ _BOUNDARY = re.compile(r";\s*boundary\s*=\s*(\"[^\"]*\"|[^;\s]*)", re.IGNORECASE
 
 
 def parse(content: bytes) -> Message:
-    return message_from_bytes(content, policy=compat32)
+    """The message; one `email` cannot parse whole (a multipart nested 1,500 deep raises
+    RecursionError) is its headers alone, its body left as one unparsed text."""
+    try:
+        return message_from_bytes(content, policy=compat32)
+    except Exception:
+        return BytesHeaderParser(policy=compat32).parsebytes(content)
 
 
 def shortened(text: str, limit: int) -> str:
@@ -151,8 +157,8 @@ def _text(part: Message) -> str:
         charset = part.get_content_charset() or "utf-8"
     try:
         return _payload(part).decode(charset, "replace")
-    except LookupError:  # a charset Python does not know
-        return _payload(part).decode("utf-8", "replace")
+    except Exception:  # a charset Python does not know (LookupError), or a codec such as idna that
+        return _payload(part).decode("utf-8", "replace")  # refuses "replace" (UnicodeError)
 
 
 def body(message: Message, subtype: str) -> str | None:

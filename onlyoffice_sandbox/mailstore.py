@@ -16,6 +16,7 @@ the server sets and the delivery process takes.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -29,6 +30,7 @@ from typing import Any
 
 from onlyoffice_sandbox import mailparse
 
+log = logging.getLogger("onlyoffice_sandbox.mailstore")
 INDEX_NAME = "index.sqlite3"
 KEY = re.compile(r"^[0-9a-f]{24}$")
 
@@ -174,9 +176,10 @@ class MailStore:
         key = mailparse.fingerprint(content, mail_from, rcpt_tos)[:24]
         if conn.execute("UPDATE mail SET copies = copies + 1 WHERE key = ?", (key,)).rowcount:
             return key
-        # The file first, inside the transaction: a listed message always has its file.
-        _write_atomically(self.mail_dir / f"{key}.eml", content)
+        # The summary, then the file, inside the transaction: a listed message always has its file,
+        # and a file is written only for a message about to be listed.
         row = self._row(key, content, mail_from, rcpt_tos)
+        _write_atomically(self.mail_dir / f"{key}.eml", content)
         cur = conn.execute(
             "INSERT INTO mail (key, received, message_id, mail_from, rcpt_tos, sender, recipients,"
             " subject, date, size, attachments, subject_folded, search)"
@@ -190,26 +193,40 @@ class MailStore:
         return key
 
     @staticmethod
-    def _row(key: str, content: bytes, mail_from: str, rcpt_tos: list[str]) -> tuple[Any, ...]:
+    def _shown(content: bytes) -> tuple[str, str, str, str, str, int]:
+        """Message-ID, From, To and Cc, Subject, Date and the number of attachments, for the list."""
         message = mailparse.parse(content)
         shown = mailparse.SUMMARY_SHOWN
         sender = mailparse.header(message, "From", shown)
         to_and_cc = ", ".join(filter(None, (mailparse.header(message, n, shown) for n in ("To", "Cc"))))
-        recipients = mailparse.shortened(to_and_cc, shown)
-        subject = mailparse.header(message, "Subject", 2000)
+        return (
+            normal_message_id(mailparse.header(message, "Message-ID", 1000)),
+            sender,
+            mailparse.shortened(to_and_cc, shown),
+            mailparse.header(message, "Subject", 2000),
+            mailparse.header(message, "Date", 200),
+            len(mailparse.attachment_parts(message)),
+        )
+
+    @classmethod
+    def _row(cls, key: str, content: bytes, mail_from: str, rcpt_tos: list[str]) -> tuple[Any, ...]:
+        try:
+            message_id, sender, recipients, subject, date, attached = cls._shown(content)
+        except Exception:  # whatever `email` makes of it, the message is filed and listed, if blank
+            message_id, sender, recipients, subject, date, attached = "", "", "", "", "", 0
         search = "\n".join([subject, sender, recipients, *rcpt_tos]).casefold()
         return (
             key,
             time.time(),
-            normal_message_id(mailparse.header(message, "Message-ID", 1000)),
+            message_id,
             mail_from,
             json.dumps(rcpt_tos),
             sender,
             recipients,
             subject,
-            mailparse.header(message, "Date", 200),
+            date,
             len(content),
-            len(mailparse.attachment_parts(message)),
+            attached,
             subject.casefold(),
             search,
         )
@@ -236,7 +253,17 @@ class MailStore:
                 except (OSError, ValueError):
                     continue
                 mail_from = str(envelope.get("mailFrom") or "")
-                key = self._file(conn, content, mail_from, list(envelope.get("rcptTos") or []))
+                # One file that cannot be filed is left where it is, and the others are imported:
+                # an error out of here would stop the capture at every start.
+                conn.execute("SAVEPOINT import_file")
+                try:
+                    key = self._file(conn, content, mail_from, list(envelope.get("rcptTos") or []))
+                except Exception:
+                    conn.execute("ROLLBACK TO import_file")
+                    conn.execute("RELEASE import_file")
+                    log.exception("the mail file %s could not be imported; it is left as it is", eml)
+                    continue
+                conn.execute("RELEASE import_file")
                 if key != eml.stem:  # filed under its fingerprint now
                     eml.unlink(missing_ok=True)
                     eml.with_suffix(".json").unlink(missing_ok=True)
@@ -293,7 +320,10 @@ class MailStore:
         return _summary(rows[0]) if rows else None
 
     def last_seq(self) -> int:
-        return int(self._read("SELECT coalesce(max(seq), 0) FROM mail")[0][0])
+        """The number of the newest entry ever filed: it only grows (AUTOINCREMENT's own counter),
+        where max(seq) drops when the newest entries are deleted."""
+        rows = self._read("SELECT seq FROM sqlite_sequence WHERE name = 'mail'")
+        return int(rows[0][0]) if rows else 0
 
     def path(self, key: str) -> Path | None:
         """The message's file, for a key that is one (never a path out of the folder)."""
@@ -317,7 +347,9 @@ class MailStore:
                 return False
             conn.execute("DELETE FROM rcpt WHERE seq = ?", row)
             conn.execute("DELETE FROM mail WHERE seq = ?", row)
-        (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
+            # Inside the transaction, as `_file` writes it: a redelivery of this message filed
+            # right after the commit must keep its fresh file.
+            (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
         return True
 
     def delete_all(self) -> int:
@@ -325,6 +357,6 @@ class MailStore:
             keys = [row[0] for row in conn.execute("SELECT key FROM mail")]
             conn.execute("DELETE FROM rcpt")
             conn.execute("DELETE FROM mail")
-        for key in keys:
-            (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
+            for key in keys:  # inside the transaction: see `delete`
+                (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
         return len(keys)

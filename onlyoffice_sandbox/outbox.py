@@ -48,12 +48,14 @@ CREATE TABLE IF NOT EXISTS messages (
     mime BLOB,                     -- set only by versions that composed at accept: sent as it is
     delivered_to TEXT,             -- JSON list of the recipients the relay has accepted it for
     refused TEXT,                  -- JSON object: recipient -> the relay's permanent refusal
+    from_draft INTEGER,            -- 1: sent from Drafts, where a failed delivery puts it back
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL,
     last_error TEXT,
     updated REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_due ON messages (state, next_attempt);
+CREATE INDEX IF NOT EXISTS messages_message_id ON messages (message_id);  -- the JSON API's lookups
 """
 # Columns added since the first release; an older outbox gets them at start, its queued rows
 # keep their stored `mime` and are sent as they are.
@@ -64,6 +66,7 @@ _ADDED_COLUMNS = {
     "delivered_to": "TEXT",
     "refused": "TEXT",
     "notes": "TEXT",
+    "from_draft": "INTEGER",
 }
 
 
@@ -311,6 +314,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
     A draft moves to Sent and keeps its id; a template stays and its copy gets
     a new id. The draft's folder is checked again here, in the same
     transaction, so that two concurrent sends of one draft cannot both pass.
+    A draft back in Drafts after a failed delivery (`mark`) is sent afresh: the
+    earlier attempts and refusals are not this send's.
     """
     values = _queue_values(letter)
 
@@ -319,7 +324,8 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
             cur = conn.execute(
                 "UPDATE messages SET folder = 'sent', state = 'queued', fields = ?, message_id = ?,"
                 " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, notes = ?,"
-                " next_attempt = ?, updated = ? WHERE id = ? AND folder = 'drafts'",
+                " next_attempt = ?, updated = ?, from_draft = 1, attempts = 0, last_error = NULL,"
+                " delivered_to = NULL, refused = NULL WHERE id = ? AND folder = 'drafts'",
                 (*values, draft.id),
             )
             if cur.rowcount != 1:
@@ -397,11 +403,15 @@ def mark(
     refused: dict[str, str] | None = None,
 ) -> Operation[None]:
     """Record an attempt: 'sent', 'failed' (permanent), or 'queued' again with a later retry; with
-    the recipients this attempt delivered to and those the relay refused for good."""
+    the recipients this attempt delivered to and those the relay refused for good.
+
+    A draft whose delivery failed, to no recipient at all, goes back to Drafts, as on the real
+    server (`ReleaseSendingDraftOnFailure`): its id can be sent again."""
 
     def op(conn: sqlite3.Connection) -> None:
         row = conn.execute(
-            "SELECT delivered_to, refused FROM messages WHERE id = ? AND state = 'queued'", (message,)
+            "SELECT delivered_to, refused, from_draft FROM messages WHERE id = ? AND state = 'queued'",
+            (message,),
         ).fetchone()
         if row is None:
             return  # recorded already (by an earlier process), or not queued
@@ -419,42 +429,37 @@ def mark(
                 "UPDATE messages SET attachments = ? WHERE id = ?",
                 (attachments.without_contents(text), message),
             )
+        if state == "failed" and not done and row[2]:
+            conn.execute("UPDATE messages SET folder = 'drafts' WHERE id = ?", (message,))
 
     return op
 
 
-def listing() -> Operation[list[dict[str, Any]]]:
-    """Every message with its state; `notes` are what the app developer should know about it."""
+# -- read-only operations for the pages and the sandbox's API (run them with `aread`) ---------
 
-    def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        rows = conn.execute(
-            "SELECT id, folder, state, message_id, recipients, attempts, last_error, delivered_to, refused,"
-            " notes FROM messages ORDER BY id"
-        ).fetchall()
-        return [
-            {
-                "id": r[0],
-                "folder": r[1],
-                "state": r[2],
-                "messageId": r[3],
-                "recipients": json.loads(r[4] or "[]"),
-                "attempts": r[5],
-                "lastError": r[6],
-                "deliveredTo": json.loads(r[7] or "[]"),
-                "refused": json.loads(r[8] or "{}"),
-                "notes": json.loads(r[9] or "[]"),
-            }
-            for r in rows
-        ]
-
-    return op
-
-
-# -- read-only operations for the pages and the sandbox's API --------------------------------
-
-# The message itself, kept for delivery: not part of its delivery record.
+# A delivery record's fields, in the order the JSON listing has always given them (sandbox-api.yaml's
+# OutboxRecord); the other columns follow them in a full record. JSON columns, with what an empty
+# one (queued, not yet attempted; or a row from an older outbox) reads as.
+LISTED = (
+    "id",
+    "folder",
+    "state",
+    "message_id",
+    "recipients",
+    "attempts",
+    "last_error",
+    "delivered_to",
+    "refused",
+    "notes",
+)
+_JSON_DEFAULTS: dict[str, Callable[[], Any]] = {
+    "recipients": list,
+    "delivered_to": list,
+    "refused": dict,
+    "notes": list,
+}
+# The message itself, kept for delivery: not part of its delivery record, and never read for one.
 _NOT_RECORD = {"fields", "attachments", "mime"}
-_PLAIN_TEXT = {"last_error", "message_id", "date", "sender", "author", "folder", "state"}
 
 
 def _camel(name: str) -> str:
@@ -462,26 +467,39 @@ def _camel(name: str) -> str:
     return head + "".join(word.title() for word in rest)
 
 
+def _record_columns(conn: sqlite3.Connection) -> list[str]:
+    """Every column of a full record: the listed ones first, then any other (a column added later
+    shows too), never the message itself."""
+    have = [row[1] for row in conn.execute("PRAGMA table_info(messages)")]
+    return [*LISTED, *(name for name in have if name not in LISTED and name not in _NOT_RECORD)]
+
+
 def _record(names: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
-    """A row as its delivery record: every column but the message itself, named as the JSON
-    listing names them, JSON text decoded. Generic, so that a column added later shows too."""
+    """The one builder of a delivery record: a row's columns named as the JSON names them, the JSON
+    ones decoded, and an empty one as its empty array or object, never null."""
     record: dict[str, Any] = {}
     for name, value in zip(names, row, strict=True):
-        if name in _NOT_RECORD:
-            continue
-        if isinstance(value, str) and name not in _PLAIN_TEXT and value[:1] in "[{":
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
+        if name in _JSON_DEFAULTS:
+            value = json.loads(value) if value else _JSON_DEFAULTS[name]()
         record[_camel(name)] = value
-    if "recipients" in record and record["recipients"] is None:
-        record["recipients"] = []
     return record
 
 
-def _select_records(conn: sqlite3.Connection, where: str, values: tuple[Any, ...]) -> list[dict[str, Any]]:
-    cur = conn.execute(f"SELECT * FROM messages {where}", values)  # noqa: S608 - placeholders only
-    names = [d[0] for d in cur.description]
+def _select_records(
+    conn: sqlite3.Connection, names: list[str], where: str, values: tuple[Any, ...]
+) -> list[dict[str, Any]]:
+    columns = ", ".join(f'"{name}"' for name in names)  # names from the table itself
+    cur = conn.execute(f"SELECT {columns} FROM messages {where}", values)  # noqa: S608 - placeholders only
     return [_record(names, row) for row in cur.fetchall()]
+
+
+def listing() -> Operation[list[dict[str, Any]]]:
+    """Every message with its state; `notes` are what the app developer should know about it."""
+
+    def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        return _select_records(conn, list(LISTED), "ORDER BY id", ())
+
+    return op
 
 
 def records(limit: int, offset: int) -> Operation[tuple[int, list[dict[str, Any]]]]:
@@ -489,7 +507,10 @@ def records(limit: int, offset: int) -> Operation[tuple[int, list[dict[str, Any]
 
     def op(conn: sqlite3.Connection) -> tuple[int, list[dict[str, Any]]]:
         total = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-        return total, _select_records(conn, "ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset))
+        page = _select_records(
+            conn, _record_columns(conn), "ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+        )
+        return total, page
 
     return op
 
@@ -498,7 +519,8 @@ def record_of(message_id: str) -> Operation[dict[str, Any] | None]:
     """The delivery record of the message with this Message-ID header (the newest, if several)."""
 
     def op(conn: sqlite3.Connection) -> dict[str, Any] | None:
-        found = _select_records(conn, "WHERE message_id = ? ORDER BY id DESC LIMIT 1", (message_id,))
+        where = "WHERE message_id = ? ORDER BY id DESC LIMIT 1"
+        found = _select_records(conn, _record_columns(conn), where, (message_id,))
         return found[0] if found else None
 
     return op

@@ -8,6 +8,9 @@ refuse with 421, 451 or 550, which the outbox's record shows.
 from __future__ import annotations
 
 import asyncio
+import importlib
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,8 +19,9 @@ from onlyoffice_send_client import AuthenticatedClient, errors
 from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import SendMessageRequest
 
+from harness import sandboxes
 from harness.sandbox_api import conforms
-from harness.sandboxes import wait_until
+from harness.sandboxes import MAILBOX, TOKEN, outbox, running, settings_in, wait_until, write_drafts
 from onlyoffice_contract import spec
 from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
 
@@ -100,6 +104,21 @@ def test_a_fault_lasts_count_sends_and_a_401_neither_triggers_nor_uses_it(sandbo
     assert send(sandbox, "sync") > 0
 
 
+@pytest.mark.parametrize("sandbox_settings", [{"binder": "onlyoffice"}])
+def test_a_send_the_web_client_authenticates_by_cookie_gets_the_fault(sandbox: Sandbox) -> None:
+    """Review finding B: the fault guard read only the header, so a cookie send passed every fault."""
+    sandbox.fail_sends("mail-unavailable")
+    response = httpx.put(
+        sandbox.url + "/api/2.0/mail/messages/send.json",
+        json={"from": sandbox.address, "to": ["bob@example.org"], "subject": "by cookie"},
+        headers={"Cookie": f"asc_auth_key={sandbox.token}"},
+    )
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["message"] == "Forbidden"
+    assert sandbox.faults()["send"] is None
+    assert sandbox.outbox() == []
+
+
 @pytest.mark.parametrize("sandbox_settings", [{"fault_sends": "transferring:2", "fault_deliveries": "451"}])
 def test_faults_from_settings(sandbox: Sandbox) -> None:
     for _ in range(2):
@@ -109,6 +128,8 @@ def test_faults_from_settings(sandbox: Sandbox) -> None:
     send_id = send(sandbox, "sync", "after the faults")
     [mail] = sandbox.wait_for_mail(sendId=send_id)
     assert mail["subject"] == "after the faults"
+    # Captured is not yet recorded: the delivery process marks it sent after the capture's 250.
+    wait_until(lambda: sandbox.outbox()[0]["state"] == "sent")
     [record] = sandbox.outbox()
     assert record["attempts"] == 2  # the capture refused the first delivery (451); the retry went in
 
@@ -124,6 +145,7 @@ def test_a_temporary_refusal_by_the_capture_is_retried(sandbox: Sandbox, code: i
     assert state["delivery"] == {"code": code, "remaining": count}
     send_id = send(sandbox, "sync")
     sandbox.wait_for_mail(sendId=send_id)
+    wait_until(lambda: record_of(sandbox, send_id)["state"] == "sent")  # marked after the capture's 250
     record = record_of(sandbox, send_id)
     assert (record["state"], record["attempts"]) == ("sent", count + 1)
     assert sandbox.faults()["delivery"] is None
@@ -164,3 +186,69 @@ def test_the_fault_endpoints_need_the_token_and_check_their_body(sandbox: Sandbo
     )
     assert conforms(ok, "armSendFault", 200)["send"] == {"kind": "late", "remaining": 1, "seconds": 1}
     assert conforms(httpx.get(f"{sandbox.url}/sandbox/api/faults", headers=auth), "getFaults", 200)["send"]
+
+
+@pytest.mark.parametrize("sandbox_settings", [{"max_body": 1024}])
+def test_a_fault_body_that_is_not_finite_json_or_is_too_large_is_refused(sandbox: Sandbox) -> None:
+    """Review finding D: json.loads took NaN, which passed the schema's bounds (a `late` fault that
+    never ended); and the body was read whole, with no limit."""
+    auth = {"Authorization": f"Bearer {sandbox.token}", "Content-Type": "application/json"}
+    for text in [
+        '{"kind": "late", "seconds": NaN}',
+        '{"kind": "late", "seconds": Infinity}',
+        '{"kind": "late", "seconds": 1e999}',
+    ]:
+        response = httpx.put(f"{sandbox.url}/sandbox/api/faults/send", content=text, headers=auth)
+        conforms(response, "armSendFault", 400)
+    assert sandbox.faults()["send"] is None
+    padded = json.dumps({"code": 451, "padding": "x" * 2000})
+    for path, operation in [("send", "armSendFault"), ("delivery", "armDeliveryFault")]:
+        response = httpx.put(f"{sandbox.url}/sandbox/api/faults/{path}", content=padded, headers=auth)
+        assert "1024" in conforms(response, operation, 413)["error"]
+
+
+def test_a_draft_whose_delivery_failed_is_back_in_drafts_and_can_be_sent_again(tmp_path: Path) -> None:
+    """Review finding G: after a failed delivery the real server moves the message back to Drafts
+    (ReleaseSendingDraftOnFailure), so its id can be sent again; the sandbox left it in Sent (403)."""
+    draft = {"id": 501, "folder": "drafts", "from": MAILBOX, "to": ["bob@example.org"], "subject": "Draft"}
+    settings = settings_in(tmp_path, drafts=write_drafts(tmp_path, [draft]))
+    with running(settings) as url:
+        armed = httpx.put(
+            f"{url}/sandbox/api/faults/delivery",
+            json={"code": 550},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        conforms(armed, "armDeliveryFault", 200)
+
+        def record() -> dict[str, Any]:
+            [found] = [r for r in outbox(url) if r["id"] == 501]
+            return found
+
+        first = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        assert first.json()["response"] == 501, first.text
+        wait_until(lambda: record()["state"] == "failed")
+        assert record()["folder"] == "drafts"
+        again = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        assert again.status_code == 200, again.text
+        wait_until(lambda: record()["state"] == "sent")
+        assert (record()["folder"], record()["attempts"], record()["refused"]) == ("sent", 1, {})
+        once_sent = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        assert once_sent.status_code == 403  # delivered: in Sent for good
+
+
+def test_the_captures_refusals_are_the_codes_sandbox_api_yaml_declares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review (small): the capture typed the codes a second time, with a fallback for others that
+    nothing could arm; a code added to DeliveryFault without its reply now stops the start."""
+    from onlyoffice_sandbox import faults
+    from onlyoffice_sandbox.delivery import capture
+
+    assert set(capture.REFUSALS) == set(faults.DELIVERY_CODES)
+    monkeypatch.setattr(faults, "DELIVERY_CODES", [*faults.DELIVERY_CODES, 552])
+    try:
+        with pytest.raises(RuntimeError, match="552"):
+            importlib.reload(capture)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(capture)

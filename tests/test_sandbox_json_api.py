@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import concurrent.futures
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from harness.sandbox_api import conforms
+from harness.sandboxes import wait_until
+from onlyoffice_sandbox import api_spec, outbox
+from onlyoffice_sandbox.letter import Letter
+from onlyoffice_sandbox.outbox import Outbox
 from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
 
 API = "/sandbox/api/messages"
@@ -58,7 +64,18 @@ def test_list_and_filter_by_recipient_subject_text_message_id_and_send_id(sandbo
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 501}, {"limit": "x"}, {"offset": -1}, {"sendId": "abc"}, {"sendId": 0}],
+    [
+        {"limit": 0},
+        {"limit": 501},
+        {"limit": "x"},
+        {"offset": -1},
+        {"sendId": "abc"},
+        {"sendId": 0},
+        {"offset": 10**25},  # past SQLite's integers: was a 500 (OverflowError)
+        {"sendId": 10**25},
+        {"sendId": 2**63},
+        {"limit": "1" * 5000},  # more digits than int() takes
+    ],
 )
 def test_a_parameter_outside_the_spec_is_400(sandbox: Sandbox, params: dict[str, Any]) -> None:
     body = conforms(get(sandbox, API, **params), "listMessages", 400)
@@ -127,6 +144,8 @@ def test_the_wait_ends_with_404_after_its_timeout(sandbox: Sandbox) -> None:
     with pytest.raises(SandboxError, match="404"):
         sandbox.wait_for_mail(to="never@example.org", timeout=0.2)
     conforms(get(sandbox, f"{API}/wait", timeout=61), "waitForMessages", 400)
+    for endless in ("nan", "inf", "-nan"):  # NaN passed minimum and maximum: the wait never ended
+        conforms(get(sandbox, f"{API}/wait", timeout=endless), "waitForMessages", 400)
 
 
 def test_a_wait_holds_nothing_that_sends_and_deliveries_need(sandbox: Sandbox) -> None:
@@ -149,7 +168,80 @@ def test_a_wait_holds_nothing_that_sends_and_deliveries_need(sandbox: Sandbox) -
 def test_the_outbox_json_is_unchanged_and_fits_the_spec(sandbox: Sandbox) -> None:
     send_id = send(sandbox)
     sandbox.wait_for_mail(sendId=send_id)
+    wait_until(lambda: sandbox.outbox()[0]["state"] == "sent")  # marked after the capture's 250
     [record] = conforms(get(sandbox, "/sandbox/outbox"), "getOutbox", 200)
     # The fields it always had (more may come, such as the binder's notes), under their names.
     assert list(record)[:7] == ["id", "folder", "state", "messageId", "recipients", "attempts", "lastError"]
     assert record["state"] == "sent"
+
+
+def letter(message_id: str) -> Letter:
+    fields = {"to": ["bob@example.org"], "subject": "queued"}
+    return Letter(
+        fields, message_id, "Wed, 25 Nov 2026 10:00:00 +0000", "a@example.test", ["bob@example.org"], []
+    )
+
+
+def test_a_queued_messages_record_fits_the_spec_on_every_path(tmp_path: Path) -> None:
+    """Review finding F: the full record (the message API's `delivery`, the outbox page) gave
+    `deliveredTo: null, refused: null` for a message not yet attempted, which OutboxRecord forbids;
+    the listing gave `[]` and `{}`. One builder now makes both."""
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    try:
+        box.call(outbox.seed([{"id": 7, "folder": "drafts", "to": ["b@example.org"]}]))
+        box.call(outbox.queue_message(letter("<q@example.test>")))
+        record = api_spec.validator("OutboxRecord")
+        full = box.read(outbox.record_of("<q@example.test>"))
+        assert full is not None
+        assert list(record.iter_errors(full)) == []
+        assert (full["state"], full["deliveredTo"], full["refused"], full["notes"]) == ("queued", [], {}, [])
+        assert not {"fields", "attachments", "mime"} & set(full)  # the message itself is not read
+        total, page = box.read(outbox.records(50, 0))
+        listed = box.read(outbox.listing())
+        assert total == 2
+        for one in [*page, *listed]:
+            assert list(record.iter_errors(one)) == [], one
+        assert [r["id"] for r in listed] == [7, full["id"]]
+        assert listed[1] == {
+            k: v for k, v in full.items() if k in listed[1]
+        }  # the same fields, the same values
+    finally:
+        box.close()
+
+
+def test_the_outbox_index_serves_the_message_id_lookups(tmp_path: Path) -> None:
+    """Review finding E: `WHERE message_id = ?` (and `IN (...)`) scanned the whole outbox."""
+    box = Outbox(tmp_path / "outbox.sqlite3")
+    try:
+        plan = box.read(
+            lambda conn: conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE message_id = ? ORDER BY id DESC LIMIT 1",
+                ("x",),
+            ).fetchall()
+        )
+        assert "messages_message_id" in " ".join(str(step[-1]) for step in plan)
+    finally:
+        box.close()
+
+
+def test_the_read_endpoints_answer_while_another_process_holds_the_outbox_write_lock(
+    sandbox: Sandbox,
+) -> None:
+    """Review finding E: the JSON API and the pages read the outbox in its writer thread, so they
+    waited for the write lock (the delivery process's, or another's) and delayed the sends batched
+    with them. They read on a snapshot of their own now."""
+    send_id = send(sandbox, subject="read while locked")
+    [mail] = sandbox.wait_for_mail(sendId=send_id)
+    holder = sqlite3.connect(sandbox.settings.db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process, in the middle of a write
+    try:
+        assert [r["id"] for r in conforms(get(sandbox, "/sandbox/outbox"), "getOutbox", 200)] == [send_id]
+        found = conforms(get(sandbox, API, sendId=send_id), "listMessages", 200)
+        assert [m["sendId"] for m in found["messages"]] == [send_id]
+        assert conforms(get(sandbox, mail["links"]["api"]), "getMessage", 200)["delivery"]["id"] == send_id
+        for path in ("/sandbox/outbox", mail["links"]["page"]):
+            page = httpx.get(sandbox.url + path, headers={"Accept": "text/html"}, timeout=90)
+            assert page.status_code == 200, path
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -16,6 +16,7 @@ from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import FileShare, MailAttachment, SendMessageRequest
 
 from harness.pages import Page
+from harness.sandboxes import wait_until
 from harness.smtp_sink import Delivered
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
@@ -40,8 +41,13 @@ def deliver(sandbox: Sandbox, request: SendMessageRequest) -> tuple[int, Deliver
     client = AuthenticatedClient(base_url=sandbox.url, token=sandbox.token)
     message_id = send_message.sync_or_raise(client=client, body=request).response
     [mail] = sandbox.wait_for_mail(sendId=message_id)
-    [state] = [m for m in sandbox.outbox() if m["id"] == message_id]
-    assert state["state"] == "sent"
+
+    def recorded() -> dict[str, Any]:
+        [state] = [m for m in sandbox.outbox() if m["id"] == message_id]
+        return state
+
+    wait_until(lambda: recorded()["state"] == "sent")  # marked after the capture's 250, not before
+    state = recorded()
     delivered = Delivered(mail["envelope"]["mailFrom"], mail["envelope"]["rcptTos"], sandbox.raw(mail["key"]))
     assert str(delivered.message["Message-ID"]) == state["messageId"] == mail["messageId"]
     assert sandbox.messages() == [mail]  # one message, delivered once

@@ -7,6 +7,7 @@ onlyoffice_sandbox.pytest_plugin) and straight over SMTP to the embedded capture
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ import pytest
 from harness.capture import capture_at, deliver
 from harness.pages import Page
 from harness.sandboxes import running, settings_in
+from onlyoffice_sandbox import mailparse
 from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.letter import Letter
-from onlyoffice_sandbox.mailstore import MailStore
+from onlyoffice_sandbox.mailstore import INDEX_NAME, MailStore
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -108,6 +110,8 @@ def test_search_by_recipient_or_subject(viewer: Viewer) -> None:
         "Content-Type: multipart/mixed\r\n",  # no boundary
         "Content-Disposition: attachment; filename*=x''%FF%FE\r\n"
         "Content-Type: text/html; charset=nonsense\r\n",
+        "Content-Type: text/plain; charset=idna\r\n",  # a codec that refuses errors="replace"
+        "Content-Type: text/plain; charset=punycode\r\n",
     ],
 )
 def test_a_header_email_cannot_parse_is_shown_raw_never_a_500(viewer: Viewer, extra: str) -> None:
@@ -120,6 +124,49 @@ def test_a_header_email_cannot_parse_is_shown_raw_never_a_500(viewer: Viewer, ex
     name, value = extra.split(":", 1)
     assert name in shown
     assert value.split(";")[0].strip()[:5] in shown
+
+
+def nested(depth: int) -> bytes:
+    """A multipart nested `depth` deep: parsing it whole raises RecursionError in `email`."""
+    opening = "".join(f"Content-Type: multipart/mixed; boundary=b{n}\r\n\r\n--b{n}\r\n" for n in range(depth))
+    closing = "".join(f"--b{n}--\r\n" for n in reversed(range(depth)))
+    text = "Content-Type: text/plain\r\n\r\ninnermost\r\n"
+    return (
+        raw("deep", extra="MIME-Version: 1.0\r\n").replace(b"\r\n\r\nhello\r\n", b"\r\n")
+        + (opening + text + closing).encode()
+    )
+
+
+def test_a_message_email_cannot_parse_whole_is_filed_listed_and_shown(viewer: Viewer) -> None:
+    """Review finding A: its file was written, its entry not (RecursionError); the capture's start
+    then re-parsed the file, died, and was started again every second: no mail was filed again."""
+    deliver(viewer.smtp, nested(2000), "s@x.test", ["bob@example.org"])
+    [key] = viewer.keys()
+    for path in (f"/sandbox/mail/{key}", f"/sandbox/api/messages/{key}", f"/sandbox/mail/{key}.eml", "/"):
+        assert httpx.get(viewer.url + path).status_code == 200, path
+    assert httpx.get(f"{viewer.url}/sandbox/api/messages/{key}").json()["subject"] == "deep"
+
+
+def test_an_import_at_start_files_what_it_can_and_skips_what_it_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding A: one file whose filing raised stopped every start of the capture."""
+    (tmp_path / f"{'a' * 24}.eml").write_bytes(nested(2000))
+    (tmp_path / f"{'b' * 24}.eml").write_bytes(raw("fine", message_id="<fine@x>"))
+    (tmp_path / f"{'c' * 24}.eml").write_bytes(raw("poison", message_id="<poison@x>"))
+    fingerprint = mailparse.fingerprint
+
+    def failing(content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
+        if b"poison" in content:
+            raise RuntimeError("a defect in filing this one")
+        return fingerprint(content, mail_from, rcpt_tos)
+
+    monkeypatch.setattr(mailparse, "fingerprint", failing)
+    store = MailStore(tmp_path)
+    assert store.import_files() == 2
+    assert sorted(s.subject for s in store.find()) == ["deep", "fine"]
+    assert len(list(tmp_path.glob("*.eml"))) == 3  # the one not filed is left for a later version
+    store.close()
 
 
 def test_a_message_claiming_anothers_message_id_is_filed_beside_it(viewer: Viewer) -> None:
@@ -224,3 +271,52 @@ def test_a_message_page_shows_headers_bodies_attachments_source_and_delivery(san
     assert f"id{send_id}" in delivery.replace("\n", "")
     assert "sent" in delivery
     assert "Message-ID" in page.text_of("headers")
+
+
+def test_a_delete_removes_the_file_inside_its_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding H: the file was removed after the commit, so a redelivery of the same message
+    filed in between (by the capture, another process) lost its fresh file: listed, and a 404."""
+    store = MailStore(tmp_path)
+    first = store.add(raw("one", message_id="<one@x>"), "s@x.test", ["a@x.org"])
+    store.add(raw("two", message_id="<two@x>"), "s@x.test", ["a@x.org"])
+    locked: list[bool] = []
+    unlink = Path.unlink
+
+    def probing(path: Path, missing_ok: bool = False) -> None:
+        if path.suffix == ".eml":  # could the capture file a message right now?
+            probe = sqlite3.connect(tmp_path / INDEX_NAME, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                locked.append(False)
+            except sqlite3.OperationalError:
+                locked.append(True)
+            finally:
+                probe.close()
+        unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", probing)
+    assert store.delete(first)
+    assert store.delete_all() == 1
+    assert locked == [True, True]
+    assert list(tmp_path.glob("*.eml")) == []
+    store.close()
+
+
+def test_the_newest_entrys_number_never_goes_down(tmp_path: Path) -> None:
+    """Review finding I: the wait took max(seq) as the newest entry; deleting the newest (or all)
+    lowered it, and a wait that had seen the higher number returned at once, again and again."""
+    store = MailStore(tmp_path)
+    assert store.last_seq() == 0
+    store.add(raw("one", message_id="<one@x>"), "s@x.test", ["a@x.org"])
+    newest = store.add(raw("two", message_id="<two@x>"), "s@x.test", ["a@x.org"])
+    assert store.last_seq() == 2
+    store.delete(newest)
+    assert store.last_seq() == 2
+    store.delete_all()
+    assert store.last_seq() == 2
+    store.add(raw("three", message_id="<three@x>"), "s@x.test", ["a@x.org"])
+    assert store.last_seq() == 3
+    store.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from onlyoffice_sandbox import faults
 from onlyoffice_sandbox.mailstore import MailStore
 
 # The capture faults: each SMTP code, with the reply it is sent with.
@@ -26,6 +27,10 @@ REFUSALS = {
     451: "451 4.3.0 Requested action aborted: local error in processing (a sandbox fault)",
     550: "550 5.7.1 Requested action not taken: mailbox unavailable (a sandbox fault)",
 }
+if set(REFUSALS) != set(faults.DELIVERY_CODES):  # sandbox-api.yaml and this table must name the same codes
+    raise RuntimeError(
+        f"sandbox-api.yaml's delivery fault codes {faults.DELIVERY_CODES} differ from the capture's"
+    )
 
 
 class Mailroom:
@@ -40,7 +45,7 @@ class Mailroom:
             if code == 421 and server.transport is not None:
                 # After the reply is written: close() sends what is buffered first.
                 asyncio.get_running_loop().call_soon(server.transport.close)
-            return REFUSALS.get(code, f"{code} Refused (a sandbox fault)")
+            return REFUSALS[code]  # only a code of DeliveryFault is ever armed (checked above)
         content: bytes = envelope.original_content or b""
         rcpt_tos = [str(r) for r in envelope.rcpt_tos]
         await asyncio.to_thread(self.store.add, content, str(envelope.mail_from or ""), rcpt_tos)

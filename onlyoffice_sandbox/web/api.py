@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,7 +46,9 @@ def parameters(request: Request, operation_id: str) -> dict[str, Any]:
                 value = int(raw)
             elif schema.get("type") == "number":
                 value = float(raw)
-        except ValueError:
+                if not math.isfinite(value):  # NaN passes every minimum and maximum
+                    raise ValueError(raw)
+        except (ValueError, OverflowError):
             raise BadParameter(f"{name}: not a {schema['type']}: {raw[:50]!r}") from None
         error = next(iter(OAS30Validator(schema).iter_errors(value)), None)
         if error is not None:
@@ -59,7 +62,7 @@ async def _query(ctx: Context, given: dict[str, Any]) -> Query:
     if given.get("messageId"):
         message_ids = {normal_message_id(given["messageId"])}
     if given.get("sendId") is not None:  # the outbox links the send call's id to the Message-ID
-        header = await ctx.outbox.acall(outbox.message_id_of(given["sendId"]))
+        header = await ctx.outbox.aread(outbox.message_id_of(given["sendId"]))
         of_send = {normal_message_id(header)} if header else set()
         message_ids = of_send if message_ids is None else message_ids & of_send
     return Query(
@@ -99,7 +102,7 @@ def summary_json(summary: Summary, send_id: int | None) -> dict[str, Any]:
 
 async def _listed(ctx: Context, summaries: list[Summary], total: int) -> dict[str, Any]:
     header_ids = [s.message_id for s in summaries if s.message_id]
-    send_ids = await ctx.outbox.acall(outbox.send_ids(header_ids)) if header_ids else {}
+    send_ids = await ctx.outbox.aread(outbox.send_ids(header_ids)) if header_ids else {}
     return {"total": total, "messages": [summary_json(s, send_ids.get(s.message_id)) for s in summaries]}
 
 
@@ -145,7 +148,8 @@ class MailWatch:
 
     async def wait_past(self, seen: int, timeout: float) -> None:
         """Return once mail newer than `seen` (the index's newest entry, read by the caller) is
-        filed, or after `timeout` seconds. Entries are numbered upwards and never reused."""
+        filed, or after `timeout` seconds. Entries are numbered upwards and never reused, deleted
+        or not (`MailStore.last_seq`)."""
         self._waiters += 1
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._poll(), name="mail-watch")
@@ -220,7 +224,7 @@ async def get_message(request: Request) -> Response:
         }
 
     detail = await asyncio.to_thread(read)
-    record = await ctx.outbox.acall(outbox.record_of(summary.message_id)) if summary.message_id else None
+    record = await ctx.outbox.aread(outbox.record_of(summary.message_id)) if summary.message_id else None
     body = summary_json(summary, record["id"] if record else None) | detail
     if record is not None:
         body["delivery"] = record

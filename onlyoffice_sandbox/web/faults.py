@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 
 from starlette.requests import Request
@@ -22,7 +23,7 @@ from onlyoffice_sandbox.problems import Problem
 from onlyoffice_sandbox.web import envelope
 from onlyoffice_sandbox.web.access import Endpoint
 from onlyoffice_sandbox.web.api import problem
-from onlyoffice_sandbox.web.send import authorized
+from onlyoffice_sandbox.web.send import authenticated, read_body
 
 TRANSPORT = "sandbox.transport"  # the scope key app.SandboxApp sets
 
@@ -33,7 +34,7 @@ def with_faults(handle: Endpoint) -> Endpoint:
     async def send_call(request: Request) -> Response:
         ctx: Context = request.app.state.context
         armed = None
-        if authorized(request.headers.get("authorization"), ctx.settings.tokens):
+        if authenticated(request, ctx):  # the header, or the web client's cookie
             armed = ctx.faults.take()
         if armed is None:
             return await handle(request)
@@ -63,10 +64,25 @@ def _state(ctx: Context) -> dict[str, Any]:
     }
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999: NaN and infinity pass no schema's bounds safely
+        raise ValueError(text)
+    return value
+
+
+def _not_json(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON")  # json.loads takes NaN and Infinity unless told not to
+
+
 async def _body(request: Request, schema: str) -> dict[str, Any] | Response:
-    raw = await request.body()
+    ctx: Context = request.app.state.context
     try:
-        body = json.loads(raw)
+        raw = await read_body(request, ctx.settings.max_body)  # the send call's limit, read as it reads
+    except Problem as refused:
+        return problem(refused.status, refused.message)
+    try:
+        body = json.loads(raw, parse_constant=_not_json, parse_float=_finite)
     except (ValueError, RecursionError):
         return problem(400, "The body is not JSON")
     error = next(iter(api_spec.validator(schema).iter_errors(body)), None)

@@ -42,7 +42,14 @@ def authorized(header: str | None, tokens: tuple[str, ...], cookie: str | None =
     return any(_matches(candidate, tokens) for candidate in candidates)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+def authenticated(request: Request, ctx: Context) -> bool:
+    """Whether the request carries a valid token: `authorized` on its header and, in onlyoffice
+    mode, its `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
+    cookie = request.cookies.get(COOKIE) if ctx.settings.binder == "onlyoffice" else None
+    return authorized(request.headers.get("authorization"), ctx.settings.tokens, cookie)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
     refusal = too_large(f"Request body is larger than {limit} bytes")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -62,12 +69,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
 async def handle(request: Request) -> Response:
     ctx: Context = request.app.state.context
     mode = ctx.settings.binder
-    header = request.headers.get("authorization")
-    cookie = request.cookies.get(COOKIE) if mode == "onlyoffice" else None
-    if not authorized(header, ctx.settings.tokens, cookie):
-        return envelope.unauthorized(request.url.hostname or "localhost", header is not None)
+    if not authenticated(request, ctx):
+        has_header = request.headers.get("authorization") is not None
+        return envelope.unauthorized(request.url.hostname or "localhost", has_header)
     try:
-        raw = await _read_body(request, ctx.settings.max_body)
+        raw = await read_body(request, ctx.settings.max_body)
         content_type = request.headers.get("content-type", "")
         query = request.scope.get("query_string", b"")
         if len(raw) > INLINE_BIND_BYTES:  # binding is linear, but a 4 MB form is seconds of it: off the loop

@@ -181,7 +181,7 @@ async def mail_message(request: Request) -> Response:
         return found
     summary, content = found
     view = await asyncio.to_thread(_view, content)
-    record = await ctx.outbox.acall(outbox.record_of(summary.message_id)) if summary.message_id else None
+    record = await ctx.outbox.aread(outbox.record_of(summary.message_id)) if summary.message_id else None
     delivery = [(name, _shown(value)) for name, value in (record or {}).items()]
     return _render(
         request,
@@ -267,9 +267,9 @@ async def outbox_state(request: Request) -> Response:
     """JSON (the whole outbox, as it always was), or for a browser the outbox page."""
     ctx: Context = request.app.state.context
     if not _wants_html(request):
-        return JSONResponse(await ctx.outbox.acall(outbox.listing()))
+        return JSONResponse(await ctx.outbox.aread(outbox.listing()))
     page = _page_number(request)
-    total, records = await ctx.outbox.acall(outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE))
+    total, records = await ctx.outbox.aread(outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE))
     # The columns one scans a queue by; every other field of a record is in its row's details.
     columns = [name for name in OUTBOX_COLUMNS if any(name in record for record in records)]
     rows = [
