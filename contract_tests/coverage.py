@@ -108,6 +108,7 @@ class Coverage:
         self.last_curl = "(no request was sent)"
         self.last_status: int | None = None
         self._last_leniencies: tuple[str, ...] = ()
+        self.deliveries: dict[str, tuple[int, str]] = {}  # rule: (messages read, verdict)
 
     # -- what the transport sees -------------------------------------------------
 
@@ -184,6 +185,10 @@ class Coverage:
         self.deviation_statuses.add(status)
         self._deviated = True
 
+    def delivery(self, rule: str, messages: int, verdict: str) -> None:
+        """The delivered-mail check of one accepted probe send: passed, failed, or not run (why)."""
+        self.deliveries[rule] = (messages, verdict)
+
     # -- the report --------------------------------------------------------------
 
     def status_verdict(self, status: int) -> str:
@@ -215,6 +220,8 @@ class Coverage:
             if rule.reason:  # the skip's own words, which name the verdict first
                 verdict = rule.reason if rule.reason.startswith(rule.verdict) else f"{verdict}: {rule.reason}"
             found.append(("rule", name, rule.requests, verdict))
+        for name, (messages, delivery) in self.deliveries.items():
+            found.append(("delivered mail", name, messages, delivery))
         for kind, count in sorted(self.leniencies.items()):
             fields = sorted(self.leniency_fields.get(kind, set()) - {""})
             shown = (
@@ -246,7 +253,7 @@ class Coverage:
             f"{verdict}: {props['requests']} requests, {props['accepted']} accepted, {props['failures']}"
             f" failures, {props['known_deviations']} known deviations.",
             "",
-            "| kind | what | requests | verdict |",
+            "| kind | what | requests (messages read, for delivered mail) | verdict |",
             "| --- | --- | --- | --- |",
         ]
         for kind, what, count, row_verdict in self.rows():

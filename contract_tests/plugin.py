@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import time
 import warnings
 from collections.abc import Callable, Generator, Iterator
@@ -15,7 +16,7 @@ from _pytest.junitxml import xml_key
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import hooks, schema, target
+from contract_tests import hooks, schema, sinks, target
 from contract_tests.coverage import Coverage, Failure
 from contract_tests.deviations import Deviation
 from contract_tests.hooks import as_real_send
@@ -54,6 +55,11 @@ class ContractRun:
         self.sends.observers += [self.coverage.observe, self._progress]
         self._progress_at = (0, time.monotonic())
         self._unregister: Callable[[], None] = lambda: None
+        # This run's own, in every recipient of a probe whose mail is checked: a shared catch-all
+        # holds earlier runs' mail too, with the same seed the same sends.
+        self.delivery_token = secrets.token_hex(4)
+        self.accepted_probes: dict[str, dict[str, Any]] = {}  # rule: the body of its accepted send
+        self.delivery_deadline: float | None = None  # for the mail of all of them, from the first check
 
     @property
     def accepted(self) -> int:
@@ -210,7 +216,8 @@ class ContractRun:
             )
         terminalreporter.section("contract coverage", sep="=")
         for kind, what, count, verdict in self.coverage.rows():
-            terminalreporter.write_line(self.redactor.text(f"{kind:8} {what}: {count} requests, {verdict}"))
+            unit = "messages read" if kind == "delivered mail" else "requests"
+            terminalreporter.write_line(self.redactor.text(f"{kind:8} {what}: {count} {unit}, {verdict}"))
         terminalreporter.write_line(f"coverage report: {self.settings.report_dir / COVERAGE_FILE}")
         terminalreporter.write_line(
             f"contract suite: {self.sends.sends} requests to the send call"
@@ -266,6 +273,11 @@ class ContractRun:
             return
         with target.embedded_sandbox(self.settings) as url:
             yield url
+
+    @pytest.fixture(scope="session")
+    def mail_sink(self, target_url: str, session: requests.Session) -> sinks.Sink | None:
+        """Where the mail of the probes' accepted sends is read (MAIL_SINK), or None."""
+        return sinks.sink_for(self.settings, target_url, session)
 
     @pytest.fixture(scope="session")
     def session(self) -> Iterator[requests.Session]:

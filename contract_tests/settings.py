@@ -73,6 +73,17 @@ class SuiteSettings:
         "ATTACHMENT_FILE_ID", None, "the id of a file of the account: one probe attaches it and expects"
         " 200; unset: that probe is not run (the embedded sandbox holds a file of its own)", minimum=1
     )  # fmt: skip
+    mail_sink: str | None = setting(
+        "MAIL_SINK", None, "where the mail the server sends can be read, to check it against the"
+        " sends: maildir:/path (a Maildir written with Delivered-To); unset: the embedded sandbox's"
+        " capture, and against BASE_URL the delivered-mail checks are not run"
+    )  # fmt: skip
+    delivery_timeout: int = setting(
+        "DELIVERY_TIMEOUT",
+        120,
+        "seconds to wait, from the first check, for the mail of every probe send that was accepted",
+        minimum=1,
+    )
 
     def __repr__(self) -> str:  # the key never shows
         shown = ", ".join(

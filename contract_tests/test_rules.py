@@ -7,6 +7,7 @@ coverage report.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -20,7 +21,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contract_tests import checks, deviations, rules
+from contract_tests import checks, delivered, deviations, rules, sinks
+from contract_tests.coverage import FAILED, NOT_RUN, PASSED
 from contract_tests.hooks import as_real_send
 from contract_tests.plugin import ContractRun, spec_example
 from contract_tests.rules import DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe
@@ -66,11 +68,46 @@ def check(case: Case[Any], response: Response, rule: str, expected: int, run: Co
 
 
 def send(
-    contract_schema: Any, run: ContractRun, target_url: str, session: requests.Session, **changes: Any
+    contract_schema: Any,
+    run: ContractRun,
+    target_url: str,
+    session: requests.Session,
+    marker: int | None = None,
+    **changes: Any,
 ) -> tuple[Case[Any], Response]:
+    """One probe's send; with a `marker`, every recipient made an address of this send alone."""
     case = case_for(contract_schema, run, **changes)
+    if marker is not None:
+        assert isinstance(case.body, dict)
+        case.body = delivered.marked(case.body, run.delivery_token, marker, run.settings.recipient_domain)
     headers = {"Authorization": run.settings.api_key}
     return case, case.call(base_url=target_url, headers=headers, session=session)
+
+
+ACCEPTED_PROBES = [p for p in PROBES if p.expected == 200]
+
+
+def check_delivery(body: dict[str, Any], rule: str, run: ContractRun, sink: sinks.Sink | None) -> None:
+    """The mail this accepted send caused, as each recipient got it, against what the send asked.
+
+    Every check shares one deadline, DELIVERY_TIMEOUT from the first: the mail of the probes waits
+    behind that of every generated send before it, which a server delivers first."""
+    if sink is None:
+        run.coverage.delivery(rule, 0, f"{NOT_RUN}: no MAIL_SINK to read the mail from")
+        return
+    if run.delivery_deadline is None:
+        run.delivery_deadline = time.monotonic() + run.settings.delivery_timeout
+    copies = {}
+    for address in delivered.recipients(body):
+        left = max(1.0, run.delivery_deadline - time.monotonic())
+        copies[address] = sink.copies(address, left)
+    problems = delivered.differences(body, copies)
+    messages = sum(len(c) for c in copies.values())
+    run.coverage.delivery(rule, messages, FAILED if problems else PASSED)
+    if problems:
+        first = next((c[0] for c in copies.values() if c), b"")
+        head = first.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")[:1500]
+        pytest.fail(f"delivered mail: {rule}: " + "; ".join(problems) + f"\n(read from {sink.name})\n{head}")
 
 
 @pytest.mark.parametrize("probe", PROBES, ids=[p.rule for p in PROBES])
@@ -87,8 +124,15 @@ def test_rule(
         reason = probe.not_run(settings)
         if reason is not None:
             pytest.skip(reason)
-        case, response = send(contract_schema, contract_run, target_url, session, **probe.changes(settings))
+        # An accepted send's mail is checked too, once every probe has sent: its recipients are its own.
+        marker = PROBES.index(probe) if probe.expected == 200 else None
+        case, response = send(
+            contract_schema, contract_run, target_url, session, marker, **probe.changes(settings)
+        )
         check(case, response, probe.rule, probe.expected, contract_run)
+        if marker is not None:
+            assert isinstance(case.body, dict)
+            contract_run.accepted_probes[probe.rule] = case.body
 
 
 def test_rule_a_sent_message_cannot_be_sent_again(
@@ -130,3 +174,13 @@ def test_rule_of_a_stored_message(
             shown = f"rule: {draft.rule}: template {draft.id} sent {len(ids)} times answered ids {ids}"
             assert len(set(ids)) == len(ids), shown
             assert draft.id not in ids, shown
+
+
+# Last in this module, so after every probe has sent: the mail each accepted probe caused.
+@pytest.mark.parametrize("probe", ACCEPTED_PROBES, ids=[p.rule for p in ACCEPTED_PROBES])
+def test_delivered_mail(probe: Probe, contract_run: ContractRun, mail_sink: sinks.Sink | None) -> None:
+    body = contract_run.accepted_probes.get(probe.rule)
+    if body is None:
+        contract_run.coverage.delivery(probe.rule, 0, f"{NOT_RUN}: no accepted send of its probe to check")
+        pytest.skip("not run: no accepted send of its probe to check")
+    check_delivery(body, probe.rule, contract_run, mail_sink)

@@ -44,6 +44,14 @@ def test_every_faulty_variant_is_listed_with_its_check() -> None:
         assert f"| {fault.name} | {fault.caught_by} |" in readme, fault.name
 
 
+def test_every_delivery_fault_is_listed_with_its_check() -> None:
+    from harness.delivery_faults import DELIVERY_FAULTS
+
+    readme = (ROOT / "README.md").read_text()
+    for fault in DELIVERY_FAULTS:
+        assert f"| {fault.name} | {fault.caught_by} |" in readme, fault.name
+
+
 def table_variables(readme: str, first_row: str) -> list[str]:
     """The variables named in the first column of the README table that holds `first_row`."""
     table = readme[readme.index(first_row) :].split("\n\n", 1)[0]

@@ -1,0 +1,93 @@
+"""Where the suite reads the mail a server sent: MAIL_SINK.
+
+- unset, against the embedded sandbox: its own capture, through the sandbox's JSON API
+  (`/sandbox/api/messages/wait`, which matches the SMTP envelope, so Bcc recipients too);
+- `maildir:/path`: a Maildir that the mail for RECIPIENT_DOMAIN is delivered into, by a delivery
+  agent that writes `Delivered-To` (Postfix, Dovecot's LDA), one copy per recipient;
+- unset, against a live server: none; the delivered-mail checks are reported as not run.
+
+Each sink answers one question: which messages reached this address, waiting up to a bound.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import time
+from collections.abc import Callable
+from email.utils import getaddresses
+from pathlib import Path
+from typing import Protocol
+
+import requests
+
+from contract_tests.settings import SuiteSettings, UsageError
+
+POLL_SECONDS = 0.2
+
+
+class Sink(Protocol):
+    name: str
+
+    def copies(self, address: str, timeout: float) -> list[bytes]:
+        """The messages that reached `address`, once at least one has or `timeout` has passed; every
+        copy of a message counts (a duplicated delivery shows as two)."""
+
+
+class Embedded:
+    """The embedded sandbox's capture, read through its JSON API (sandbox-api.yaml)."""
+
+    name = "the embedded sandbox's capture"
+
+    def __init__(self, base_url: str, session: requests.Session, api_key: str) -> None:
+        self._base, self._session, self._headers = base_url, session, {"Authorization": api_key}
+
+    def copies(self, address: str, timeout: float) -> list[bytes]:
+        waited = self._session.get(
+            f"{self._base}/sandbox/api/messages/wait",
+            params={"to": address, "timeout": str(min(timeout, 60))},
+            headers=self._headers,
+            timeout=timeout + 10,
+        )
+        if waited.status_code == 404:
+            return []
+        waited.raise_for_status()
+        found = []
+        for message in waited.json()["messages"]:
+            raw = self._session.get(
+                f"{self._base}{message['links']['raw']}", headers=self._headers, timeout=30
+            )
+            raw.raise_for_status()
+            found += [raw.content] * int(message.get("copies") or 1)  # a redelivery is filed once, counted
+        return found
+
+
+def _addressed_to(message: mailbox.MaildirMessage, address: str) -> bool:
+    delivered = [a.lower() for _, a in getaddresses(message.get_all("Delivered-To", []))]
+    return address in delivered
+
+
+class Maildir:
+    name = "a Maildir"
+
+    def __init__(self, path: Path, sleep: Callable[[float], None] = time.sleep) -> None:
+        if not path.is_dir():
+            raise UsageError(f"MAIL_SINK: no Maildir at {path}")
+        self._path, self._sleep = path, sleep
+
+    def copies(self, address: str, timeout: float) -> list[bytes]:
+        deadline = time.monotonic() + timeout
+        while True:
+            box = mailbox.Maildir(self._path, create=False)
+            found = [box.get_bytes(key) for key in box.iterkeys() if _addressed_to(box[key], address)]
+            if found or time.monotonic() >= deadline:
+                return found
+            self._sleep(POLL_SECONDS)
+
+
+def sink_for(settings: SuiteSettings, target_url: str, session: requests.Session) -> Sink | None:
+    given = settings.mail_sink
+    if given is None:
+        return Embedded(target_url, session, settings.api_key) if settings.embedded else None
+    if given.startswith("maildir:"):
+        return Maildir(Path(given.removeprefix("maildir:")))
+    raise UsageError(f"MAIL_SINK: maildir:/path, or unset (the embedded sandbox's capture); not {given!r}")

@@ -1,0 +1,122 @@
+"""Faults in the mail that goes out: a relay between the sandbox and a Maildir that changes what passes.
+
+The sandbox sends through `Relay` (SANDBOX_SMTP), which files one copy per envelope recipient into
+a Maildir with `Delivered-To`, as a delivery agent does, after applying its fault to the message.
+The suite reads that Maildir (MAIL_SINK=maildir:...) and must fail on every fault, naming it, and
+pass through the relay without one (tests/test_contract_delivery.py).
+"""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.header import Header, decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from harness.ports import free_port
+
+Change = Callable[[Message, list[str]], list[Message]]  # a message and its envelope -> what is filed
+
+
+def _as_is(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    return [message]
+
+
+def _without(name: str) -> Change:
+    def change(message: Message, rcpt_tos: list[str]) -> list[Message]:
+        del message[name]
+        return [message]
+
+    return change
+
+
+def _bcc_leaked(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    shown = {a.lower() for _, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))}
+    hidden = [r for r in rcpt_tos if r.lower() not in shown]
+    if hidden:
+        message["Bcc"] = ", ".join(hidden)
+    return [message]
+
+
+def _subject_mangled(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    """The subject's UTF-8 bytes labelled Latin-1: the classic broken encoding."""
+    subject = str(make_header(decode_header(message.get("Subject", ""))))
+    if not subject.isascii():
+        del message["Subject"]
+        message["Subject"] = Header(subject.encode("utf-8").decode("latin-1"), "iso-8859-1").encode()
+    return [message]
+
+
+def _calendar_dropped(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    for part in message.walk():
+        payload = part.get_payload()
+        if part.is_multipart() and isinstance(payload, list):
+            kept: list[Message[str, str] | str] = [
+                p for p in payload if isinstance(p, Message) and p.get_content_type() != "text/calendar"
+            ]
+            part.set_payload(kept)
+    return [message]
+
+
+def _never_if_important(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    return [] if message.get("Importance") else [message]
+
+
+def _twice(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    return [message, message]
+
+
+@dataclass(frozen=True)
+class DeliveryFault:
+    name: str
+    change: Change
+    caught_by: str  # what the suite's output names
+
+
+DELIVERY_FAULTS = [
+    DeliveryFault("Bcc leaked into the headers", _bcc_leaked, "Bcc: a Bcc header went out"),
+    DeliveryFault("Cc dropped", _without("Cc"), "Cc: [], not"),
+    DeliveryFault("the subject's encoding broken", _subject_mangled, "delivered mail: a non-ASCII subject"),
+    DeliveryFault("Importance missing", _without("Importance"), "Importance: missing"),
+    DeliveryFault("In-Reply-To missing", _without("In-Reply-To"), "In-Reply-To: missing"),
+    DeliveryFault("a receipt header missing", _without("Return-Receipt-To"), "Return-Receipt-To: missing"),
+    DeliveryFault("the calendar part missing", _calendar_dropped, "the text/calendar part: missing"),
+    DeliveryFault("a mail never delivered", _never_if_important, "never delivered"),
+    DeliveryFault("a duplicated delivery", _twice, "delivered 2 times"),
+]
+
+
+class _Handler:
+    def __init__(self, maildir: Path, change: Change) -> None:
+        self._box = mailbox.Maildir(maildir, create=True)
+        self._change = change
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or b""
+        rcpt_tos = list(envelope.rcpt_tos)
+        for rcpt in rcpt_tos:
+            message = message_from_bytes(content, policy=policy.compat32)
+            for filed in self._change(message, rcpt_tos):
+                head = f"Delivered-To: {rcpt}\r\n".encode()
+                self._box.add(head + filed.as_bytes())
+        return "250 OK"
+
+
+@contextmanager
+def relay(maildir: Path, change: Change = _as_is) -> Iterator[str]:
+    """A relay on loopback that files into `maildir` after `change`; gives its host:port."""
+    port = free_port()
+    controller = Controller(_Handler(maildir, change), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        controller.stop()

@@ -1,0 +1,67 @@
+"""Proof of delivery: the suite reads the mail each accepted probe send caused and compares it with the
+send (contract_tests/delivered.py), from the embedded sandbox's capture or a Maildir (MAIL_SINK).
+
+Each fault of harness/delivery_faults.py changes the mail on its way from the sandbox to the Maildir;
+the suite must fail naming it, and pass when the relay changes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contract_tests.plugin import COVERAGE_FILE
+from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, relay
+from harness.faults import strict_settings
+from harness.sandboxes import running, settings_in
+from harness.suite import run_suite
+
+# Few fuzzing cases: what is checked here is the probes' mail. A short wait: a fault that loses a
+# mail makes its probe wait this long.
+SETTINGS = {"SEED": "5", "MAX_EXAMPLES": "5", "DELIVERY_TIMEOUT": "10"}
+
+
+def _through_relay(tmp_path: Path, fault: DeliveryFault | None) -> tuple[int, str, str]:
+    maildir = tmp_path / "Maildir"
+    changes = [fault.change] if fault else []
+    with relay(maildir, *changes) as smtp, running(settings_in(tmp_path, binder="strict", smtp=smtp)) as url:
+        run = run_suite(tmp_path / "report", BASE_URL=url, MAIL_SINK=f"maildir:{maildir}", **SETTINGS)
+    return run.returncode, run.output, (tmp_path / "report" / COVERAGE_FILE).read_text()
+
+
+def test_the_sandbox_through_a_relay_into_a_maildir_passes(tmp_path: Path) -> None:
+    returncode, output, coverage = _through_relay(tmp_path, None)
+    assert returncode == 0, output[-3000:]
+    delivered = [line for line in coverage.splitlines() if line.startswith("| delivered mail |")]
+    passed = [line for line in delivered if line.endswith("| passed |")]
+    assert len(passed) >= 14, delivered  # every accepted probe, each optional field among them
+    # The one probe not run against BASE_URL: a real file of the account (ATTACHMENT_FILE_ID unset).
+    assert [line for line in delivered if line not in passed] == [
+        "| delivered mail | a file of the account attached | 0"
+        " | not run: no accepted send of its probe to check |"
+    ]
+
+
+@pytest.mark.parametrize("fault", DELIVERY_FAULTS, ids=[f.name for f in DELIVERY_FAULTS])
+def test_the_suite_fails_on_each_delivery_fault(tmp_path: Path, fault: DeliveryFault) -> None:
+    returncode, output, coverage = _through_relay(tmp_path, fault)
+    assert returncode == 1, output[-3000:]
+    assert fault.caught_by in output, output[-3000:]
+    assert any(
+        row.startswith("| delivered mail |") and row.endswith("| failed |") for row in coverage.splitlines()
+    )
+
+
+def test_the_embedded_run_checks_the_mail_in_its_capture(tmp_path: Path) -> None:
+    """The default: no MAIL_SINK, no BASE_URL: the embedded sandbox's capture, through its JSON API."""
+    run = run_suite(tmp_path / "report", API_KEY="", FROM="", SEED="5", MAX_EXAMPLES="5")
+    assert run.returncode == 0, run.output[-3000:]
+    assert "delivered mail a calendar invitation: 2 messages read, passed" in run.output
+
+
+def test_against_a_live_server_without_a_sink_the_check_is_not_run(tmp_path: Path) -> None:
+    with running(strict_settings(tmp_path)) as url:
+        run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
+    assert run.returncode == 0, run.output[-3000:]
+    assert "delivered mail importance: 0 messages read, not run: no MAIL_SINK" in run.output
