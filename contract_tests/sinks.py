@@ -38,16 +38,23 @@ class Embedded:
 
     name = "the embedded sandbox's capture"
 
-    def __init__(self, base_url: str, session: requests.Session, api_key: str) -> None:
+    def __init__(self, base_url: str, session: requests.Session, api_key: str, request_timeout: int) -> None:
         self._base, self._session, self._headers = base_url, session, {"Authorization": api_key}
+        # Every request of the run is bounded by REQUEST_TIMEOUT: each long poll ends before it.
+        self._poll = max(1, min(60, request_timeout - 2))
 
     def copies(self, address: str, timeout: float) -> list[bytes]:
-        waited = self._session.get(
-            f"{self._base}/sandbox/api/messages/wait",
-            params={"to": address, "timeout": str(min(timeout, 60))},
-            headers=self._headers,
-            timeout=timeout + 10,
-        )
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            waited = self._session.get(
+                f"{self._base}/sandbox/api/messages/wait",
+                params={"to": address, "timeout": str(max(1, min(self._poll, int(left))))},
+                headers=self._headers,
+                timeout=self._poll + 10,
+            )
+            if waited.status_code != 404 or time.monotonic() >= deadline:
+                break
         if waited.status_code == 404:
             return []
         waited.raise_for_status()
@@ -87,7 +94,9 @@ class Maildir:
 def sink_for(settings: SuiteSettings, target_url: str, session: requests.Session) -> Sink | None:
     given = settings.mail_sink
     if given is None:
-        return Embedded(target_url, session, settings.api_key) if settings.embedded else None
+        if not settings.embedded:
+            return None
+        return Embedded(target_url, session, settings.api_key, settings.request_timeout)
     if given.startswith("maildir:"):
         return Maildir(Path(given.removeprefix("maildir:")))
     raise UsageError(f"MAIL_SINK: maildir:/path, or unset (the embedded sandbox's capture); not {given!r}")

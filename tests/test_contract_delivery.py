@@ -8,13 +8,16 @@ the suite must fail naming it, and pass when the relay changes nothing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from contract_tests.plugin import COVERAGE_FILE
+from contract_tests.sinks import Embedded
 from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, relay
 from harness.faults import strict_settings
-from harness.sandboxes import running, settings_in
+from harness.sandboxes import TOKEN, running, settings_in
 from harness.suite import run_suite
 
 # Few fuzzing cases: what is checked here is the probes' mail. A short wait: a fault that loses a
@@ -65,3 +68,24 @@ def test_against_a_live_server_without_a_sink_the_check_is_not_run(tmp_path: Pat
         run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == 0, run.output[-3000:]
     assert "delivered mail importance: 0 messages read, not run: no MAIL_SINK" in run.output
+
+
+class _Recording(requests.Session):
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def get(self, url: str | bytes, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if str(url).endswith("/wait"):
+            self.waits.append(float(kwargs["params"]["timeout"]))
+        return super().get(url, **kwargs)
+
+
+def test_each_long_poll_of_the_capture_ends_within_request_timeout(tmp_path: Path) -> None:
+    """The run bounds every request by REQUEST_TIMEOUT; a mail that takes longer to come is waited
+    for in several polls, never in one the bound would cut off as a server that does not answer."""
+    with running(strict_settings(tmp_path)) as url, _Recording() as session:
+        sink = Embedded(url, session, TOKEN, request_timeout=3)
+        assert sink.copies("nobody+cs-00000000-1@example.invalid", timeout=4) == []
+    assert len(session.waits) >= 2
+    assert all(wait <= 1 for wait in session.waits), session.waits
