@@ -6,7 +6,9 @@ what the request asked for. The rules, field by field, as the real server (MimeK
 - From is the sending mailbox; To and Cc are the addresses sent, in order; there is no Bcc header,
   and every Bcc recipient receives the message all the same;
 - Subject decodes to the subject sent (RFC 2047 included); there is a Message-ID and a Date;
-- `importance` gives `Importance: high` and an `X-Priority` of 1; `mimeReplyToId` gives
+- `importance` gives `Importance: high` (and an `X-Priority`, if the server writes one, of 1: the
+  facts name it, but `MailDraftExtensions.ToMimeMessage` sets only MimeKit's `Importance`, so it is
+  not required); `mimeReplyToId` gives
   `In-Reply-To`; `requestReceipt` gives `Return-Receipt-To`, `requestRead`
   `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives a text/calendar part and
   `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied`;
@@ -28,7 +30,7 @@ from onlyoffice_contract import spec
 
 # What each field of the request causes in the mail, and which headers it owns.
 CAUSED = {
-    "importance": ("Importance", "X-Priority"),
+    "importance": ("Importance",),
     "mimeReplyToId": ("In-Reply-To",),
     "requestReceipt": ("Return-Receipt-To",),
     "requestRead": ("Disposition-Notification-To",),
@@ -127,7 +129,8 @@ def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
     if body.get("importance"):
         if (mail.get("Importance") or "").strip().lower() != "high":
             found.append(f"Importance: {mail.get('Importance')!r}, not high")
-        if not (mail.get("X-Priority") or "").strip().startswith("1"):
+        # ToMimeMessage sets MimeKit's Importance only; an X-Priority a server writes must agree.
+        if mail.get("X-Priority") and not mail["X-Priority"].strip().startswith("1"):
             found.append(f"X-Priority: {mail.get('X-Priority')!r}, not 1")
     reply_to = str(body.get("mimeReplyToId") or "").strip("<> ")
     if reply_to and reply_to not in (mail.get("In-Reply-To") or ""):
