@@ -28,13 +28,14 @@ from typing import Any
 
 from onlyoffice_contract import spec
 
-# What each field of the request causes in the mail, and which headers it owns.
+# The header each field of the request causes in the mail, and only that field.
 CAUSED = {
-    "importance": ("Importance",),
-    "mimeReplyToId": ("In-Reply-To",),
-    "requestReceipt": ("Return-Receipt-To",),
-    "requestRead": ("Disposition-Notification-To",),
+    "importance": "Importance",
+    "mimeReplyToId": "In-Reply-To",
+    "requestReceipt": "Return-Receipt-To",
+    "requestRead": "Disposition-Notification-To",
 }
+RECEIPTS = ("requestReceipt", "requestRead")  # whose headers name the sender
 
 
 MARKER = re.compile(r"\+cs-[0-9a-f]{8}-\d+@")  # what `marked` adds to an address
@@ -121,11 +122,10 @@ def differences(body: dict[str, Any], copies: dict[str, list[bytes]]) -> list[st
 
 def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
     found = []
-    for field, headers in CAUSED.items():
-        for header in headers:
-            if bool(body.get(field)) != bool(mail.get(header)):
-                state = "missing" if body.get(field) else "present, though the request did not ask for it"
-                found.append(f"{header}: {state} ({field}: {body.get(field)!r})")
+    for field, header in CAUSED.items():
+        if bool(body.get(field)) != bool(mail.get(header)):
+            state = "missing" if body.get(field) else "present, though the request did not ask for it"
+            found.append(f"{header}: {state} ({field}: {body.get(field)!r})")
     if body.get("importance"):
         if (mail.get("Importance") or "").strip().lower() != "high":
             found.append(f"Importance: {mail.get('Importance')!r}, not high")
@@ -135,10 +135,8 @@ def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
     reply_to = str(body.get("mimeReplyToId") or "").strip("<> ")
     if reply_to and reply_to not in (mail.get("In-Reply-To") or ""):
         found.append(f"In-Reply-To: {mail.get('In-Reply-To')!r}, not <{reply_to}>")
-    for field, header in (
-        ("requestReceipt", "Return-Receipt-To"),
-        ("requestRead", "Disposition-Notification-To"),
-    ):
+    for field in RECEIPTS:
+        header = CAUSED[field]
         if body.get(field) and sender not in (mail.get(header) or "").lower():
             found.append(f"{header}: {mail.get(header)!r}, not the sender {sender}")
     submitted = (mail.get("Auto-Submitted") or "").strip().lower()
