@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -44,4 +46,11 @@ def new_message_id(sender: Address) -> str:
 
 
 def now() -> str:
-    return format_datetime(datetime.now(UTC))
+    """The Date header for a message accepted now."""
+    return _date(int(time.time()))
+
+
+@functools.lru_cache(maxsize=1)
+def _date(second: int) -> str:
+    # Written to the second: every send within one second has the same text, made once.
+    return format_datetime(datetime.fromtimestamp(second, UTC))

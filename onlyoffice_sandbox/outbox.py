@@ -98,7 +98,9 @@ class Draft:
     fields: dict[str, Any]
 
 
-Job = tuple[Operation[Any], "concurrent.futures.Future[Any]"]
+# An operation and what waits for it: a thread's concurrent future, or a coroutine's asyncio future.
+Job = tuple[Operation[Any], "concurrent.futures.Future[Any] | asyncio.Future[Any]"]
+Outcome = tuple[bool, Any]  # (True, result) or (False, the exception)
 # How long a write waits for the other process's transaction before it fails: far longer than any
 # transaction here takes (reads, which may be large, never hold the write lock).
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -145,27 +147,37 @@ class Outbox:
 
     # -- running operations -------------------------------------------------
 
-    def _submit(self, to: _Thread, operation: Operation[T]) -> concurrent.futures.Future[T]:
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+    def _put(self, to: _Thread, job: Job) -> None:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the outbox is closed")
-            to.jobs.put((operation, future))
-        return future
+            to.jobs.put(job)
+
+    def _wait(self, to: _Thread, operation: Operation[T]) -> T:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._put(to, (operation, future))
+        return future.result()
+
+    async def _await(self, to: _Thread, operation: Operation[T]) -> T:
+        # A future of the loop's own, settled with the rest of its batch in one hand-off (`_settle`):
+        # `asyncio.wrap_future` would cost a concurrent future, a chain and a wake-up for each.
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._put(to, (operation, future))
+        return await future
 
     def call(self, operation: Operation[T]) -> T:
         """Run `operation` in the writer thread and wait for its commit."""
-        return self._submit(self._writer, operation).result()
+        return self._wait(self._writer, operation)
 
     async def acall(self, operation: Operation[T]) -> T:
-        return await asyncio.wrap_future(self._submit(self._writer, operation))
+        return await self._await(self._writer, operation)
 
     def read(self, operation: Operation[T]) -> T:
         """Run a read-only `operation` in the reader thread, on one consistent snapshot."""
-        return self._submit(self._reader, operation).result()
+        return self._wait(self._reader, operation)
 
     async def aread(self, operation: Operation[T]) -> T:
-        return await asyncio.wrap_future(self._submit(self._reader, operation))
+        return await self._await(self._reader, operation)
 
     def close(self) -> None:
         """Commit what was submitted, then stop; later calls raise instead of waiting forever."""
@@ -204,17 +216,17 @@ class Outbox:
     @staticmethod
     def _read_loop(conn: sqlite3.Connection, jobs: queue.SimpleQueue[Job | None]) -> None:
         while (job := jobs.get()) is not None:
-            operation, future = job
+            operation, _ = job
+            outcome: Outcome
             try:
                 conn.execute("BEGIN")  # deferred: a read snapshot, never the write lock
                 try:
-                    result = operation(conn)
+                    outcome = (True, operation(conn))
                 finally:
                     conn.execute("COMMIT")
             except BaseException as exc:
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
+                outcome = (False, exc)
+            _settle([job], [outcome])
 
     def _write_loop(self, conn: sqlite3.Connection, jobs: queue.SimpleQueue[Job | None]) -> None:
         while True:
@@ -235,7 +247,7 @@ class Outbox:
 
     @staticmethod
     def _commit(conn: sqlite3.Connection, batch: list[Job]) -> None:
-        outcomes: list[tuple[bool, Any]] = []
+        outcomes: list[Outcome] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for operation, _ in batch:
@@ -252,11 +264,35 @@ class Outbox:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             outcomes = [(False, exc)] * len(batch)
-        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+        _settle(batch, outcomes)
+
+
+def _settle(jobs: list[Job], outcomes: list[Outcome]) -> None:
+    """Give each job its outcome: a thread's future at once, a loop's futures in one call on their loop."""
+    on_loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Outcome]]] = {}
+    for (_, future), outcome in zip(jobs, outcomes, strict=True):
+        if isinstance(future, asyncio.Future):
+            on_loops.setdefault(future.get_loop(), []).append((future, outcome))
+        else:
+            _set(future, outcome)
+    for loop, settled in on_loops.items():
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing awaits these any more
+            loop.call_soon_threadsafe(_set_all, settled)
+
+
+def _set_all(settled: list[tuple[asyncio.Future[Any], Outcome]]) -> None:
+    for future, outcome in settled:
+        _set(future, outcome)
+
+
+def _set(future: concurrent.futures.Future[Any] | asyncio.Future[Any], outcome: Outcome) -> None:
+    ok, value = outcome
+    # A waiter cancelled meanwhile finds nothing; what the operation did stands.
+    with contextlib.suppress(asyncio.InvalidStateError, concurrent.futures.InvalidStateError):
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
 
 # -- operations: writes run inside the writer's transaction; reads (marked) in the reader's snapshot --

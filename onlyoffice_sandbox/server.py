@@ -16,7 +16,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from onlyoffice_sandbox import children
-from onlyoffice_sandbox.logs import access_log_off_the_loop
+from onlyoffice_sandbox.logs import Gathered, access_log_off_the_loop
 from onlyoffice_sandbox.settings import DEFAULT_TOKEN, PREFIX, Settings
 from onlyoffice_sandbox.web.app import create_app
 from onlyoffice_sandbox.web.protocol import bounded
@@ -45,13 +45,15 @@ def _url(sock: socket.socket) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-def _config(app: ASGIApp, settings: Settings, quiet: bool) -> uvicorn.Config:
+def _config(
+    app: ASGIApp, settings: Settings, quiet: bool, access_logger: Gathered | None = None
+) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         log_level="warning" if quiet else "info",
         access_log=not quiet,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        http=bounded(settings.max_head_bytes, settings.request_seconds),
+        http=bounded(settings.max_head_bytes, settings.request_seconds, access_logger),
     )
 
 
@@ -159,6 +161,6 @@ def serve(settings: Settings) -> None:
     print(f"  binder:  {binder}", flush=True)
     # The sandbox's own warnings (a leniency used, an attachment skipped), beside uvicorn's lines.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:  %(name)s: %(message)s")
-    config = _config(create_app(settings), settings, quiet=False)  # configures uvicorn's loggers
-    with access_log_off_the_loop():
+    with access_log_off_the_loop() as access_logger:
+        config = _config(create_app(settings), settings, quiet=False, access_logger=access_logger)
         uvicorn.Server(config).run(sockets=[sock])

@@ -1,13 +1,17 @@
-"""The sandbox as `onlyoffice-sandbox` runs it: what it prints."""
+"""The sandbox as `onlyoffice-sandbox` runs it: what it prints, and how its HTTP protocol writes."""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
+import socket
 from pathlib import Path
 
-from harness.sandboxes import TOKEN, send, settings_in, wait_until
+from harness.sandboxes import TOKEN, running, send, settings_in, wait_until
+from onlyoffice_contract import spec
 from onlyoffice_sandbox import Subprocess, logs
+from onlyoffice_sandbox.web.protocol import _HeadWithBody
 
 
 def test_the_access_log_is_still_written_with_every_request(tmp_path: Path) -> None:
@@ -27,19 +31,110 @@ def test_the_access_log_is_still_written_with_every_request(tmp_path: Path) -> N
 
 
 def test_the_access_log_writes_every_line_in_order_and_the_rest_when_it_stops() -> None:
-    """Lines gather on the event loop and are written in batches: none lost, none reordered, the
-    last batch written on the way out."""
+    """Calls gather on the event loop and are written in batches: none lost, none reordered, the
+    last batch written on the way out, through the access logger's own handlers and level."""
     logger = logging.getLogger(logs.ACCESS_LOGGER)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     saved = logger.handlers, logger.level, logger.propagate
     logger.handlers, logger.level, logger.propagate = [handler], logging.INFO, False
     try:
-        with logs.access_log_off_the_loop():
+        with logs.access_log_off_the_loop() as gathered:
             for n in range(5000):
-                logger.info("line %d", n)
-            assert logger.handlers != [handler]  # gathered, not written by the caller
+                gathered.info("line %d", n)
+        with logs.access_log_off_the_loop() as gathered:
+            logger.setLevel(logging.WARNING)  # the logger's level still rules: no lines
+            gathered.info("not shown")
     finally:
         logger.handlers, logger.level, logger.propagate = saved
-    assert stream.getvalue().splitlines() == [f"line {n}" for n in range(5000)]
+    lines = stream.getvalue().splitlines()
+    assert lines == [f"{logs.ACCESS_LOGGER} INFO line {n}" for n in range(5000)]
+
+
+def _exchange(url: str, request: bytes, wait_for_interim: bool = False) -> bytes:
+    """One raw HTTP/1.1 exchange on a socket of its own; with `wait_for_interim`, the head is sent,
+    a 100 Continue awaited, and only then the body."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        head, _, body = request.partition(b"\r\n\r\n")
+        if wait_for_interim:
+            sock.sendall(head + b"\r\n\r\n")
+            assert sock.recv(1024).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+            sock.sendall(body)
+        else:
+            sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def test_answers_come_whole_with_their_heads_held_only_until_the_body(tmp_path: Path) -> None:
+    """The protocol writes a head with its body (web/protocol.py): a 100 Continue still goes out at
+    once, a HEAD answer still ends, and every answer has its head, then its body."""
+    body = json.dumps({"from": "sandbox@example.test", "to": ["r@example.org"]}).encode()
+    put = (
+        f"PUT {spec.OPERATION_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {TOKEN}\r\n"
+        f"Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode() + body
+    with running(settings_in(tmp_path)) as url:
+        answer = _exchange(url, put, wait_for_interim=True)
+        head, _, payload = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200 "), answer
+        assert json.loads(payload)["statusCode"] == 200
+        answer = _exchange(
+            url, b"HEAD /openapi.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        assert answer.startswith(b"HTTP/1.1 200 "), answer
+        assert answer.endswith(b"\r\n\r\n"), answer
+        refused = _exchange(
+            url, put.replace(TOKEN.encode(), b"wrong").replace(b"Expect: 100-continue\r\n", b"")
+        )
+        assert refused.startswith(b"HTTP/1.1 401 "), refused
+        assert refused.endswith(b"Unauthorized"), refused
+
+
+class _Recording:
+    """A transport that keeps what was written: the number of writes is what is measured."""
+
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def get_extra_info(self, name: str) -> str:
+        return name
+
+
+def test_a_head_goes_out_with_the_first_part_of_its_body_and_before_anything_else() -> None:
+    real = _Recording()
+    transport = _HeadWithBody(real)  # type: ignore[arg-type]
+    transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert real.writes == []
+    transport.write(b"body")
+    transport.write(b"more")
+    assert real.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"more"]
+    for last in (lambda t: t.close(), lambda t: t.get_extra_info("peername")):
+        real = _Recording()
+        transport = _HeadWithBody(real)  # type: ignore[arg-type]
+        transport.write(b"HTTP/1.1 500 Internal Server Error\r\n\r\n")
+        last(transport)
+        assert real.writes == [b"HTTP/1.1 500 Internal Server Error\r\n\r\n"]
+    real = _Recording()
+    transport = _HeadWithBody(real)  # type: ignore[arg-type]
+    transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    assert real.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]  # an interim answer is never held
+    transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    transport.abort()  # the drop fault: nothing more goes out
+    assert real.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
+    assert real.aborted
