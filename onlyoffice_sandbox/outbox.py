@@ -112,7 +112,9 @@ class _Thread:
     def __init__(
         self, name: str, connect: Callable[[], sqlite3.Connection], run: Callable[..., None]
     ) -> None:
-        self.jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        # Jobs come in lists: all that one turn of an event loop asked for is one hand-over.
+        self.jobs: queue.SimpleQueue[list[Job] | None] = queue.SimpleQueue()
+        self.gathering: dict[asyncio.AbstractEventLoop, list[Job]] = {}  # touched on its loop only
         self._connect = connect
         self._run = run
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
@@ -147,23 +149,37 @@ class Outbox:
 
     # -- running operations -------------------------------------------------
 
-    def _put(self, to: _Thread, job: Job) -> None:
+    def _put(self, to: _Thread, jobs: list[Job]) -> None:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the outbox is closed")
-            to.jobs.put(job)
+            to.jobs.put(jobs)
 
     def _wait(self, to: _Thread, operation: Operation[T]) -> T:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._put(to, (operation, future))
+        self._put(to, [(operation, future)])
         return future.result()
 
     async def _await(self, to: _Thread, operation: Operation[T]) -> T:
-        # A future of the loop's own, settled with the rest of its batch in one hand-off (`_settle`):
-        # `asyncio.wrap_future` would cost a concurrent future, a chain and a wake-up for each.
-        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._put(to, (operation, future))
+        # A future of the loop's own, handed over with the others of this turn of the loop and
+        # settled with the rest of its batch in one call back (`_settle`): `asyncio.wrap_future`
+        # and a queue put each would cost a concurrent future, a chain and two thread wake-ups.
+        if self._closed:
+            raise RuntimeError("the outbox is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        gathering = to.gathering.setdefault(loop, [])
+        if not gathering:
+            loop.call_soon(self._hand_over, to, loop)
+        gathering.append((operation, future))
         return await future
+
+    def _hand_over(self, to: _Thread, loop: asyncio.AbstractEventLoop) -> None:
+        jobs = to.gathering.pop(loop)
+        try:
+            self._put(to, jobs)
+        except RuntimeError as closed:
+            _settle(jobs, [(False, closed)] * len(jobs))
 
     def call(self, operation: Operation[T]) -> T:
         """Run `operation` in the writer thread and wait for its commit."""
@@ -214,26 +230,26 @@ class Outbox:
         )
 
     @staticmethod
-    def _read_loop(conn: sqlite3.Connection, jobs: queue.SimpleQueue[Job | None]) -> None:
-        while (job := jobs.get()) is not None:
-            operation, _ = job
-            outcome: Outcome
-            try:
-                conn.execute("BEGIN")  # deferred: a read snapshot, never the write lock
+    def _read_loop(conn: sqlite3.Connection, jobs: queue.SimpleQueue[list[Job] | None]) -> None:
+        while (given := jobs.get()) is not None:
+            outcomes: list[Outcome] = []
+            for operation, _ in given:
                 try:
-                    outcome = (True, operation(conn))
-                finally:
-                    conn.execute("COMMIT")
-            except BaseException as exc:
-                outcome = (False, exc)
-            _settle([job], [outcome])
+                    conn.execute("BEGIN")  # deferred: a read snapshot, never the write lock
+                    try:
+                        outcomes.append((True, operation(conn)))
+                    finally:
+                        conn.execute("COMMIT")
+                except BaseException as exc:
+                    outcomes.append((False, exc))
+            _settle(given, outcomes)
 
-    def _write_loop(self, conn: sqlite3.Connection, jobs: queue.SimpleQueue[Job | None]) -> None:
+    def _write_loop(self, conn: sqlite3.Connection, jobs: queue.SimpleQueue[list[Job] | None]) -> None:
         while True:
-            job = jobs.get()
-            if job is None:
+            given = jobs.get()
+            if given is None:
                 return
-            batch = [job]
+            batch = list(given)
             while len(batch) < 256:
                 try:
                     more = jobs.get_nowait()
@@ -242,7 +258,7 @@ class Outbox:
                 if more is None:
                     jobs.put(None)  # finish this batch, then stop
                     break
-                batch.append(more)
+                batch += more
             self._commit(conn, batch)
 
     @staticmethod
