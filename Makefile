@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec docs test contract serve chromium browser-check bench drill lock clean
+.PHONY: help venv generate check-generated lint typecheck spec docs test contract serve chromium dovecot browser-check bench drill lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,8 +72,15 @@ docs: $(REDOCLY) ## Build the API reference pages from openapi.yaml and sandbox-
 	  echo "<!-- built from $$spec sha256 $$(sha256sum $$spec | cut -d' ' -f1) by redocly $(REDOCLY_VERSION) -->" >> $$page; \
 	done
 
-test: lint typecheck spec ## Everything CI runs: linters, types, the spec, all tests (generated/ included), on every core
+test: lint typecheck spec dovecot ## Everything CI runs: linters, types, the spec, all tests (generated/ included), on every core
 	$(BIN)/pytest -n auto
+
+# The IMAP and POP3 sinks are tested against Debian's Dovecot, which the tests start as a process of
+# their own on free loopback ports (harness/dovecot.py): a system service, running or not, is never used.
+DOVECOT := /usr/sbin/dovecot
+
+dovecot: ## Install Debian's Dovecot (IMAP, POP3, LMTP) for the mail sink tests (apt-get; needs root)
+	@test -x $(DOVECOT) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-pop3d dovecot-lmtpd; }
 
 # The browser check drives Debian's Chromium with Playwright (pinned in requirements/lock.txt); never
 # `playwright install`, which downloads a browser build this network cannot reach.

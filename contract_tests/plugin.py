@@ -22,7 +22,7 @@ from contract_tests.deviations import Deviation
 from contract_tests.hooks import as_real_send
 from contract_tests.redact import Redactor
 from contract_tests.safety import make_safe
-from contract_tests.settings import SuiteSettings
+from contract_tests.settings import SuiteSettings, UsageError
 from contract_tests.transport import Transport
 from onlyoffice_contract import spec
 
@@ -46,8 +46,8 @@ class ContractRun:
     def __init__(self, settings: SuiteSettings) -> None:
         self.settings = settings
         self.sends = Transport(settings.max_sends, settings.request_timeout)
-        # The key, and a password written into BASE_URL (https://user:password@host).
-        self.redactor = Redactor(settings.api_key, settings.base_url_password)
+        # The key, and a password written into BASE_URL (https://user:password@host) or MAIL_SINK.
+        self.redactor = Redactor(settings.api_key, settings.base_url_password, *settings.mail_sink_passwords)
         self.coverage = Coverage(settings)
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
         self.deviations: list[Deviation] = []  # the real server's known defects met (profile onlyoffice)
@@ -276,8 +276,13 @@ class ContractRun:
 
     @pytest.fixture(scope="session")
     def mail_sink(self, target_url: str, session: requests.Session) -> sinks.Sink | None:
-        """Where the mail of the probes' accepted sends is read (MAIL_SINK), or None."""
-        return sinks.sink_for(self.settings, target_url, session)
+        """Where the mail of the probes' accepted sends is read (MAIL_SINK), or None; opened before the
+        first send, so that a sink that cannot be read is a usage error before anything is sent."""
+        try:
+            return sinks.sink_for(self.settings, target_url, session)
+        except UsageError as exc:
+            self.usage = self.redactor.text(f"usage: {exc}")
+            pytest.exit(self.usage, returncode=pytest.ExitCode.USAGE_ERROR)
 
     @pytest.fixture(scope="session")
     def session(self) -> Iterator[requests.Session]:
@@ -285,7 +290,7 @@ class ContractRun:
             yield shared
 
     @pytest.fixture(scope="session", autouse=True)
-    def preflight(self, target_url: str, session: requests.Session) -> None:
+    def preflight(self, target_url: str, session: requests.Session, mail_sink: sinks.Sink | None) -> None:
         """One valid send before anything else: a wrong key or FROM stops the run with a usage error
         that says which setting is wrong, before hundreds of requests that could only be refused."""
         body = make_safe(as_real_send(spec_example(), self.settings), self.settings.recipient_domain)

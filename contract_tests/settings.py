@@ -75,8 +75,10 @@ class SuiteSettings:
     )  # fmt: skip
     mail_sink: str | None = setting(
         "MAIL_SINK", None, "where the mail the server sends can be read, to check it against the"
-        " sends: maildir:/path (a Maildir written with Delivered-To); unset: the embedded sandbox's"
-        " capture, and against BASE_URL the delivered-mail checks are not run"
+        " sends: maildir:/path (a Maildir written with Delivered-To), imap[s]://user:password@host[:port]"
+        "[/mailbox] or pop3[s]://user:password@host[:port] (a catch-all mailbox), mailpit:http://host:8025"
+        " (Mailpit's API); unset: the embedded sandbox's capture, and against BASE_URL the delivered-mail"
+        " checks are not run"
     )  # fmt: skip
     delivery_timeout: int = setting(
         "DELIVERY_TIMEOUT",
@@ -87,7 +89,7 @@ class SuiteSettings:
 
     def __repr__(self) -> str:  # the key never shows
         shown = ", ".join(
-            f"{f.name}={'[Filtered]' if f.metadata['secret'] else repr(getattr(self, f.name))}"
+            f"{f.name}={'[Filtered]' if f.metadata['secret'] else repr(_shown(getattr(self, f.name)))}"
             for f in dataclasses.fields(self)
         )
         return f"SuiteSettings({shown})"
@@ -103,13 +105,34 @@ class SuiteSettings:
     @property
     def target(self) -> str:
         """The target as output names it: BASE_URL with any password in it masked, or the embedded sandbox."""
-        if self.base_url is None:
-            return "the embedded sandbox"
-        parts = urllib.parse.urlsplit(self.base_url)
-        if parts.password is None:
-            return self.base_url
-        host = parts.netloc.rpartition("@")[2]
-        return urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:[Filtered]@{host}"))
+        return "the embedded sandbox" if self.base_url is None else masked_url(self.base_url)
+
+    @property
+    def mail_sink_passwords(self) -> tuple[str, str]:
+        """The password in MAIL_SINK (imap://user:password@host...), as written and percent-decoded."""
+        written = _url_password(self.mail_sink.removeprefix("mailpit:")) if self.mail_sink else ""
+        return written, urllib.parse.unquote(written)
+
+
+def _shown(value: Any) -> Any:
+    return masked_url(value) if isinstance(value, str) and "@" in value else value
+
+
+def _url_password(url: str) -> str:
+    try:
+        return urllib.parse.urlsplit(url).password or ""
+    except ValueError:
+        return ""
+
+
+def masked_url(url: str) -> str:
+    """`url` with the password in it, if any, shown as [Filtered] (a `mailpit:` prefix kept)."""
+    head = "mailpit:" if url.startswith("mailpit:") else ""
+    if not _url_password(url.removeprefix(head)):
+        return url
+    parts = urllib.parse.urlsplit(url.removeprefix(head))
+    host = parts.netloc.rpartition("@")[2]
+    return head + urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username}:[Filtered]@{host}"))
 
 
 FIELDS = {f.metadata["variable"]: f for f in dataclasses.fields(SuiteSettings)}

@@ -4,6 +4,8 @@
   (`/sandbox/api/messages/wait`, which matches the SMTP envelope, so Bcc recipients too);
 - `maildir:/path`: a Maildir that the mail for RECIPIENT_DOMAIN is delivered into, by a delivery
   agent that writes `Delivered-To` (Postfix, Dovecot's LDA), one copy per recipient;
+- `imap://`, `imaps://`, `pop3://`, `pop3s://`: a catch-all mailbox of that domain (`mailboxes.py`);
+- `mailpit:http://host:8025`: Mailpit's HTTP API (`mailpit.py`);
 - unset, against a live server: none; the delivered-mail checks are reported as not run.
 
 Each sink answers one question: which messages reached this address, waiting up to a bound.
@@ -14,15 +16,16 @@ from __future__ import annotations
 import mailbox
 import time
 from collections.abc import Callable
-from email.utils import getaddresses
 from pathlib import Path
 from typing import Protocol
 
 import requests
 
-from contract_tests.settings import SuiteSettings, UsageError
-
-POLL_SECONDS = 0.2
+from contract_tests import mailboxes
+from contract_tests.mailpit import PREFIX as MAILPIT
+from contract_tests.mailpit import Mailpit
+from contract_tests.settings import SuiteSettings, UsageError, masked_url
+from contract_tests.stored_mail import delivered_to, until_found
 
 
 class Sink(Protocol):
@@ -68,11 +71,6 @@ class Embedded:
         return found
 
 
-def _addressed_to(message: mailbox.MaildirMessage, address: str) -> bool:
-    delivered = [a.lower() for _, a in getaddresses(message.get_all("Delivered-To", []))]
-    return address in delivered
-
-
 class Maildir:
     name = "a Maildir"
 
@@ -82,13 +80,11 @@ class Maildir:
         self._path, self._sleep = path, sleep
 
     def copies(self, address: str, timeout: float) -> list[bytes]:
-        deadline = time.monotonic() + timeout
-        while True:
+        def find() -> list[bytes]:
             box = mailbox.Maildir(self._path, create=False)
-            found = [box.get_bytes(key) for key in box.iterkeys() if _addressed_to(box[key], address)]
-            if found or time.monotonic() >= deadline:
-                return found
-            self._sleep(POLL_SECONDS)
+            return [box.get_bytes(key) for key in box.iterkeys() if delivered_to(box[key], address)]
+
+        return until_found(find, timeout, self._sleep)
 
 
 def sink_for(settings: SuiteSettings, target_url: str, session: requests.Session) -> Sink | None:
@@ -99,4 +95,14 @@ def sink_for(settings: SuiteSettings, target_url: str, session: requests.Session
         return Embedded(target_url, session, settings.api_key, settings.request_timeout)
     if given.startswith("maildir:"):
         return Maildir(Path(given.removeprefix("maildir:")))
-    raise UsageError(f"MAIL_SINK: maildir:/path, or unset (the embedded sandbox's capture); not {given!r}")
+    if given.startswith(MAILPIT):
+        return Mailpit(given, session, settings.request_timeout)
+    scheme = given.partition("://")[0]
+    if scheme in ("imap", "imaps"):
+        return mailboxes.Imap(mailboxes.parse_url(given), settings.request_timeout)
+    if scheme in ("pop3", "pop3s"):
+        return mailboxes.Pop3(mailboxes.parse_url(given), settings.request_timeout)
+    raise UsageError(
+        "MAIL_SINK: maildir:/path, imap[s]://..., pop3[s]://..., mailpit:http://..., or unset (the embedded"
+        f" sandbox's capture); not {masked_url(given)!r}"
+    )

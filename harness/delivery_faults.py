@@ -4,13 +4,20 @@ The sandbox sends through `Relay` (SANDBOX_SMTP), which files one copy per envel
 a Maildir with `Delivered-To`, as a delivery agent does, after applying its fault to the message.
 The suite reads that Maildir (MAIL_SINK=maildir:...) and must fail on every fault, naming it, and
 pass through the relay without one (tests/test_contract_delivery.py).
+
+`forwarding` is the same relay in front of a real mail store instead of a Maildir: over LMTP, one
+recipient a transaction (as Postfix's `lmtp_destination_recipient_limit = 1`: Dovecot writes
+Delivered-To only then), or over SMTP, as the sandbox sent it (Mailpit stores one message a
+transaction); tests/test_mail_sinks.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
+import smtplib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.header import Header, decode_header, make_header
@@ -26,7 +33,7 @@ from harness.ports import free_port
 Change = Callable[[Message, list[str]], list[Message]]  # a message and its envelope -> what is filed
 
 
-def _as_is(message: Message, rcpt_tos: list[str]) -> list[Message]:
+def as_is(message: Message, rcpt_tos: list[str]) -> list[Message]:
     return [message]
 
 
@@ -74,6 +81,26 @@ def _twice(message: Message, rcpt_tos: list[str]) -> list[Message]:
     return [message, message]
 
 
+def only_where(header: str, change: Change) -> Change:
+    """`change` on the messages that carry `header`, the others as they are: a fault kept to the mail of
+    a probe or two, so that several faults fit in one run."""
+
+    def confined(message: Message, rcpt_tos: list[str]) -> list[Message]:
+        return change(message, rcpt_tos) if message.get(header) else [message]
+
+    return confined
+
+
+def combined(*changes: Change) -> Change:
+    def change(message: Message, rcpt_tos: list[str]) -> list[Message]:
+        filed = [message]
+        for one in changes:
+            filed = [out for m in filed for out in one(m, rcpt_tos)]
+        return filed
+
+    return change
+
+
 @dataclass(frozen=True)
 class DeliveryFault:
     name: str
@@ -110,13 +137,50 @@ class _Handler:
         return "250 OK"
 
 
+def _lmtp(port: int, mail_from: str, rcpt_tos: list[str], content: bytes) -> None:
+    for rcpt in rcpt_tos:
+        with smtplib.LMTP("127.0.0.1", port, timeout=30) as lmtp:
+            lmtp.sendmail(mail_from, [rcpt], content)
+
+
+def _smtp(port: int, mail_from: str, rcpt_tos: list[str], content: bytes) -> None:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        smtp.sendmail(mail_from, rcpt_tos, content)
+
+
+class _Forwarder:
+    def __init__(self, port: int, lmtp: bool, change: Change) -> None:
+        self._port, self._send, self._change = port, _lmtp if lmtp else _smtp, change
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        message = message_from_bytes(envelope.original_content or b"", policy=policy.compat32)
+        rcpt_tos, mail_from = list(envelope.rcpt_tos), envelope.mail_from or ""
+        loop = asyncio.get_running_loop()
+        try:
+            for filed in self._change(message, rcpt_tos):
+                content = filed.as_bytes(policy=policy.compat32.clone(linesep="\r\n"))  # SMTP's line ends
+                await loop.run_in_executor(None, self._send, self._port, mail_from, rcpt_tos, content)
+        except (OSError, smtplib.SMTPException) as exc:
+            return f"451 4.3.0 not forwarded: {exc}"
+        return "250 OK"
+
+
 @contextmanager
-def relay(maildir: Path, change: Change = _as_is) -> Iterator[str]:
-    """A relay on loopback that files into `maildir` after `change`; gives its host:port."""
+def _serving(handler: object) -> Iterator[str]:
     port = free_port()
-    controller = Controller(_Handler(maildir, change), hostname="127.0.0.1", port=port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
         yield f"127.0.0.1:{port}"
     finally:
         controller.stop()
+
+
+def relay(maildir: Path, change: Change = as_is) -> AbstractContextManager[str]:
+    """A relay on loopback that files into `maildir` after `change`; gives its host:port."""
+    return _serving(_Handler(maildir, change))
+
+
+def forwarding(port: int, change: Change = as_is, lmtp: bool = False) -> AbstractContextManager[str]:
+    """A relay on loopback that passes the mail on to 127.0.0.1:`port` after `change`, over LMTP or SMTP."""
+    return _serving(_Forwarder(port, lmtp, change))
