@@ -17,18 +17,33 @@ from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.sinks import Embedded
 from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, relay
 from harness.faults import strict_settings
-from harness.sandboxes import TOKEN, running, settings_in
+from harness.sandboxes import MAILBOX, TOKEN, running, settings_in
 from harness.suite import run_suite
+from onlyoffice_contract.mailbox import parse_mailbox
 
 # Few fuzzing cases: what is checked here is the probes' mail. A short wait: a fault that loses a
 # mail makes its probe wait this long.
-SETTINGS = {"SEED": "5", "MAX_EXAMPLES": "5", "DELIVERY_TIMEOUT": "10"}
+# FROM_NAME: the display name of the sandbox's account, as a live server's is given.
+SENDER = parse_mailbox(MAILBOX)
+assert SENDER is not None
+# Few generated sends checked: theirs is the probes' check, and each read of the Maildir scans it whole.
+SETTINGS = {
+    "SEED": "5",
+    "MAX_EXAMPLES": "5",
+    "DELIVERY_TIMEOUT": "10",
+    "FROM_NAME": SENDER.display_name,
+    "DELIVERY_SAMPLE": "3",
+}
 
 
 def _through_relay(tmp_path: Path, fault: DeliveryFault | None) -> tuple[int, str, str]:
     maildir = tmp_path / "Maildir"
     changes = [fault.change] if fault else []
-    with relay(maildir, *changes) as smtp, running(settings_in(tmp_path, binder="strict", smtp=smtp)) as url:
+    late = fault is not None and fault.late_copy
+    with (
+        relay(maildir, *changes, late_copy=late) as smtp,
+        running(settings_in(tmp_path, binder="strict", smtp=smtp)) as url,
+    ):
         run = run_suite(tmp_path / "report", BASE_URL=url, MAIL_SINK=f"maildir:{maildir}", **SETTINGS)
     return run.returncode, run.output, (tmp_path / "report" / COVERAGE_FILE).read_text()
 
