@@ -104,6 +104,8 @@ class DeliveryFault:
     # Files every message a second time once the relay has had nothing to pass for LATE_SECONDS:
     # after the checks of the last mail have begun, before the suite's last read of it.
     late_copy: bool = False
+    # It changes every message, so the generated sends' check fails too, each send by its number.
+    every_message: bool = False
 
 
 LATE_SECONDS = 1.5
@@ -118,14 +120,19 @@ DELIVERY_FAULTS = [
     DeliveryFault("a receipt header missing", _without("Return-Receipt-To"), "Return-Receipt-To: missing"),
     DeliveryFault("the calendar part missing", _calendar_dropped, "the text/calendar part: missing"),
     DeliveryFault("a mail never delivered", _never_if_important, "never delivered"),
-    DeliveryFault("a duplicated delivery", _twice, "delivered 2 times"),
+    DeliveryFault("a duplicated delivery", _twice, "delivered 2 times", every_message=True),
     DeliveryFault("a late duplicated delivery", _as_is, "a copy came late, after its check", late_copy=True),
     DeliveryFault(
         "a header injected (a line break in the subject kept)",
         _line_break_kept,
         f"a header the request did not cause: {INJECTED}",
     ),
-    DeliveryFault("the sender's display name dropped", _sender_name_dropped, "From: the display name"),
+    DeliveryFault(
+        "the sender's display name dropped",
+        _sender_name_dropped,
+        "From: the display name",
+        every_message=True,
+    ),
 ]
 
 

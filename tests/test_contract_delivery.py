@@ -66,6 +66,8 @@ def test_the_suite_fails_on_each_delivery_fault(tmp_path: Path, fault: DeliveryF
     returncode, output, coverage = _through_relay(tmp_path, fault)
     assert returncode == 1, output[-3000:]
     assert fault.caught_by in output, output[-3000:]
+    if fault.every_message:  # a generated send's mail is checked as a probe's, and named by its number
+        assert "FAILED delivered mail: generated send 1" in output, output[-3000:]
     assert any(
         row.startswith("| delivered mail |") and row.endswith("| failed |") for row in coverage.splitlines()
     )
