@@ -29,7 +29,7 @@ from harness.ports import free_port
 Change = Callable[[Message, list[str]], list[Message]]  # a message and its envelope -> what is filed
 
 
-def _as_is(message: Message, rcpt_tos: list[str]) -> list[Message]:
+def as_is(message: Message, rcpt_tos: list[str]) -> list[Message]:
     return [message]
 
 
@@ -121,7 +121,7 @@ DELIVERY_FAULTS = [
     DeliveryFault("the calendar part missing", _calendar_dropped, "the text/calendar part: missing"),
     DeliveryFault("a mail never delivered", _never_if_important, "never delivered"),
     DeliveryFault("a duplicated delivery", _twice, "delivered 2 times", every_message=True),
-    DeliveryFault("a late duplicated delivery", _as_is, "a copy came late, after its check", late_copy=True),
+    DeliveryFault("a late duplicated delivery", as_is, "a copy came late, after its check", late_copy=True),
     DeliveryFault(
         "a header injected (a line break in the subject kept)",
         _line_break_kept,
@@ -165,7 +165,7 @@ class _Handler:
 
 
 @contextmanager
-def relay(maildir: Path, change: Change = _as_is, late_copy: bool = False) -> Iterator[str]:
+def relay(maildir: Path, change: Change = as_is, late_copy: bool = False) -> Iterator[str]:
     """A relay on loopback that files into `maildir` after `change`; gives its host:port."""
     port = free_port()
     controller = Controller(_Handler(maildir, change, late_copy), hostname="127.0.0.1", port=port)

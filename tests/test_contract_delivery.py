@@ -15,7 +15,7 @@ import requests
 
 from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.sinks import Embedded
-from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, relay
+from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, as_is, relay
 from harness.faults import strict_settings
 from harness.sandboxes import MAILBOX, TOKEN, running, settings_in
 from harness.suite import run_suite
@@ -38,10 +38,10 @@ SETTINGS = {
 
 def _through_relay(tmp_path: Path, fault: DeliveryFault | None) -> tuple[int, str, str]:
     maildir = tmp_path / "Maildir"
-    changes = [fault.change] if fault else []
+    change = fault.change if fault else as_is
     late = fault is not None and fault.late_copy
     with (
-        relay(maildir, *changes, late_copy=late) as smtp,
+        relay(maildir, change, late_copy=late) as smtp,
         running(settings_in(tmp_path, binder="strict", smtp=smtp)) as url,
     ):
         run = run_suite(tmp_path / "report", BASE_URL=url, MAIL_SINK=f"maildir:{maildir}", **SETTINGS)
