@@ -3,17 +3,22 @@
 A 200 means "stored and queued"; the mail is built and sent afterwards. `differences(body, copies)`
 reads what reached each recipient of one accepted send and names every field that differs from
 what the request asked for. The rules, field by field, as the real server (MimeKit) writes them:
-- From is the sending mailbox; To and Cc are the addresses sent, in order; there is no Bcc header,
+- From is the sending mailbox, with the account's display name when the suite knows it
+  (`target.sender_name`); To and Cc are the addresses sent, in order; there is no Bcc header,
   and every Bcc recipient receives the message all the same;
-- Subject decodes to the subject sent (RFC 2047 included); there is a Message-ID and a Date;
+- Subject decodes to the subject sent (RFC 2047 included; control characters and runs of
+  whitespace read as one space, since a server may encode a CR LF or write a space for it);
+  there is a Message-ID and a Date;
 - `importance` gives `Importance: high` (and an `X-Priority`, if the server writes one, of 1: the
   facts name it, but `MailDraftExtensions.ToMimeMessage` sets only MimeKit's `Importance`, so it is
   not required); `mimeReplyToId` gives
   `In-Reply-To`; `requestReceipt` gives `Return-Receipt-To`, `requestRead`
   `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives a text/calendar part and
   `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied`;
-- the HTML body travels as a text/html part with a text/plain alternative;
-- none of those headers appears when the request did not ask for it.
+- the HTML body travels as a text/html part with a text/plain alternative (when it shows text:
+  ToMimeMessage sends the HTML alone when the text it extracts is empty);
+- none of those headers appears when the request did not ask for it, and no header at all that
+  neither the request, the server nor a relay accounts for (`mail_headers.py`).
 """
 
 from __future__ import annotations
