@@ -93,7 +93,7 @@ browser-check: $(STAMP) chromium ## The pages in headless Chromium: DOM assertio
 	$(BIN)/pytest -p no:xdist tests/test_browser.py -v
 
 # The contract suite's settings: Make variables or environment variables alike.
-CONTRACT_SETTINGS := BASE_URL API_KEY FROM RECIPIENT_DOMAIN MAX_EXAMPLES SEED MAX_SENDS REQUEST_TIMEOUT REPORT_DIR PROFILE ATTACHMENT_FILE_ID MAIL_SINK DELIVERY_TIMEOUT
+CONTRACT_SETTINGS := BASE_URL API_KEY FROM RECIPIENT_DOMAIN MAX_EXAMPLES SEED MAX_SENDS REQUEST_TIMEOUT REPORT_DIR PROFILE ATTACHMENT_FILE_ID MAIL_SINK DELIVERY_TIMEOUT DELIVERY_SAMPLE FROM_NAME RELAY_HEADERS DELIVERY_SETTLE
 export $(CONTRACT_SETTINGS)
 
 # Make reports any failure of a recipe as its own exit status 2; the suite's own status (1 does not

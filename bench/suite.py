@@ -1,8 +1,11 @@
-"""Cases per second: `make contract` (python -m contract_tests) vs the bare `schemathesis run` CLI."""
+"""Cases per second: `make contract` (python -m contract_tests) vs the bare `schemathesis run` CLI; and
+the wall time of the default `make contract` run, against its embedded sandbox."""
 
 from __future__ import annotations
 
+import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -10,7 +13,11 @@ import time
 from pathlib import Path
 
 from bench.servers import MAILBOX, ROOT, TOKEN
+from contract_tests.settings import VARIABLES
 from harness.suite import run_suite
+
+# The default run's goal, on this project's 2-core machine.
+EMBEDDED_GOAL_SECONDS = 30.0
 
 
 def ours(url: str, seed: int, examples: int) -> tuple[int, float]:
@@ -70,3 +77,23 @@ def cli(url: str, seed: int, examples: int) -> tuple[int, float]:
     if found is None or "failure" in out.rsplit("SUMMARY", 1)[-1].lower():
         raise RuntimeError("the CLI failed, or its case count is not in its output:\n" + out[-2000:])
     return int(found[1]), seconds
+
+
+def embedded_wall(seed: int, rounds: int = 3) -> float:
+    """Seconds, the median of `rounds`: the whole `onlyoffice-contract` command as `make contract`
+    runs it with no settings (the embedded sandbox started and stopped, every probe's and DELIVERY_SAMPLE
+    generated sends' mail checked), but a fixed SEED, so that runs compare, and reports in a
+    temporary folder."""
+    command = [str(Path(sys.executable).parent / "onlyoffice-contract")]
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    figures = []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            run = subprocess.run(
+                command, env={**env, "SEED": str(seed), "REPORT_DIR": folder}, capture_output=True, text=True
+            )
+            figures.append(time.perf_counter() - started)
+        if run.returncode != 0:
+            raise RuntimeError(f"the default run exited with {run.returncode}:\n{run.stdout[-2000:]}")
+    return statistics.median(figures)

@@ -3,22 +3,28 @@
 A 200 means "stored and queued"; the mail is built and sent afterwards. `differences(body, copies)`
 reads what reached each recipient of one accepted send and names every field that differs from
 what the request asked for. The rules, field by field, as the real server (MimeKit) writes them:
-- From is the sending mailbox; To and Cc are the addresses sent, in order; there is no Bcc header,
+- From is the sending mailbox, with the account's display name when the suite knows it
+  (`target.sender_name`); To and Cc are the addresses sent, in order; there is no Bcc header,
   and every Bcc recipient receives the message all the same;
-- Subject decodes to the subject sent (RFC 2047 included); there is a Message-ID and a Date;
+- Subject decodes to the subject sent (RFC 2047 included; control characters and runs of
+  whitespace read as one space, since a server may encode a CR LF or write a space for it);
+  there is a Message-ID and a Date;
 - `importance` gives `Importance: high` (and an `X-Priority`, if the server writes one, of 1: the
   facts name it, but `MailDraftExtensions.ToMimeMessage` sets only MimeKit's `Importance`, so it is
   not required); `mimeReplyToId` gives
   `In-Reply-To`; `requestReceipt` gives `Return-Receipt-To`, `requestRead`
   `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives a text/calendar part and
   `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied`;
-- the HTML body travels as a text/html part with a text/plain alternative;
-- none of those headers appears when the request did not ask for it.
+- the HTML body travels as a text/html part with a text/plain alternative (when it shows text:
+  ToMimeMessage sends the HTML alone when the text it extracts is empty);
+- none of those headers appears when the request did not ask for it, and no header at all that
+  neither the request, the server nor a relay accounts for (`mail_headers.py`).
 """
 
 from __future__ import annotations
 
 import email
+import html
 import re
 from email import policy
 from email.header import decode_header, make_header
@@ -26,7 +32,9 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from contract_tests import mail_headers
 from onlyoffice_contract import spec
+from onlyoffice_contract.mailbox import CONTROL, parse_mailbox
 
 # The header each field of the request causes in the mail, and only that field.
 CAUSED = {
@@ -36,21 +44,48 @@ CAUSED = {
     "requestRead": "Disposition-Notification-To",
 }
 RECEIPTS = ("requestReceipt", "requestRead")  # whose headers name the sender
+NAME_DIFFERS = "From: the display name"  # how a difference in the sender's name begins
 
 
 MARKER = re.compile(r"\+cs-[0-9a-f]{8}-\d+@")  # what `marked` adds to an address
 
 
+def _mark(value: Any, token: str, number: int, domain: str) -> Any:
+    """One recipient with `+cs-<token>-<number>` in its local part when it is a mailbox of `domain`
+    whose local part can take it; anything else as it is: an address that did not parse must not
+    start to (nor one that did, stop), so the case tests what it tested."""
+    if not isinstance(value, str):
+        return value
+    value = re.sub(rf"\+cs-{token}-\d+@", "@", value)  # a case sent again gets its new number
+    address = parse_mailbox(value)
+    if address is None or address.domain.lower() != domain:
+        return value
+    at = value.rfind(f"{address.username}@{address.domain}")
+    if at < 0:  # a quoted or escaped local part, written otherwise than it reads
+        return value
+    end = at + len(address.username)
+    changed = f"{value[:end]}+cs-{token}-{number}{value[end:]}"
+    again = parse_mailbox(changed)
+    same = again is not None and (again.display_name, again.domain) == (address.display_name, address.domain)
+    return changed if same and again and again.username.endswith(f"+cs-{token}-{number}") else value
+
+
 def marked(body: dict[str, Any], token: str, number: int, domain: str) -> dict[str, Any]:
-    """`body` with every recipient's local part given `+cs-<token>-<number>`: an address that only
-    this send of this run has, which a catch-all of `domain` still takes."""
-    tag = f"+cs-{token}-{number}@{domain}"
+    """`body` with every recipient of `domain` given `+cs-<token>-<number>`: an address that only
+    this send of this run has, which a catch-all of `domain` still takes. A lone string where the
+    list is (which the onlyoffice binder takes) is marked too."""
     changed = dict(body)
     for name in spec.recipient_fields():
         value = body.get(name)
         if isinstance(value, list):
-            changed[name] = [v.replace(f"@{domain}", tag) if isinstance(v, str) else v for v in value]
+            changed[name] = [_mark(v, token, number, domain) for v in value]
+        elif isinstance(value, str):
+            changed[name] = _mark(value, token, number, domain)
     return changed
+
+
+def is_marked(address: str, token: str, number: int) -> bool:
+    return f"+cs-{token}-{number}@" in address
 
 
 def parse(raw: bytes) -> Message:
@@ -58,13 +93,23 @@ def parse(raw: bytes) -> Message:
 
 
 def _text(value: str | None) -> str:
-    """A header as a reader shows it: RFC 2047 words decoded, folding undone."""
+    """A header as a reader shows it: folding undone, RFC 2047 words decoded, whitespace and control
+    characters as single spaces (a server may encode a CR LF, or write a space for it)."""
     if value is None:
         return ""
+    unfolded = re.sub(r"\r?\n(?=[ \t])", "", value)
     try:
-        return str(make_header(decode_header(value))).replace("\r\n", "").replace("\n", "")
+        shown = str(make_header(decode_header(unfolded)))
     except (ValueError, LookupError, UnicodeError):
-        return value
+        shown = unfolded
+    return _plain(shown)
+
+
+def _plain(text: str) -> str:
+    """Text as a header can carry it: a lone surrogate (JSON can send "\\ud800") is U+FFFD, as an
+    encoder writes it; control characters and runs of whitespace are single spaces."""
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return " ".join(CONTROL.sub(" ", text).split())
 
 
 def _addresses(values: list[str]) -> list[str]:
@@ -72,8 +117,13 @@ def _addresses(values: list[str]) -> list[str]:
 
 
 def _asked(body: dict[str, Any], name: str) -> list[str]:
+    """The addresses a field names, each read as the server's parser reads it."""
     value = body.get(name) or []
-    return _addresses(value if isinstance(value, list) else [value])
+    found = []
+    for item in value if isinstance(value, list) else [value]:
+        address = parse_mailbox(item) if isinstance(item, str) else None
+        found += [address.addr_spec.lower()] if address is not None else _addresses([str(item)])
+    return found
 
 
 def recipients(body: dict[str, Any]) -> list[str]:
@@ -85,9 +135,22 @@ def _parts(message: Message) -> list[str]:
     return [part.get_content_type() for part in message.walk()]
 
 
-def differences(body: dict[str, Any], copies: dict[str, list[bytes]]) -> list[str]:
-    """What differs between the send `body` and the mail each of its recipients got (`copies`:
-    recipient address -> the messages that reached it); [] when the mail is as asked."""
+def has_text(markup: str) -> bool:
+    """Whether HTML shows any text: only then must the server add a text/plain alternative
+    (ToMimeMessage sends the HTML alone when the text it extracts is empty)."""
+    return bool(_plain(html.unescape(re.sub(r"<[^>]*>", " ", markup))))
+
+
+def differences(
+    body: dict[str, Any],
+    copies: dict[str, list[bytes]],
+    from_name: str | None = None,
+    relay_headers: str = "",
+) -> list[str]:
+    """What differs between the send `body` (as the server bound it) and the mail each of its
+    recipients got (`copies`: recipient address -> the messages that reached it); [] when the mail
+    is as asked. `from_name`: the display name From must carry (None: not checked);
+    `relay_headers`: RELAY_HEADERS, the names a team's relays add."""
     found = []
     for address in recipients(body):
         got = copies.get(address, [])
@@ -100,24 +163,47 @@ def differences(body: dict[str, Any], copies: dict[str, list[bytes]]) -> list[st
         return found
     mail = delivered[0]
     sender = parseaddr(str(body.get("from") or ""))[1].lower()
-    if parseaddr(mail.get("From", ""))[1].lower() != sender:
+    name, shown_from = parseaddr(mail.get("From", ""))
+    if shown_from.lower() != sender:
         found.append(f"From: {mail.get('From')!r}, not the mailbox {sender}")
-    for name in ("to", "cc"):
-        shown = _addresses(mail.get_all(name.title(), []))
-        if shown != _asked(body, name):
-            found.append(f"{name.title()}: {shown}, not {_asked(body, name)} as sent")
+    elif from_name is not None and _text(name) != _plain(from_name):
+        found.append(f"{NAME_DIFFERS} {_text(name)!r}, not the account's {from_name!r}")
+    for field in ("to", "cc"):
+        shown = _addresses(mail.get_all(field.title(), []))
+        if shown != _asked(body, field):
+            found.append(f"{field.title()}: {shown}, not {_asked(body, field)} as sent")
     for each in delivered:
         if each.get_all("Bcc"):
             found.append(f"Bcc: a Bcc header went out: {each.get_all('Bcc')}")
             break
     subject = str(body.get("subject") or "")
-    if _text(mail.get("Subject")) != subject:
+    if _text(mail.get("Subject")) != _plain(subject):
         found.append(f"Subject: {_text(mail.get('Subject'))!r}, not {subject!r} as sent")
-    for name in ("Message-ID", "Date"):
-        if not mail.get(name):
-            found.append(f"{name}: missing")
+    for header in ("Message-ID", "Date"):
+        if not mail.get(header):
+            found.append(f"{header}: missing")
     found += _caused(body, mail, sender)
+    extra = mail_headers.unexpected(mail, [*CAUSED.values(), *ALSO_CAUSED], relay_headers)
+    if extra:
+        found.append(f"a header the request did not cause: {', '.join(extra)}")
     return found
+
+
+# Headers a field causes beside CAUSED's: with importance, and with calendarIcs or isAutoreply.
+ALSO_CAUSED = ("X-Priority", "Auto-Submitted")
+
+
+def _auto_submitted(body: dict[str, Any], mail: Message) -> list[str]:
+    """auto-replied for isAutoreply, auto-generated for calendarIcs; the real server adds one
+    header for each, so with both set either order of the two is right."""
+    seen = {value.strip().lower() for value in mail.get_all("Auto-Submitted", [])}
+    wanted = {"auto-replied"} if body.get("isAutoreply") else set()
+    wanted |= {"auto-generated"} if body.get("calendarIcs") else set()
+    right = seen == wanted or (body.get("isAutoreply") and seen == {"auto-replied"})
+    if right:
+        return []
+    shown = ", ".join(sorted(seen)) or "missing"
+    return [f"Auto-Submitted: {shown!r}, not {', '.join(sorted(wanted)) or 'absent'!r}"]
 
 
 def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
@@ -132,22 +218,21 @@ def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
         # ToMimeMessage sets MimeKit's Importance only; an X-Priority a server writes must agree.
         if mail.get("X-Priority") and not mail["X-Priority"].strip().startswith("1"):
             found.append(f"X-Priority: {mail.get('X-Priority')!r}, not 1")
-    reply_to = str(body.get("mimeReplyToId") or "").strip("<> ")
-    if reply_to and reply_to not in (mail.get("In-Reply-To") or ""):
+    elif mail.get("X-Priority"):
+        found.append(f"X-Priority: {mail.get('X-Priority')!r}, though importance was not asked for")
+    reply_to = _plain(str(body.get("mimeReplyToId") or "")).strip("<> ")
+    if reply_to and reply_to not in _text(mail.get("In-Reply-To")):
         found.append(f"In-Reply-To: {mail.get('In-Reply-To')!r}, not <{reply_to}>")
     for field in RECEIPTS:
         header = CAUSED[field]
         if body.get(field) and sender not in (mail.get(header) or "").lower():
             found.append(f"{header}: {mail.get(header)!r}, not the sender {sender}")
-    submitted = (mail.get("Auto-Submitted") or "").strip().lower()
-    wanted = (
-        "auto-replied" if body.get("isAutoreply") else "auto-generated" if body.get("calendarIcs") else ""
-    )
-    if submitted != wanted:
-        found.append(f"Auto-Submitted: {submitted or 'missing'!r}, not {wanted or 'absent'!r}")
+    found += _auto_submitted(body, mail)
     parts = _parts(mail)
     if bool(body.get("calendarIcs")) != ("text/calendar" in parts):
         found.append(f"the text/calendar part: {'missing' if body.get('calendarIcs') else 'present'}")
-    if body.get("body") and not {"text/html", "text/plain"} <= set(parts):
+    markup = str(body.get("body") or "")
+    wanted = {"text/html", "text/plain"} if has_text(markup) else {"text/html"}
+    if markup and not wanted <= set(parts):
         found.append(f"the body: parts {parts}, not text/html with a text/plain alternative")
     return found

@@ -28,6 +28,7 @@ from contract_tests import (
     safety,
 )
 from contract_tests import settings as suite_settings
+from contract_tests.generated_mail import GeneratedSends
 from contract_tests.settings import SuiteSettings
 from contract_tests.strategies import mailboxes
 from onlyoffice_contract import spec
@@ -61,9 +62,16 @@ def as_real_send(body: dict[str, Any], settings: SuiteSettings) -> dict[str, Any
 class Hooks:
     """The hooks of one run, bound to its settings; `on_accept` is told of every 2xx."""
 
-    def __init__(self, settings: SuiteSettings, on_accept: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        settings: SuiteSettings,
+        on_accept: Callable[[], None] = lambda: None,
+        generated: GeneratedSends | None = None,
+    ) -> None:
         self.settings = settings
         self._on_accept = on_accept
+        # The suite's own run marks every case and keeps the accepted ones, to check their mail.
+        self.generated = generated
         self._valid = spec.validator(spec.request_schema_name()).is_valid
         # Cases a probe built to break one rule on purpose (safe by construction): left as they are.
         self.probes: set[int] = set()
@@ -78,6 +86,8 @@ class Hooks:
         safe = safety.make_safe(case.body, self.settings.recipient_domain)
         real = as_real_send(safe, self.settings)
         case.body = real if self._valid(safe) or not self._valid(real) else safe
+        if self.generated is not None:
+            self.generated.mark(case)
 
     def filter_failure(
         self, context: HookContext, failure: Failure, case: Case[Any], response: Response
@@ -101,6 +111,8 @@ class Hooks:
         """Count acceptances as they happen, before any check can stop the run."""
         if 200 <= response.status_code < 300:
             self._on_accept()
+        if self.generated is not None and id(case) not in self.probes:
+            self.generated.answered(case, response.status_code)
 
 
 def register(hooks: Hooks) -> Callable[[], None]:

@@ -19,6 +19,7 @@ from schemathesis.core.failures import FailureGroup
 from contract_tests import hooks, schema, sinks, target
 from contract_tests.coverage import Coverage, Failure
 from contract_tests.deviations import Deviation
+from contract_tests.generated_mail import GeneratedSends
 from contract_tests.hooks import as_real_send
 from contract_tests.redact import Redactor
 from contract_tests.safety import make_safe
@@ -38,6 +39,8 @@ PROGRESS_REQUESTS = 100
 PROGRESS_SECONDS = 5.0
 COVERAGE_FILE = "contract-coverage.md"
 CONFORMS, DOES_NOT_CONFORM = "CONFORMS", "DOES NOT CONFORM"
+# Tests that keep each failure (coverage.failed) and go on: one JUnit case is reported for each.
+REPORTS_EACH_FAILURE = ("test_conformance", "test_delivered_mail_of_generated_sends")
 
 
 class ContractRun:
@@ -60,6 +63,10 @@ class ContractRun:
         self.delivery_token = secrets.token_hex(4)
         self.accepted_probes: dict[str, dict[str, Any]] = {}  # rule: the body of its accepted send
         self.delivery_deadline: float | None = None  # for the mail of all of them, from the first check
+        self.generated = GeneratedSends(settings, self.delivery_token)  # the fuzzed sends, marked
+        self.checked: list[str] = []  # every address whose mail was checked, one copy found
+        self.from_name_checked = 0  # sends whose From display name was compared with the account's
+        self.from_name_failed = 0
 
     @property
     def accepted(self) -> int:
@@ -68,7 +75,7 @@ class ContractRun:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.sends.install()
-        self.hooks = hooks.Hooks(self.settings)
+        self.hooks = hooks.Hooks(self.settings, generated=self.generated)
         self._unregister = hooks.register(self.hooks)
         self._config = config
 
@@ -165,7 +172,7 @@ class ContractRun:
         schemathesis gives one pytest item for the whole run, which says only "it failed"."""
         before = len(self.coverage.failures)
         result = yield
-        if item.originalname == "test_conformance":  # type: ignore[attr-defined]
+        if item.originalname in REPORTS_EACH_FAILURE:  # type: ignore[attr-defined]
             for failure in self.coverage.failures[before:]:
                 self._report_check(item, failure)
         return result

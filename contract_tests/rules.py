@@ -29,6 +29,14 @@ EMBEDDED_FILE = b"A file of the account, attached by the contract suite.\n"
 MAX_DRAFT_BODY = 524288
 
 
+# The header the hostile probes try to add: no delivered mail may carry it (mail_headers.py).
+INJECTED = "X-Contract-Injected"
+
+
+def _injected(settings: SuiteSettings) -> str:
+    return f"{INJECTED}: cs-{settings.seed}"
+
+
 def _in_domain(settings: SuiteSettings, local: str) -> str:
     return f"{local}@{settings.recipient_domain}"
 
@@ -100,6 +108,20 @@ PROBES = [
         },
     ),
     Probe("tags", 200, lambda s: {"tags": [1]}),
+    # Text a request carries into headers: a line break in it must not start a header of its own.
+    Probe(
+        "a line break and a header line in the subject and the reply id",
+        200,
+        lambda s: {
+            "subject": f"contract probe\r\n{_injected(s)}",
+            "mimeReplyToId": f"<contract-probe@example.invalid>\r\n{_injected(s)}",
+        },
+    ),
+    Probe(
+        "an encoded line break (RFC 2047) in the subject",
+        200,
+        lambda s: {"subject": f"=?utf-8?q?contract_probe=0D=0A{_injected(s).replace(' ', '_')}?="},
+    ),
     # Attachments are never refused: one the server cannot read is skipped after the answer.
     Probe(
         "an attachment the server cannot resolve",

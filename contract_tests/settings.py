@@ -86,6 +86,24 @@ class SuiteSettings:
         "seconds to wait, from the first check, for the mail of every probe send that was accepted",
         minimum=1,
     )
+    delivery_sample: str = setting(
+        "DELIVERY_SAMPLE", "20", "how many accepted generated sends a run checks in the mail they caused,"
+        " chosen by SEED (every optional field among them, where any accepted send set it); all: every"
+        " one; 0: none (the probes' mail is checked all the same)"
+    )  # fmt: skip
+    from_name: str | None = setting(
+        "FROM_NAME", None, "the display name of FROM's account, which the server writes in From; unset:"
+        " the embedded sandbox's is FROM's own, and against BASE_URL the name is not checked"
+    )  # fmt: skip
+    relay_headers: str = setting(
+        "RELAY_HEADERS", "", "header names your relays or delivery agents add to delivered mail, beside"
+        " the known trace headers, comma-separated (X-Acme-* for a family); any other header the request"
+        " did not cause fails the delivered-mail check"
+    )  # fmt: skip
+    delivery_settle: int = setting(
+        "DELIVERY_SETTLE", 2, "seconds after the last delivered-mail check before every checked address"
+        " is read once more, for a copy that came late", minimum=0
+    )  # fmt: skip
 
     def __repr__(self) -> str:  # the key never shows
         shown = ", ".join(
@@ -93,6 +111,11 @@ class SuiteSettings:
             for f in dataclasses.fields(self)
         )
         return f"SuiteSettings({shown})"
+
+    @property
+    def sample_size(self) -> int | None:
+        """DELIVERY_SAMPLE as a number of sends; None for all."""
+        return None if self.delivery_sample == "all" else int(self.delivery_sample)
 
     @property
     def embedded(self) -> bool:
@@ -185,6 +208,10 @@ def load(environ: dict[str, str] | None = None) -> SuiteSettings:
     values["recipient_domain"] = domain.lower()
     if values["profile"] not in PROFILES:
         raise UsageError(f"PROFILE must be one of {', '.join(PROFILES)}, not {values['profile']!r}")
+    sample = values["delivery_sample"].strip().lower()
+    if sample != "all" and not (sample.isdigit() and sample.isascii()):
+        raise UsageError(f"DELIVERY_SAMPLE must be a whole number or all, not {values['delivery_sample']!r}")
+    values["delivery_sample"] = sample
     if values["seed"] is None:
         values["seed"] = secrets.randbelow(2**31)  # chosen once; the run prints it
     return SuiteSettings(**values)

@@ -15,6 +15,18 @@ from typing import Any
 
 from contract_tests import rules
 from contract_tests.settings import SuiteSettings
+from onlyoffice_contract.mailbox import parse_mailbox
+
+
+def sender_name(settings: SuiteSettings) -> str | None:
+    """The display name the server must write in From: the account's (FROM_NAME); the embedded
+    sandbox's account is FROM itself (below), so its name is FROM's; otherwise unknown."""
+    if settings.from_name is not None:
+        return settings.from_name
+    if not settings.embedded:
+        return None
+    account = parse_mailbox(settings.from_)
+    return account.display_name if account is not None else None
 
 
 @contextmanager

@@ -7,6 +7,7 @@ coverage report.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -21,12 +22,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contract_tests import checks, delivered, deviations, rules, sinks
+from contract_tests import checks, coverage, delivered, deviations, rules, sinks
 from contract_tests.coverage import FAILED, NOT_RUN, PASSED
 from contract_tests.hooks import as_real_send
 from contract_tests.plugin import ContractRun, spec_example
 from contract_tests.rules import DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe
 from contract_tests.safety import make_safe
+from contract_tests.target import sender_name
 from onlyoffice_contract import spec
 
 # What a probe's answer is checked with, beside its status: its shape. Not whether the body was
@@ -87,27 +89,47 @@ def send(
 ACCEPTED_PROBES = [p for p in PROBES if p.expected == 200]
 
 
-def check_delivery(body: dict[str, Any], rule: str, run: ContractRun, sink: sinks.Sink | None) -> None:
-    """The mail this accepted send caused, as each recipient got it, against what the send asked.
+def read_mail(
+    body: dict[str, Any], run: ContractRun, sink: sinks.Sink
+) -> tuple[list[str], dict[str, list[bytes]]]:
+    """What differs between the send `body` and the mail each of its recipients got, and that mail.
 
     Every check shares one deadline, DELIVERY_TIMEOUT from the first: the mail of the probes waits
     behind that of every generated send before it, which a server delivers first."""
-    if sink is None:
-        run.coverage.delivery(rule, 0, f"{NOT_RUN}: no MAIL_SINK to read the mail from")
-        return
     if run.delivery_deadline is None:
         run.delivery_deadline = time.monotonic() + run.settings.delivery_timeout
     copies = {}
     for address in delivered.recipients(body):
         left = max(1.0, run.delivery_deadline - time.monotonic())
         copies[address] = sink.copies(address, left)
-    problems = delivered.differences(body, copies)
-    messages = sum(len(c) for c in copies.values())
-    run.coverage.delivery(rule, messages, FAILED if problems else PASSED)
+    name = sender_name(run.settings)
+    problems = delivered.differences(body, copies, name, run.settings.relay_headers)
+    run.checked += [address for address, got in copies.items() if len(got) == 1]
+    if name is not None and any(copies.values()):
+        run.from_name_checked += 1
+        run.from_name_failed += any(p.startswith(delivered.NAME_DIFFERS) for p in problems)
+    return problems, copies
+
+
+def headers_of(copies: dict[str, list[bytes]]) -> str:
+    """The delivered headers of the first copy, for a failure's text."""
+    first = next((c[0] for c in copies.values() if c), b"")
+    return first.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")[:1500]
+
+
+def check_delivery(body: dict[str, Any], rule: str, run: ContractRun, sink: sinks.Sink | None) -> None:
+    """The mail this accepted send caused, as each recipient got it, against what the send asked."""
+    if sink is None:
+        run.coverage.delivery(rule, 0, f"{NOT_RUN}: no MAIL_SINK to read the mail from")
+        return
+    problems, copies = read_mail(body, run, sink)
+    run.coverage.delivery(rule, sum(len(c) for c in copies.values()), FAILED if problems else PASSED)
     if problems:
-        first = next((c[0] for c in copies.values() if c), b"")
-        head = first.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")[:1500]
-        pytest.fail(f"delivered mail: {rule}: " + "; ".join(problems) + f"\n(read from {sink.name})\n{head}")
+        pytest.fail(
+            f"delivered mail: {rule}: "
+            + "; ".join(problems)
+            + f"\n(read from {sink.name})\n{headers_of(copies)}"
+        )
 
 
 @pytest.mark.parametrize("probe", PROBES, ids=[p.rule for p in PROBES])
@@ -184,3 +206,75 @@ def test_delivered_mail(probe: Probe, contract_run: ContractRun, mail_sink: sink
         contract_run.coverage.delivery(probe.rule, 0, f"{NOT_RUN}: no accepted send of its probe to check")
         pytest.skip("not run: no accepted send of its probe to check")
     check_delivery(body, probe.rule, contract_run, mail_sink)
+
+
+def test_delivered_mail_of_generated_sends(
+    contract_run: ContractRun, mail_sink: sinks.Sink | None, target_url: str
+) -> None:
+    """The mail of DELIVERY_SAMPLE of the generated sends that were accepted (generated_mail.py),
+    each as the probes' is checked. A send whose mail differs is kept as a failure of its own (one
+    JUnit case each, named by its number) and the rest are still checked."""
+    run, settings = contract_run, contract_run.settings
+    sample = run.generated.sample()
+    what = (
+        f"generated sends: {len(sample)} checked of {len(run.generated.accepted)} accepted and marked"
+        f" (DELIVERY_SAMPLE={settings.delivery_sample})"
+    )
+    if mail_sink is None or not sample:
+        why = "no MAIL_SINK to read the mail from" if mail_sink is None else "no accepted send to check"
+        run.coverage.delivery(what, 0, f"{NOT_RUN}: {why}")
+        return
+    messages, failed = 0, 0
+    for sent in sample:
+        problems, copies = read_mail(sent.request, run, mail_sink)
+        messages += sum(len(c) for c in copies.values())
+        if problems:
+            failed += 1
+            request = requests.Request(
+                spec.OPERATION_METHOD.upper(),
+                target_url + spec.OPERATION_PATH,
+                json=sent.body,
+                headers={"Authorization": settings.api_key},
+            ).prepare()
+            shown = json.dumps(sent.body, ensure_ascii=False)
+            run.coverage.failed(
+                f"delivered mail: generated send {sent.number}",
+                run.redactor.text(f"PUT {spec.OPERATION_PATH} {shown[:300]} -> 200"),
+                run.redactor.text(coverage.curl(request)),
+                run.redactor.text(
+                    f"delivered mail: generated send {sent.number}: "
+                    + "; ".join(problems)
+                    + f"\n(read from {mail_sink.name})\n{headers_of(copies)}"
+                ),
+                None,
+            )
+    verdict = f"{FAILED}: {failed} of {len(sample)}" if failed else PASSED
+    run.coverage.delivery(what, messages, verdict)
+
+
+# Last of all: a copy that came after its address was checked.
+def test_no_late_duplicates(contract_run: ContractRun, mail_sink: sinks.Sink | None) -> None:
+    """Every address whose mail was checked, read once more DELIVERY_SETTLE seconds after the last
+    check: each must still hold one copy. A duplicate that came after its check fails here."""
+    run = contract_run
+    name = sender_name(run.settings)
+    if name is None or not run.from_name_checked:
+        why = "FROM_NAME is not set" if name is None else "no mail was checked"
+        run.coverage.delivery("the display name in From", 0, f"{NOT_RUN}: {why}")
+    else:  # a wrong name fails the check of its send, which names it
+        verdict = f"{FAILED}: {run.from_name_failed} sends" if run.from_name_failed else PASSED
+        run.coverage.delivery(f"the display name in From ({name!r})", run.from_name_checked, verdict)
+    what = f"no copy came late (every checked address read again after {run.settings.delivery_settle} s)"
+    if mail_sink is None or not run.checked:
+        run.coverage.delivery(what, 0, f"{NOT_RUN}: no mail was checked")
+        return
+    time.sleep(run.settings.delivery_settle)
+    late = {}
+    for address in run.checked:
+        count = len(mail_sink.copies(address, 1.0))
+        if count > 1:
+            late[address] = count
+    run.coverage.delivery(what, len(run.checked) + sum(late.values()), FAILED if late else PASSED)
+    assert not late, "delivered mail: a copy came late, after its check: " + "; ".join(
+        f"{address}: delivered {count} times" for address, count in late.items()
+    )

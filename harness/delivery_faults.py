@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import mailbox
+import re
 import smtplib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -22,12 +23,13 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.header import Header, decode_header, make_header
 from email.message import Message
-from email.utils import getaddresses
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from contract_tests.rules import INJECTED
 from harness.ports import free_port
 
 Change = Callable[[Message, list[str]], list[Message]]  # a message and its envelope -> what is filed
@@ -101,11 +103,38 @@ def combined(*changes: Change) -> Change:
     return change
 
 
+def _line_break_kept(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    """The hostile probe's subject written as it came, CR LF and all: its header line becomes a header."""
+    subject = str(make_header(decode_header(message.get("Subject", ""))))
+    if INJECTED not in subject:
+        return [message]
+    raw = message.as_bytes()
+    head, _, rest = raw.partition(b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n")
+    lines = [line for line in head.splitlines() if not line.lower().startswith(b"subject:")]
+    written = re.sub(rf"\s*{INJECTED}", f"\r\n{INJECTED}", subject).encode("utf-8")
+    return [message_from_bytes(b"\r\n".join([b"Subject: " + written, *lines]) + b"\r\n\r\n" + rest)]
+
+
+def _sender_name_dropped(message: Message, rcpt_tos: list[str]) -> list[Message]:
+    address = parseaddr(message.get("From", ""))[1]
+    del message["From"]
+    message["From"] = address
+    return [message]
+
+
 @dataclass(frozen=True)
 class DeliveryFault:
     name: str
     change: Change
     caught_by: str  # what the suite's output names
+    # Files every message a second time once the relay has had nothing to pass for LATE_SECONDS:
+    # after the checks of the last mail have begun, before the suite's last read of it.
+    late_copy: bool = False
+    # It changes every message, so the generated sends' check fails too, each send by its number.
+    every_message: bool = False
+
+
+LATE_SECONDS = 1.5
 
 
 DELIVERY_FAULTS = [
@@ -117,14 +146,28 @@ DELIVERY_FAULTS = [
     DeliveryFault("a receipt header missing", _without("Return-Receipt-To"), "Return-Receipt-To: missing"),
     DeliveryFault("the calendar part missing", _calendar_dropped, "the text/calendar part: missing"),
     DeliveryFault("a mail never delivered", _never_if_important, "never delivered"),
-    DeliveryFault("a duplicated delivery", _twice, "delivered 2 times"),
+    DeliveryFault("a duplicated delivery", _twice, "delivered 2 times", every_message=True),
+    DeliveryFault("a late duplicated delivery", as_is, "a copy came late, after its check", late_copy=True),
+    DeliveryFault(
+        "a header injected (a line break in the subject kept)",
+        _line_break_kept,
+        f"a header the request did not cause: {INJECTED}",
+    ),
+    DeliveryFault(
+        "the sender's display name dropped",
+        _sender_name_dropped,
+        "From: the display name",
+        every_message=True,
+    ),
 ]
 
 
 class _Handler:
-    def __init__(self, maildir: Path, change: Change) -> None:
+    def __init__(self, maildir: Path, change: Change, late_copy: bool) -> None:
         self._box = mailbox.Maildir(maildir, create=True)
-        self._change = change
+        self._change, self._late_copy = change, late_copy
+        self._filed: list[bytes] = []  # what a late copy files again
+        self._timer: asyncio.TimerHandle | None = None
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
@@ -132,9 +175,19 @@ class _Handler:
         for rcpt in rcpt_tos:
             message = message_from_bytes(content, policy=policy.compat32)
             for filed in self._change(message, rcpt_tos):
-                head = f"Delivered-To: {rcpt}\r\n".encode()
-                self._box.add(head + filed.as_bytes())
+                raw = f"Delivered-To: {rcpt}\r\n".encode() + filed.as_bytes()
+                self._box.add(raw)
+                self._filed.append(raw)
+        if self._late_copy:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = asyncio.get_running_loop().call_later(LATE_SECONDS, self._file_again)
         return "250 OK"
+
+    def _file_again(self) -> None:
+        filed, self._filed = self._filed, []
+        for raw in filed:
+            self._box.add(raw)
 
 
 def _lmtp(port: int, mail_from: str, rcpt_tos: list[str], content: bytes) -> None:
@@ -176,9 +229,10 @@ def _serving(handler: object) -> Iterator[str]:
         controller.stop()
 
 
-def relay(maildir: Path, change: Change = as_is) -> AbstractContextManager[str]:
-    """A relay on loopback that files into `maildir` after `change`; gives its host:port."""
-    return _serving(_Handler(maildir, change))
+def relay(maildir: Path, change: Change = as_is, late_copy: bool = False) -> AbstractContextManager[str]:
+    """A relay on loopback that files into `maildir` after `change`; gives its host:port. With
+    `late_copy`, each message is filed again LATE_SECONDS after the last one came."""
+    return _serving(_Handler(maildir, change, late_copy))
 
 
 def forwarding(port: int, change: Change = as_is, lmtp: bool = False) -> AbstractContextManager[str]:

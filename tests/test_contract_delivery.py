@@ -15,21 +15,40 @@ import requests
 
 from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.sinks import Embedded
-from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, relay
+from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, as_is, relay
 from harness.faults import strict_settings
-from harness.sandboxes import TOKEN, running, settings_in
+from harness.sandboxes import MAILBOX, TOKEN, running, settings_in
 from harness.suite import run_suite
+from onlyoffice_contract.mailbox import parse_mailbox
 
 # Few fuzzing cases: what is checked here is the probes' mail. A short wait: a fault that loses a
 # mail makes its probe wait this long.
-SETTINGS = {"SEED": "5", "MAX_EXAMPLES": "5", "DELIVERY_TIMEOUT": "10"}
+# FROM_NAME: the display name of the sandbox's account, as a live server's is given.
+SENDER = parse_mailbox(MAILBOX)
+assert SENDER is not None
+# Few generated sends checked: theirs is the probes' check, and each read of the Maildir scans it whole.
+SETTINGS = {
+    "SEED": "5",
+    "MAX_EXAMPLES": "5",
+    "DELIVERY_TIMEOUT": "10",
+    "FROM_NAME": SENDER.display_name,
+    "DELIVERY_SAMPLE": "3",
+    "DELIVERY_SETTLE": "0",  # but for the late copy, which needs the wait (below)
+}
 
 
 def _through_relay(tmp_path: Path, fault: DeliveryFault | None) -> tuple[int, str, str]:
     maildir = tmp_path / "Maildir"
-    changes = [fault.change] if fault else []
-    with relay(maildir, *changes) as smtp, running(settings_in(tmp_path, binder="strict", smtp=smtp)) as url:
-        run = run_suite(tmp_path / "report", BASE_URL=url, MAIL_SINK=f"maildir:{maildir}", **SETTINGS)
+    change = fault.change if fault else as_is
+    late = fault is not None and fault.late_copy
+    with (
+        relay(maildir, change, late_copy=late) as smtp,
+        running(settings_in(tmp_path, binder="strict", smtp=smtp)) as url,
+    ):
+        settle = {"DELIVERY_SETTLE": "2"} if late else {}
+        run = run_suite(
+            tmp_path / "report", BASE_URL=url, MAIL_SINK=f"maildir:{maildir}", **{**SETTINGS, **settle}
+        )
     return run.returncode, run.output, (tmp_path / "report" / COVERAGE_FILE).read_text()
 
 
@@ -51,6 +70,8 @@ def test_the_suite_fails_on_each_delivery_fault(tmp_path: Path, fault: DeliveryF
     returncode, output, coverage = _through_relay(tmp_path, fault)
     assert returncode == 1, output[-3000:]
     assert fault.caught_by in output, output[-3000:]
+    if fault.every_message:  # a generated send's mail is checked as a probe's, and named by its number
+        assert "FAILED delivered mail: generated send 1" in output, output[-3000:]
     assert any(
         row.startswith("| delivered mail |") and row.endswith("| failed |") for row in coverage.splitlines()
     )
