@@ -100,7 +100,7 @@ def read_mail(
         run.delivery_deadline = time.monotonic() + run.settings.delivery_timeout
     copies = {}
     for address in delivered.recipients(body):
-        left = max(1.0, run.delivery_deadline - time.monotonic())
+        left = max(0.0, run.delivery_deadline - time.monotonic())  # past it, one look each
         copies[address] = sink.copies(address, left)
     name = sender_name(run.settings)
     problems = delivered.differences(body, copies, name, run.settings.relay_headers)
