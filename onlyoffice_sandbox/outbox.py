@@ -139,9 +139,15 @@ class Outbox:
     """Writes go to one writer thread (group commit); reads to a reader thread of their own, so that
     reading large rows never holds SQLite's write lock (WAL lets both run at once)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, records_deliveries: bool = False) -> None:
+        """`records_deliveries`: this is the delivery process's outbox, whose writes only record what
+        became of a message. They are committed without waiting for the disk (synchronous=NORMAL in
+        WAL mode: they survive the process being killed, not the power going). A record lost so is
+        a message sent again, never one lost; and the write lock, which the server's sends wait for,
+        is held for microseconds, not an fsync each (its waits were the tail of the send latency)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        self._synchronous = "NORMAL" if records_deliveries else "FULL"
         self._lock = threading.Lock()
         self._closed = False
         self._writer = _Thread("outbox-writer", self._open, self._write_loop)
@@ -209,7 +215,8 @@ class Outbox:
             self._path, isolation_level=None, check_same_thread=True, timeout=BUSY_TIMEOUT_SECONDS
         )
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")  # committed means on disk, even on power loss
+        # The server's: committed means on disk, even on power loss (see __init__ for the other).
+        conn.execute(f"PRAGMA synchronous={self._synchronous}")
         conn.executescript(_SCHEMA)
         have = {row[1] for row in conn.execute("PRAGMA table_info(messages)")}
         for name, kind in _ADDED_COLUMNS.items():

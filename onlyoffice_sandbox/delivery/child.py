@@ -71,7 +71,7 @@ async def _run(wake_fd: int, settings: DeliverySettings) -> None:
     give_up.set()
     if not await locking:
         return  # the server went before this process held the lock: nothing was in hand
-    box = await asyncio.to_thread(Outbox, settings.db)
+    box = await asyncio.to_thread(Outbox, settings.db, True)  # records deliveries only
     smtp_server = store = None
     address = settings.smtp_address
     if address is None:
