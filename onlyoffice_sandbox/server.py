@@ -53,6 +53,9 @@ def _config(
         log_level="warning" if quiet else "info",
         access_log=not quiet,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # No X-Forwarded-* rewriting: nothing here reads the client's address but the access log, and
+        # uvicorn's middleware for it was a layer around every send (bench/NOTES.md).
+        proxy_headers=False,
         http=bounded(settings.max_head_bytes, settings.request_seconds, access_logger),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import fcntl
 import os
@@ -10,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from email import message_from_bytes
 from email.policy import compat32
 from pathlib import Path
@@ -496,3 +498,37 @@ def test_a_huge_header_is_sent_and_does_not_hold_up_the_mail_after_it(tmp_path: 
     # Read raw: `email`'s own header parser takes minutes over a value this long (the receiving side).
     raw = message_from_bytes(big.content, policy=compat32)["In-Reply-To"]
     assert raw.split() == ["<a", *["a"] * 999_998, "a>"]
+
+
+def test_an_operation_that_fails_in_a_batch_leaves_the_others_written_and_writes_nothing_itself(
+    tmp_path: Path,
+) -> None:
+    """Operations handed over in one turn of the loop commit in one transaction (group commit);
+    one that raises after writing must take back only its own write, and the batch still answers
+    each in order, with its outcome."""
+    box = Outbox(tmp_path / "outbox.sqlite3")
+
+    def insert(row: int, then_fail: bool = False) -> Callable[[sqlite3.Connection], int]:
+        def op(conn: sqlite3.Connection) -> int:
+            conn.execute(
+                "INSERT INTO messages (id, folder, fields, updated) VALUES (?, 'drafts', '{}', 0)", (row,)
+            )
+            if then_fail:
+                raise RuntimeError(f"operation {row} failed after its write")
+            return row
+
+        return op
+
+    async def all_at_once() -> list[object]:
+        calls = [box.acall(insert(1)), box.acall(insert(2, then_fail=True)), box.acall(insert(3))]
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    try:
+        first, failed, third = asyncio.run(all_at_once())
+        assert (first, third) == (1, 3)
+        assert isinstance(failed, RuntimeError)
+        assert "operation 2" in str(failed)
+        ids = box.read(lambda conn: [r[0] for r in conn.execute("SELECT id FROM messages ORDER BY id")])
+        assert ids == [1, 3]
+    finally:
+        box.close()

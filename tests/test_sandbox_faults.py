@@ -207,9 +207,13 @@ def test_a_fault_body_that_is_not_finite_json_or_is_too_large_is_refused(sandbox
         assert "1024" in conforms(response, operation, 413)["error"]
 
 
-def test_a_draft_whose_delivery_failed_is_back_in_drafts_and_can_be_sent_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("first_send", [{"id": 501}, {}], ids=["a draft", "a new message"])
+def test_a_message_whose_delivery_failed_is_back_in_drafts_and_can_be_sent_again(
+    tmp_path: Path, first_send: dict[str, Any]
+) -> None:
     """Review finding G: after a failed delivery the real server moves the message back to Drafts
-    (ReleaseSendingDraftOnFailure), so its id can be sent again; the sandbox left it in Sent (403)."""
+    (ReleaseSendingDraftOnFailure), so its id can be sent again; the sandbox left it in Sent (403).
+    A new message too: the real server saves it as a draft before it sends it (the facts)."""
     draft = {"id": 501, "folder": "drafts", "from": MAILBOX, "to": ["bob@example.org"], "subject": "Draft"}
     settings = settings_in(tmp_path, drafts=write_drafts(tmp_path, [draft]))
     with running(settings) as url:
@@ -219,20 +223,22 @@ def test_a_draft_whose_delivery_failed_is_back_in_drafts_and_can_be_sent_again(t
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         conforms(armed, "armDeliveryFault", 200)
+        first = sandboxes.send(url, {**first_send, "from": MAILBOX, "to": ["bob@example.org"]})
+        sent_id = first.json()["response"]
+        assert sent_id == first_send.get("id", sent_id), first.text
 
         def record() -> dict[str, Any]:
-            [found] = [r for r in outbox(url) if r["id"] == 501]
+            [found] = [r for r in outbox(url) if r["id"] == sent_id]
             return found
 
-        first = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
-        assert first.json()["response"] == 501, first.text
         wait_until(lambda: record()["state"] == "failed")
         assert record()["folder"] == "drafts"
-        again = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        again = sandboxes.send(url, {"id": sent_id, "from": MAILBOX, "to": ["bob@example.org"]})
         assert again.status_code == 200, again.text
+        assert again.json()["response"] == sent_id
         wait_until(lambda: record()["state"] == "sent")
         assert (record()["folder"], record()["attempts"], record()["refused"]) == ("sent", 1, {})
-        once_sent = sandboxes.send(url, {"id": 501, "from": MAILBOX, "to": ["bob@example.org"]})
+        once_sent = sandboxes.send(url, {"id": sent_id, "from": MAILBOX, "to": ["bob@example.org"]})
         assert once_sent.status_code == 403  # delivered: in Sent for good
 
 
