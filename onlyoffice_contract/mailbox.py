@@ -22,7 +22,17 @@ MAX_LENGTH = 998  # RFC 5322's line limit: no single mailbox can be longer
 
 def parse_mailbox(text: str) -> Address | None:
     """The one address in `text`, or None when `text` is not exactly one valid mailbox."""
-    if not text or len(text) > MAX_LENGTH or CONTROL.search(text) or not is_unicode(text):
+    if not text or len(text) > MAX_LENGTH:
+        return None
+    return _mailbox(text)
+
+
+# A send reads its sender's mailbox three times (the account, the From field, the envelope), and
+# the sender comes back on every send: each text is read once. Address objects are immutable;
+# the keys are at most MAX_LENGTH characters.
+@functools.lru_cache(maxsize=4096)
+def _mailbox(text: str) -> Address | None:
+    if CONTROL.search(text) or not is_unicode(text):
         return None
     common = _common_form(text)
     return _acceptable(common) if common is not None else _parse(text)
@@ -62,9 +72,6 @@ def _common_form(text: str) -> Address | None:
     return None
 
 
-# `email`'s parser costs about 55 us a mailbox, and a sender's own address comes back on
-# every send. Address objects are immutable; the keys are at most MAX_LENGTH characters.
-@functools.lru_cache(maxsize=4096)
 def _parse(text: str) -> Address | None:
     try:
         parsed = _REGISTRY("To", text)
