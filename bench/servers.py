@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from harness import processes
 from harness.ports import free_port
 from onlyoffice_sandbox import Settings
 
@@ -47,11 +48,7 @@ def _child(command: list[str], port: int, env: dict[str, str] | None = None) -> 
         _wait_listening(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        processes.stop(process)
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from harness import processes
 from harness.ports import free_port
 
 DOVECOT = Path("/usr/sbin/dovecot")
@@ -139,12 +140,7 @@ def running() -> Iterator[Dovecot]:
             time.sleep(0.05)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        processes.stop(process)
         if process.stdout:
             process.stdout.close()
         shutil.rmtree(folder, ignore_errors=True)
