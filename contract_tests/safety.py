@@ -15,6 +15,8 @@ from onlyoffice_contract import spec
 
 # Fields that deliver mail to whoever they name (To, Cc, Bcc).
 RECIPIENT_FIELDS = spec.recipient_fields()
+# The real server's binder matches names ignoring case (a .NET NameValueCollection): `"To"` is `to`.
+_RECIPIENT_KEYS = frozenset(name.lower() for name in RECIPIENT_FIELDS)
 # After an "@", everything up to the end of the address: `>`, `,`, `;` or the end of the string.
 _DOMAIN_PART = re.compile(r"@[^>,;]*")
 
@@ -35,9 +37,11 @@ def _confine_all(value: Any, domain: str) -> Any:
 
 
 def make_safe(body: Any, domain: str) -> Any:
-    """The body with every recipient, however malformed, inside `domain`."""
+    """The body with every recipient, however malformed, inside `domain`; a field named in any case
+    (`"To"`, `"BCC"`), since a lenient server binds it all the same."""
     if not isinstance(body, dict):
         return body
     return {
-        key: _confine_all(value, domain) if key in RECIPIENT_FIELDS else value for key, value in body.items()
+        key: _confine_all(value, domain) if isinstance(key, str) and key.lower() in _RECIPIENT_KEYS else value
+        for key, value in body.items()
     }

@@ -81,3 +81,15 @@ def test_all_checks_every_markable_send() -> None:
     generated = GeneratedSends(suite_settings.load({"DELIVERY_SAMPLE": "all"}), TOKEN)
     generated.accepted = _sends(50)
     assert len(generated.sample()) == 50
+
+
+def test_recipients_under_any_case_of_a_field_name_are_confined_too() -> None:
+    """A lenient server (the real one's binder) takes `"To"` and `"BCC"` as `to` and `bcc`: a
+    generated body that names them so must not reach an address outside RECIPIENT_DOMAIN."""
+    body = {
+        "To": ["a@elsewhere.example"],
+        "BCC": "Name <b@elsewhere.example>",
+        "subject": "x@elsewhere.example",
+    }
+    safe = make_safe(body, "inside.test")
+    assert safe == {"To": ["a@inside.test"], "BCC": "Name <b@inside.test>", "subject": "x@elsewhere.example"}
