@@ -50,13 +50,22 @@ NAME_DIFFERS = "From: the display name"  # how a difference in the sender's name
 MARKER = re.compile(r"\+cs-[0-9a-f]{8}-\d+@")  # what `marked` adds to an address
 
 
+def _run_tag(token: str) -> str:
+    return f"+cs-{token}-"
+
+
+def _tag(token: str, number: int) -> str:
+    """What `marked` adds to the local part of each recipient of one send."""
+    return f"{_run_tag(token)}{number}"
+
+
 def _mark(value: Any, token: str, number: int, domain: str) -> Any:
     """One recipient with `+cs-<token>-<number>` in its local part when it is a mailbox of `domain`
     whose local part can take it; anything else as it is: an address that did not parse must not
     start to (nor one that did, stop), so the case tests what it tested."""
     if not isinstance(value, str):
         return value
-    value = re.sub(rf"\+cs-{token}-\d+@", "@", value)  # a case sent again gets its new number
+    value = re.sub(rf"{re.escape(_run_tag(token))}\d+@", "@", value)  # a case sent again: its new number
     address = parse_mailbox(value)
     if address is None or address.domain.lower() != domain:
         return value
@@ -64,10 +73,10 @@ def _mark(value: Any, token: str, number: int, domain: str) -> Any:
     if at < 0:  # a quoted or escaped local part, written otherwise than it reads
         return value
     end = at + len(address.username)
-    changed = f"{value[:end]}+cs-{token}-{number}{value[end:]}"
+    changed = f"{value[:end]}{_tag(token, number)}{value[end:]}"
     again = parse_mailbox(changed)
     same = again is not None and (again.display_name, again.domain) == (address.display_name, address.domain)
-    return changed if same and again and again.username.endswith(f"+cs-{token}-{number}") else value
+    return changed if same and again and again.username.endswith(_tag(token, number)) else value
 
 
 def marked(body: dict[str, Any], token: str, number: int, domain: str) -> dict[str, Any]:
@@ -85,7 +94,7 @@ def marked(body: dict[str, Any], token: str, number: int, domain: str) -> dict[s
 
 
 def is_marked(address: str, token: str, number: int) -> bool:
-    return f"+cs-{token}-{number}@" in address
+    return f"{_tag(token, number)}@" in address
 
 
 def parse(raw: bytes) -> Message:

@@ -94,8 +94,8 @@ class Maildir:
             for key in box.iterkeys():
                 with contextlib.suppress(KeyError, FileNotFoundError):  # taken away meanwhile
                     if key not in self._heads:
-                        head = box.get_bytes(key).partition(b"\n\n")[0].partition(b"\r\n\r\n")[0]
-                        self._heads[key] = BytesHeaderParser(policy=policy.compat32).parsebytes(head)
+                        raw = box.get_bytes(key)  # the header parser stops at the blank line
+                        self._heads[key] = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
                     if delivered_to(self._heads[key], address):
                         found.append(box.get_bytes(key))
             return found

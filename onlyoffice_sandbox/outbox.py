@@ -48,7 +48,6 @@ CREATE TABLE IF NOT EXISTS messages (
     mime BLOB,                     -- set only by versions that composed at accept: sent as it is
     delivered_to TEXT,             -- JSON list of the recipients the relay has accepted it for
     refused TEXT,                  -- JSON object: recipient -> the relay's permanent refusal
-    from_draft INTEGER,            -- 1: sent from Drafts (kept for older outboxes; not read)
     attempts INTEGER NOT NULL DEFAULT 0,
     next_attempt REAL,
     last_error TEXT,
@@ -66,7 +65,6 @@ _ADDED_COLUMNS = {
     "delivered_to": "TEXT",
     "refused": "TEXT",
     "notes": "TEXT",
-    "from_draft": "INTEGER",
 }
 
 
@@ -408,7 +406,7 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
             cur = conn.execute(
                 "UPDATE messages SET folder = 'sent', state = 'queued', fields = ?, message_id = ?,"
                 " date = ?, sender = ?, author = ?, recipients = ?, attachments = ?, notes = ?,"
-                " next_attempt = ?, updated = ?, from_draft = 1, attempts = 0, last_error = NULL,"
+                " next_attempt = ?, updated = ?, attempts = 0, last_error = NULL,"
                 " delivered_to = NULL, refused = NULL WHERE id = ? AND folder = 'drafts'",
                 (*values, draft.id),
             )
