@@ -7,7 +7,9 @@ while the loop waits. Here the protocol is given a `Gathered` instead (`web/prot
 makes the records and formats them with the access logger's own handlers, and writes each
 handler's lines with one write and one flush. Measured, by the server's CPU time per send: a
 listener thread fed record by record cost about a fifth of it (it woke for each record and took
-the GIL from the loop); gathering records still left `logging`'s record-making on the loop. Same
+the GIL from the loop); gathering records still left `logging`'s record-making on the loop. The
+writer still holds the GIL while it formats, so a line that only repeats an earlier call of its
+batch (a keep-alive connection's next request) is that call's line again, not formatted anew. Same
 lines, same order, still on by default; what is pending is written when the server stops. A
 record's time is the time of the call; its thread is the writer's.
 """
@@ -16,10 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
+
+from uvicorn.logging import AccessFormatter, DefaultFormatter
 
 ACCESS_LOGGER = "uvicorn.access"
 FLUSH_SECONDS = 0.1  # how stale a line on the terminal may be
@@ -41,30 +46,67 @@ class Gathered:
         return taken
 
 
-def _records(logger: logging.Logger, calls: list[Call]) -> list[logging.LogRecord]:
-    if not logger.isEnabledFor(logging.INFO):
-        return []
-    records = []
-    for created, msg, args in calls:
-        record = logger.makeRecord(logger.name, logging.INFO, "(access log)", 0, msg, args, None)
-        record.created, record.msecs = created, (created - int(created)) * 1000
-        records.append(record)
-    return records
+def _record(logger: logging.Logger, call: Call) -> logging.LogRecord:
+    created, msg, args = call
+    record = logger.makeRecord(logger.name, logging.INFO, "(access log)", 0, msg, args, None)
+    record.created, record.msecs = created, (created - int(created)) * 1000
+    return record
 
 
-def _write(records: list[logging.LogRecord], handlers: list[logging.Handler]) -> None:
-    for handler in handlers:
-        due = [r for r in records if r.levelno >= handler.level and handler.filter(r)]
-        if not due:
+# The record's fields a line may show and still be the same line for the same call: uvicorn's
+# access format uses only these. A line made of them alone is formatted once a batch for each
+# distinct call (a keep-alive connection repeats its call exactly), which measured 26 us a line
+# with uvicorn's formatter and about 1 us so.
+_SAME_FOR_THE_SAME_CALL = frozenset(
+    {"levelprefix", "levelname", "levelno", "name", "message", "client_addr", "request_line", "status_code"}
+)
+_FORMATTERS = (logging.Formatter, DefaultFormatter, AccessFormatter)  # classes known to add nothing else
+_FIELD = re.compile(r"%\((\w+)\)")
+
+
+def _same_for_the_same_call(handler: logging.Handler) -> bool:
+    formatter = handler.formatter
+    if formatter is None or type(formatter) not in _FORMATTERS or handler.filters:
+        return False
+    style = formatter._style  # what the format names: uvicorn's and logging's formatters keep it here
+    if type(style) is not logging.PercentStyle:
+        return False
+    return set(_FIELD.findall(style._fmt)) <= _SAME_FOR_THE_SAME_CALL
+
+
+def _write(logger: logging.Logger, calls: list[Call]) -> None:
+    if not calls or not logger.isEnabledFor(logging.INFO):
+        return
+    records: list[logging.LogRecord] | None = None  # made only for a handler that needs them
+    for handler in logger.handlers:
+        if handler.level > logging.INFO:
             continue
+        if isinstance(handler, logging.StreamHandler) and _same_for_the_same_call(handler):
+            lines: dict[tuple[str, tuple[Any, ...]], str] = {}
+            parts = []
+            for call in calls:
+                key = call[1:]
+                line = lines.get(key)
+                if line is None:
+                    line = lines[key] = handler.format(_record(logger, call)) + handler.terminator
+                parts.append(line)
+            _write_stream(handler, "".join(parts))
+            continue
+        if records is None:
+            records = [_record(logger, call) for call in calls]
+        due = [r for r in records if handler.filter(r)]
         if isinstance(handler, logging.StreamHandler):
-            text = "".join(handler.format(r) + handler.terminator for r in due)
-            with contextlib.suppress(OSError, ValueError):  # a closed or broken terminal loses lines only
-                handler.stream.write(text)
-                handler.flush()
+            _write_stream(handler, "".join(handler.format(r) + handler.terminator for r in due))
         else:
             for record in due:
                 handler.handle(record)
+
+
+def _write_stream(handler: logging.StreamHandler[Any], text: str) -> None:
+    if text:
+        with contextlib.suppress(OSError, ValueError):  # a closed or broken terminal loses lines only
+            handler.stream.write(text)
+            handler.flush()
 
 
 @contextlib.contextmanager
@@ -76,7 +118,7 @@ def access_log_off_the_loop() -> Iterator[Gathered]:
     stopping = threading.Event()
 
     def flush() -> None:
-        _write(_records(logger, gathered.take()), logger.handlers)
+        _write(logger, gathered.take())
 
     def writer() -> None:
         while not stopping.wait(FLUSH_SECONDS):

@@ -8,6 +8,10 @@ import logging
 import socket
 from pathlib import Path
 
+import pytest
+from uvicorn.config import LOGGING_CONFIG
+from uvicorn.logging import AccessFormatter
+
 from harness.sandboxes import TOKEN, running, send, settings_in, wait_until
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import Subprocess, logs
@@ -38,7 +42,8 @@ def test_the_access_log_writes_every_line_in_order_and_the_rest_when_it_stops() 
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     saved = logger.handlers, logger.level, logger.propagate
-    logger.handlers, logger.level, logger.propagate = [handler], logging.INFO, False
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)  # setLevel, not the attribute: it clears logging's cache of levels
     try:
         with logs.access_log_off_the_loop() as gathered:
             for n in range(5000):
@@ -47,9 +52,58 @@ def test_the_access_log_writes_every_line_in_order_and_the_rest_when_it_stops() 
             logger.setLevel(logging.WARNING)  # the logger's level still rules: no lines
             gathered.info("not shown")
     finally:
-        logger.handlers, logger.level, logger.propagate = saved
+        logger.handlers, logger.propagate = saved[0], saved[2]
+        logger.setLevel(saved[1])
     lines = stream.getvalue().splitlines()
     assert lines == [f"{logs.ACCESS_LOGGER} INFO line {n}" for n in range(5000)]
+
+
+def _access_lines(formatter: logging.Formatter, calls: list[logs.Call]) -> list[str]:
+    """What the access log writes for `calls` through one stream handler with `formatter`."""
+    logger = logging.getLogger(logs.ACCESS_LOGGER)
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter)
+    saved = logger.handlers, logger.level, logger.propagate
+    logger.handlers, logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)  # setLevel, not the attribute: it clears logging's cache of levels
+    try:
+        with logs.access_log_off_the_loop() as gathered:
+            gathered.calls.extend(calls)
+    finally:
+        logger.handlers, logger.propagate = saved[0], saved[2]
+        logger.setLevel(saved[1])
+    return stream.getvalue().splitlines()
+
+
+ACCESS_MESSAGE = '%s - "%s %s HTTP/%s" %d'  # as uvicorn calls its access logger
+
+
+@pytest.mark.parametrize("colours", [False, True])
+def test_access_lines_formatted_once_a_call_are_uvicorns_lines(colours: bool) -> None:
+    """A call repeated (a keep-alive connection's) is formatted once a batch: every line must still be
+    the one uvicorn's own formatter makes of that call's record."""
+    formatter = AccessFormatter(LOGGING_CONFIG["formatters"]["access"]["fmt"], use_colors=colours)
+    calls: list[logs.Call] = []
+    for n in range(300):
+        args = (f"127.0.0.1:{40000 + n % 3}", "PUT", spec.OPERATION_PATH, "1.1", (200, 400, 200, 413)[n % 4])
+        calls.append((1_700_000_000.0 + n, ACCESS_MESSAGE, args))
+    expected = []
+    for created, msg, args in calls:
+        record = logging.LogRecord(logs.ACCESS_LOGGER, logging.INFO, "", 0, msg, args, None)
+        record.created = created
+        expected.append(formatter.format(record))
+    assert _access_lines(formatter, calls) == expected
+    assert len(set(expected)) == 9  # three connections, three answers each: nine lines, repeated
+
+
+def test_access_lines_showing_the_time_are_each_formatted() -> None:
+    """A format that shows what differs between like calls (the time, here) is never reused."""
+    formatter = logging.Formatter("%(created)f %(message)s")
+    args = ("127.0.0.1:40000", "PUT", spec.OPERATION_PATH, "1.1", 200)
+    calls: list[logs.Call] = [(1_700_000_000.0 + n, ACCESS_MESSAGE, args) for n in range(5)]
+    lines = _access_lines(formatter, calls)
+    assert [line.split()[0] for line in lines] == [f"{1_700_000_000.0 + n:f}" for n in range(5)]
 
 
 def _exchange(url: str, request: bytes, wait_for_interim: bool = False) -> bytes:
