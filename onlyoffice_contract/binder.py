@@ -459,9 +459,15 @@ def _as_written(body: Pairs) -> dict[str, Any] | None:
     return request
 
 
+@functools.cache
+def _request_schema() -> spec.Compiled:
+    return spec.compiled(spec.request_schema_name())
+
+
 # -- the entry points -------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)  # a client sends one or two content types, again and again
 def _media(content_type: str) -> tuple[str, str]:
     media, _, parameters = content_type.partition(";")
     charset = "utf-8"
@@ -517,7 +523,7 @@ def bind(raw: bytes, content_type: str, query: bytes = b"", *, shortcut: bool = 
         if shortcut and not notes and not _query_touches_params(query):
             written = _as_written(body)
             # Valid as written: "" where null was sent is valid wherever null is (optional strings).
-            if written is not None and spec.compiled(spec.request_schema_name()).is_valid(written):
+            if written is not None and _request_schema().is_valid(written):
                 return Bound(written, (), as_written=True)
         binding = _Binding(collection)
         _json_shape_notes(body, binding)

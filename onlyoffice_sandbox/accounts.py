@@ -18,13 +18,20 @@ def _by_address(entries: tuple[str, ...]) -> dict[str, Address]:
     return accounts
 
 
+REMEMBERED = 1024
+
+
 class Accounts:
     def __init__(self, mailboxes: tuple[str, ...], disabled: tuple[str, ...]) -> None:
         self._mailboxes = _by_address(mailboxes)
         self._disabled = set(_by_address(disabled))
+        self._senders: dict[str, Address] = {}  # each `from` text that named an account: every send has one
 
     def sender(self, from_: str) -> Address:
         """The account `from_` names, with its display name; else the real server's refusal."""
+        known = self._senders.get(from_)
+        if known is not None:
+            return known
         address = parse_mailbox(from_)
         if address is None:
             raise bad_request("Incorrect email address in field 'from'")
@@ -34,4 +41,7 @@ class Accounts:
         account = self._mailboxes.get(wanted)
         if account is None:
             raise bad_request("Mailbox not found")
+        if len(self._senders) >= REMEMBERED:  # many spellings of a few accounts: start again
+            self._senders.clear()
+        self._senders[from_] = account
         return account

@@ -122,11 +122,16 @@ def resolve(
     return resolved, skipped
 
 
+_NONE = json.dumps({"files": {}, "parts": []})  # what nearly every send stores
+
+
 def dumps(items: list[Attachment]) -> str:
     """The attachments as the outbox keeps them: read at accept, so a file removed later loses nothing.
 
     Each distinct content is kept once, however many parts name it: a request naming one file a
     hundred times stores it once (it used to store it a hundred times)."""
+    if not items:
+        return _NONE
     files = {hashlib.sha256(a.data).hexdigest(): a.data for a in items}
     parts = [
         {"file_name": a.file_name, "content_type": a.content_type, "content_id": a.content_id}

@@ -384,7 +384,7 @@ def _queue_values(letter: Letter) -> tuple[Any, ...]:
         letter.author,
         json.dumps(letter.recipients),
         attachments.dumps(letter.attachments),
-        json.dumps(list(letter.notes)),
+        json.dumps(list(letter.notes)) if letter.notes else "[]",
         time.time(),
         time.time(),
     )

@@ -13,7 +13,10 @@ from onlyoffice_contract.mailbox import _common_form, _parse, parse_mailbox
 _GRAMMAR = 'aZ09.@<> ,;:"\\=?-_+!#()[]\t'
 _text = st.text(alphabet=st.sampled_from([*list(_GRAMMAR), "é", "ß", "\xa0"]), max_size=30)
 _atom = st.text(alphabet=st.sampled_from(list("abcXYZ019.-_+!#=?")), min_size=1, max_size=10)
-_domain = st.sampled_from(["example.org", "x.co", "a-b.example", "-bad.org", "x", "ex..org", "a.b.", "ä.org"])
+_domain = st.sampled_from(
+    ["example.org", "x.co", "a-b.example", "-bad.org", "x", "ex..org", "a.b.", "ä.org"]
+    + [f"{'a' * 63}.org", f"{'a' * 64}.org", f"example.{'b' * 64}"]  # a label DNS takes, and two it does not
+)
 _name = st.one_of(_atom, st.text(alphabet=st.sampled_from(list('ab ,."\\=?é')), max_size=12))
 _forms = st.one_of(
     st.tuples(_atom, _domain).map(lambda t: f"{t[0]}@{t[1]}"),

@@ -45,21 +45,27 @@ def authorized(header: str | None, tokens: tuple[str, ...], cookie: str | None =
 def authenticated(request: Request, ctx: Context) -> bool:
     """Whether the request carries a valid token: `authorized` on its header and, in onlyoffice
     mode, its `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
-    cookie = request.cookies.get(COOKIE) if ctx.settings.binder == "onlyoffice" else None
-    return authorized(request.headers.get("authorization"), ctx.settings.tokens, cookie)
+    headers = request.headers
+    cookie = None
+    if ctx.settings.binder == "onlyoffice" and "cookie" in headers:  # parsing no cookies costs too
+        cookie = request.cookies.get(COOKIE)
+    return authorized(headers.get("authorization"), ctx.settings.tokens, cookie)
+
+
+def _too_large(limit: int) -> Problem:
+    return too_large(f"Request body is larger than {limit} bytes")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    refusal = too_large(f"Request body is larger than {limit} bytes")
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise refusal
+        raise _too_large(limit)
     chunks, size = [], 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise refusal
+                raise _too_large(limit)
             chunks.append(chunk)
     except ClientDisconnect:  # it left, or took too long and was closed (web/protocol.py)
         raise bad_request("The request body ended before its declared length") from None
