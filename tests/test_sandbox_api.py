@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -443,6 +444,28 @@ def test_a_request_that_does_not_arrive_in_time_is_answered_408_and_closed(
     connection is answered and closed."""
     with running(settings_in(tmp_path, request_seconds=0.5)) as url, _connect(url) as sock:
         sock.sendall(sent)
+        answer = _answer(sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408")
+    assert "did not arrive whole within 0.5 s" in json.loads(body)["error"]["message"]
+
+
+def test_the_limit_runs_again_for_each_request_of_a_connection(tmp_path: Path) -> None:
+    """One timer checks a connection's requests in turn: armed for the first, it must still catch a
+    later request that stalls, however the two fall in time."""
+    payload = json.dumps(OK).encode()
+    whole = (
+        f"PUT {SEND_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: {TOKEN}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n\r\n"
+    ).encode() + payload
+    with running(settings_in(tmp_path, request_seconds=0.5)) as url, _connect(url) as sock:
+        sock.sendall(whole)
+        first = b""
+        while b'"statusCode":200}' not in first:  # the first answer, whole; the connection stays open
+            first += sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200")
+        time.sleep(0.3)  # the second request starts after the first, when the timer was armed
+        sock.sendall(whole[:40])
         answer = _answer(sock)
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 408")

@@ -92,24 +92,31 @@ def bounded(
             self._in_head = True
             self._head_bytes = 0
             self._tail = b""  # the last bytes seen, for an end of head split across reads
-            self._deadline: asyncio.TimerHandle | None = None
+            # When the request in progress must have arrived whole (None between requests), and the
+            # one timer that checks it: a timer armed and cancelled for every request cost more.
+            self._due: float | None = None
+            self._timer: asyncio.TimerHandle | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            self._arm()
+            self._expect_by(self.loop.time() + request_seconds)
 
         def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
+            self._stop_timer()
             super().connection_lost(exc)
 
         def data_received(self, data: bytes) -> None:
             if self._in_head:
-                seen = self._tail + data
-                end = seen.find(_END_OF_HEAD)
-                self._head_bytes += (
-                    len(data) if end < 0 else max(0, end + len(_END_OF_HEAD) - len(self._tail))
-                )
-                self._tail = seen[-(len(_END_OF_HEAD) - 1) :]
+                end = data.find(_END_OF_HEAD) if not self._tail else -1
+                if end >= 0:  # the whole head in this read, as it nearly always is
+                    self._head_bytes += end + len(_END_OF_HEAD)
+                else:
+                    seen = self._tail + data
+                    end = seen.find(_END_OF_HEAD)
+                    self._head_bytes += (
+                        len(data) if end < 0 else max(0, end + len(_END_OF_HEAD) - len(self._tail))
+                    )
+                    self._tail = seen[-(len(_END_OF_HEAD) - 1) :]
                 if self._head_bytes > max_head_bytes:
                     message = f"Request header fields are larger than {max_head_bytes} bytes"
                     self._refuse(_envelope(400, "Bad Request", message))
@@ -118,8 +125,8 @@ def bounded(
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
-            if self._deadline is None:
-                self._arm()
+            if self._due is None:
+                self._expect_by(self.loop.time() + request_seconds)
 
         def on_headers_complete(self) -> None:
             self._in_head = False
@@ -128,28 +135,38 @@ def bounded(
                 self.cycle.transport = _HeadWithBody(self.transport)  # type: ignore[assignment]
 
         def on_message_complete(self) -> None:
-            self._disarm()
+            self._due = None
             self._in_head, self._head_bytes, self._tail = True, 0, b""
             super().on_message_complete()
 
-        def _arm(self) -> None:
-            self._disarm()
-            self._deadline = self.loop.call_later(request_seconds, self._too_slow)
+        def _expect_by(self, due: float) -> None:
+            self._due = due
+            if self._timer is None:
+                self._timer = self.loop.call_at(due, self._check)
 
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _too_slow(self) -> None:
-            self._deadline = None
-            if self.cycle is not None and self.cycle.response_started:
-                return  # the app answered already (a 413 before the body ended): uvicorn closes it
+        def _check(self) -> None:
+            self._timer = None
+            if self._due is None:
+                return  # between requests: uvicorn's keep-alive timeout rules the idle connection
+            if self.loop.time() < self._due:  # a later request than the one it was armed for
+                self._timer = self.loop.call_at(self._due, self._check)
+                return
+            self._due = None
+            # Past its head the request has its cycle (before, `cycle` is the last request's): if the
+            # app answered already (a 413 before the body ended), uvicorn closes the connection.
+            if not self._in_head and self.cycle is not None and self.cycle.response_started:
+                return
             message = f"The request did not arrive whole within {request_seconds:g} s"
             self._refuse(_envelope(408, "Request Timeout", message))
 
+        def _stop_timer(self) -> None:
+            self._due = None
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
         def _refuse(self, answer: bytes) -> None:
-            self._disarm()
+            self._stop_timer()
             if not self.transport.is_closing():
                 self.transport.write(answer)
                 self.transport.close()
