@@ -16,8 +16,8 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from onlyoffice_sandbox import children
-from onlyoffice_sandbox.logs import Gathered, access_log_off_the_loop
 from onlyoffice_sandbox.settings import DEFAULT_TOKEN, PREFIX, Settings
+from onlyoffice_sandbox.web.access_log import Gathered, access_log_off_the_loop
 from onlyoffice_sandbox.web.app import create_app
 from onlyoffice_sandbox.web.protocol import bounded
 

@@ -14,12 +14,13 @@ from uvicorn.logging import AccessFormatter
 
 from harness.sandboxes import TOKEN, running, send, settings_in, wait_until
 from onlyoffice_contract import spec
-from onlyoffice_sandbox import Subprocess, logs
+from onlyoffice_sandbox import Subprocess
+from onlyoffice_sandbox.web import access_log as logs
 from onlyoffice_sandbox.web.protocol import _HeadWithBody
 
 
 def test_the_access_log_is_still_written_with_every_request(tmp_path: Path) -> None:
-    """It is written by a thread of its own now (logs.py): the lines must still come, one a request."""
+    """It is written by a thread of its own (web/access_log.py): the lines must still come, one a request."""
     with Subprocess(settings_in(tmp_path)) as sandbox:
         for n in range(3):
             body = {"from": "sandbox@example.test", "to": [f"r{n}@example.org"]}

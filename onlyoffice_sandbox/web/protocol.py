@@ -6,7 +6,7 @@
 - A request must arrive whole within `request_seconds` of its first byte (or of the connection, for
   the first one): past that, 408 and the connection is closed. (Half-sent requests were held open
   for good.) Idle keep-alive connections are uvicorn's own `timeout_keep_alive`.
-It can also be given the access logger to call (`logs.Gathered`, which writes off the loop), and
+It can also be given the access logger to call (`access_log.Gathered`, which writes off the loop), and
 it writes each answer's head together with its body (`_HeadWithBody`).
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from onlyoffice_sandbox.logs import Gathered
 from onlyoffice_sandbox.problems import HRESULT_ARGUMENT
+from onlyoffice_sandbox.web.access_log import Gathered
 from onlyoffice_sandbox.web.envelope import JSON_TYPE
 
 _END_OF_HEAD = b"\r\n\r\n"
