@@ -50,6 +50,9 @@ def async_throughput(url: str, concurrent: int) -> dict[str, float]:
     The generated async client against httpx.AsyncClient."""
     body = SendMessageRequest.from_dict(MESSAGE)
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    # 500 sends queue for 100 connections: in a slow spell of the machine a send waited past httpx's
+    # 5 s pool timeout and the run died. A safety net, the same for both sides; not a speed claim.
+    timeout = httpx.Timeout(60.0)
 
     async def burst(send_one: Callable[[], Any]) -> float:
         started = time.perf_counter()
@@ -58,8 +61,10 @@ def async_throughput(url: str, concurrent: int) -> dict[str, float]:
 
     async def main() -> dict[str, float]:
         async with (
-            AuthenticatedClient(base_url=url, token=TOKEN, httpx_args={"limits": limits}) as ours,
-            httpx.AsyncClient(base_url=url, headers=HEADERS, limits=limits) as raw,
+            AuthenticatedClient(
+                base_url=url, token=TOKEN, timeout=timeout, httpx_args={"limits": limits}
+            ) as ours,
+            httpx.AsyncClient(base_url=url, headers=HEADERS, limits=limits, timeout=timeout) as raw,
         ):
 
             async def generated() -> int:

@@ -50,7 +50,7 @@ def is_unicode(text: str) -> bool:
 # The forms people send, read without `email`'s parser (about 55 us a mailbox, most of a send's
 # cost): `a@b.c`, `Name <a@b.c>` and `"Name, Q" <a@b.c>`, all ASCII. Anything else, and anything
 # these patterns do not take exactly, goes to the parser, which stays the judge; a differential
-# property test (tests/test_spec.py) shows that the two agree wherever this one answers.
+# property test (tests/test_mailbox.py) shows that the two agree wherever this one answers.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
 _DOT_ATOM = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
 # Labels of 1 to 63 characters, as DNS (and the idna codec `_acceptable` asks) takes them: a common

