@@ -14,7 +14,8 @@ what the request asked for. The rules, field by field, as the real server (MimeK
   not required); `mimeReplyToId` gives
   `In-Reply-To`; `requestReceipt` gives `Return-Receipt-To`, `requestRead`
   `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives a text/calendar part and
-  `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied`;
+  `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied` (with
+  both, one header for each);
 - the HTML body travels as a text/html part with a text/plain alternative (when it shows text:
   ToMimeMessage sends the HTML alone when the text it extracts is empty);
 - none of those headers appears when the request did not ask for it, and no header at all that
@@ -203,13 +204,12 @@ ALSO_CAUSED = ("X-Priority", "Auto-Submitted")
 
 
 def _auto_submitted(body: dict[str, Any], mail: Message) -> list[str]:
-    """auto-replied for isAutoreply, auto-generated for calendarIcs; the real server adds one
-    header for each, so with both set either order of the two is right."""
-    seen = {value.strip().lower() for value in mail.get_all("Auto-Submitted", [])}
-    wanted = {"auto-replied"} if body.get("isAutoreply") else set()
-    wanted |= {"auto-generated"} if body.get("calendarIcs") else set()
-    right = seen == wanted or (body.get("isAutoreply") and seen == {"auto-replied"})
-    if right:
+    """auto-replied for isAutoreply, auto-generated for calendarIcs: the real server adds one
+    header for each (`ToMimeMessage`), so with both set there are two, in either order."""
+    seen = sorted(value.strip().lower() for value in mail.get_all("Auto-Submitted", []))
+    wanted = ["auto-replied"] if body.get("isAutoreply") else []
+    wanted = sorted([*wanted, *(["auto-generated"] if body.get("calendarIcs") else [])])
+    if seen == wanted:
         return []
     shown = ", ".join(sorted(seen)) or "missing"
     return [f"Auto-Submitted: {shown!r}, not {', '.join(sorted(wanted)) or 'absent'!r}"]

@@ -57,6 +57,9 @@ def attachment_file_id(settings: SuiteSettings) -> int | None:
     return EMBEDDED_FILE_ID if settings.embedded else None
 
 
+CALENDAR = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+
+
 def _needs_a_file(settings: SuiteSettings) -> str | None:
     if attachment_file_id(settings) is None:
         return "not run: ATTACHMENT_FILE_ID is not set (the id of a file of the account to attach)"
@@ -93,10 +96,12 @@ PROBES = [
     Probe("a delivery receipt", 200, lambda s: {"requestReceipt": True}),
     Probe("a read receipt", 200, lambda s: {"requestRead": True}),
     Probe("an autoreply", 200, lambda s: {"isAutoreply": True}),
+    Probe("a calendar invitation", 200, lambda s: {"calendarIcs": CALENDAR}),
+    # The real server adds one Auto-Submitted header for each: this mail carries two.
     Probe(
-        "a calendar invitation",
+        "an autoreply with a calendar invitation",
         200,
-        lambda s: {"calendarIcs": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"},
+        lambda s: {"isAutoreply": True, "calendarIcs": CALENDAR},
     ),
     Probe("a reply", 200, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
     Probe(

@@ -47,6 +47,17 @@ def _without(name: str) -> Change:
     return change
 
 
+def _first_only(name: str) -> Change:
+    def change(message: Message, rcpt_tos: list[str]) -> list[Message]:
+        kept = message.get_all(name, [])[:1]
+        del message[name]
+        for value in kept:
+            message[name] = value
+        return [message]
+
+    return change
+
+
 def _bcc_leaked(message: Message, rcpt_tos: list[str]) -> list[Message]:
     shown = {a.lower() for _, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))}
     hidden = [r for r in rcpt_tos if r.lower() not in shown]
@@ -145,6 +156,7 @@ DELIVERY_FAULTS = [
     DeliveryFault("In-Reply-To missing", _without("In-Reply-To"), "In-Reply-To: missing"),
     DeliveryFault("a receipt header missing", _without("Return-Receipt-To"), "Return-Receipt-To: missing"),
     DeliveryFault("the calendar part missing", _calendar_dropped, "the text/calendar part: missing"),
+    DeliveryFault("one Auto-Submitted of two", _first_only("Auto-Submitted"), "Auto-Submitted: 'auto-"),
     DeliveryFault("a mail never delivered", _never_if_important, "never delivered"),
     DeliveryFault("a duplicated delivery", _twice, "delivered 2 times", every_message=True),
     DeliveryFault("a late duplicated delivery", as_is, "a copy came late, after its check", late_copy=True),

@@ -102,9 +102,10 @@ def test_every_field_reaches_the_mail(sandbox: Sandbox) -> None:
     assert mail["Importance"] == "high"
     assert mail["X-Priority"] == "1 (Highest)"
     assert mail["In-Reply-To"] == "<orig-1@example.org>"
-    assert mail["Auto-Submitted"] == "auto-generated"  # calendarIcs
-    assert mail["Return-Receipt-To"] == "sandbox@example.test"
-    assert mail["Disposition-Notification-To"] == "sandbox@example.test"
+    assert mail.get_all("Auto-Submitted") == ["auto-generated"]  # calendarIcs
+    # The receipts name the sender as From does, with the account's display name.
+    assert mail["Return-Receipt-To"] == "Sandbox User <sandbox@example.test>" == mail["From"]
+    assert mail["Disposition-Notification-To"] == "Sandbox User <sandbox@example.test>"
 
     # Parts: mixed( alternative( text, related( html, inline png ) ), pdf, calendar ).
     assert mail.get_content_type() == "multipart/mixed"
@@ -142,7 +143,7 @@ def test_a_plain_autoreply(sandbox: Sandbox) -> None:
     assert delivered.rcpt_tos == ["x@example.org"]
     assert (mail["To"], mail["Cc"], mail["Bcc"]) == (None, None, None)
     assert mail["Subject"] == ""  # missing subject: empty, as the real server sends it
-    assert mail["Auto-Submitted"] == "auto-replied"
+    assert mail.get_all("Auto-Submitted") == ["auto-replied"]
     for absent in (
         "Importance",
         "X-Priority",
@@ -197,3 +198,12 @@ def test_the_capture_files_each_message_and_lists_it(sandbox: Sandbox) -> None:
         "/sandbox/mail/index",
     ):
         assert httpx.get(sandbox.url + path).status_code == 404, path
+
+
+def test_an_autoreply_with_an_event_is_both_auto_submitted(sandbox: Sandbox) -> None:
+    # ToMimeMessage adds one Auto-Submitted header for each flag: both when both are set.
+    request = SendMessageRequest(
+        from_="sandbox@example.test", to=["x@example.org"], is_autoreply=True, calendar_ics=ICS
+    )
+    _, delivered = deliver(sandbox, request)
+    assert delivered.message.get_all("Auto-Submitted") == ["auto-generated", "auto-replied"]

@@ -98,14 +98,16 @@ def compose(letter: Letter) -> EmailMessage:
         msg.set_raw("X-Priority", "1 (Highest)")
     if fields.get("mimeReplyToId"):
         msg.set_raw("In-Reply-To", headers.msg_id(fields["mimeReplyToId"]))
+    # ToMimeMessage adds one Auto-Submitted for each flag, so a message with both has two.
+    if fields.get("calendarIcs"):
+        msg.set_raw("Auto-Submitted", "auto-generated")
     if fields.get("isAutoreply"):
         msg.set_raw("Auto-Submitted", "auto-replied")
-    elif fields.get("calendarIcs"):
-        msg.set_raw("Auto-Submitted", "auto-generated")
+    # The receipts name the sender as From does, display name and all (MimeKit's from.ToString(true)).
     if fields.get("requestReceipt"):
-        msg.set_raw("Return-Receipt-To", headers.addr_spec(sender))
+        msg.set_raw("Return-Receipt-To", headers.mailbox(sender))
     if fields.get("requestRead"):
-        msg.set_raw("Disposition-Notification-To", headers.addr_spec(sender))
+        msg.set_raw("Disposition-Notification-To", headers.mailbox(sender))
 
     markup = headers.sendable(fields.get("body") or "")
     msg.set_content(text_of_html(markup) or " ")
