@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from email.headerregistry import Address
 
 from onlyoffice_contract.mailbox import parse_mailbox
@@ -18,6 +19,7 @@ def _by_address(entries: tuple[str, ...]) -> dict[str, Address]:
     return accounts
 
 
+log = logging.getLogger("onlyoffice_sandbox.accounts")
 REMEMBERED = 1024
 
 
@@ -35,11 +37,15 @@ class Accounts:
         address = parse_mailbox(from_)
         if address is None:
             raise bad_request("Incorrect email address in field 'from'")
-        wanted = address.addr_spec.lower()
+        # DraftEngine.Send compares each account's lower-cased address with the address as given,
+        # so `Sandbox@example.test` is no account of `sandbox@example.test`: "Mailbox not found".
+        wanted = address.addr_spec
         if wanted in self._disabled:
             raise forbidden("Sending from this mailbox is not permitted: it is disabled or a group address")
         account = self._mailboxes.get(wanted)
         if account is None:
+            if wanted.lower() in self._mailboxes or wanted.lower() in self._disabled:
+                log.warning("from %r: as on the real server, an account is matched in lower case only", from_)
             raise bad_request("Mailbox not found")
         if len(self._senders) >= REMEMBERED:  # many spellings of a few accounts: start again
             self._senders.clear()

@@ -61,14 +61,15 @@ async def accept(ctx: Context, read: Read) -> int:
     request = read.fields
     sender = ctx.accounts.sender(request["from"])
     draft = None
+    # What goes out is what the request carries, a draft's send too: DraftEngine.Send builds the
+    # message from its parameters alone (a field left out is its default, an empty subject say)
+    # and saves that over the draft. Of the stored draft only its folder and its body's size count.
     fields = request
     if request.get("id", 0) > 0:
         draft = await ctx.outbox.acall(outbox.find_draft(request["id"]))
         # The real server measures the stored draft's body, whatever the request sends.
         if len(draft.fields.get("body") or "") > ctx.settings.max_draft_body:
             raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
-        # The request's fields override the draft's; null means absent, so the draft's stays.
-        fields = {**draft.fields, **{k: v for k, v in request.items() if v is not None}}
     _count_recipients(fields, ctx.settings.max_recipients)
     addressed = recipients(fields)
     attached, skipped = attachments.resolve(

@@ -83,6 +83,11 @@ def error_of(response: httpx.Response, status: int) -> str:
     return message
 
 
+def test_the_from_account_is_matched_as_the_real_server_matches_it(sandbox: str) -> None:
+    # Any display name, the lower-cased address: the account (its other spellings are refused above).
+    assert send(sandbox, {**OK, "from": '"Doe, Jane" <sandbox@example.test>'}).status_code == 200
+
+
 def test_a_valid_send_is_accepted(sandbox: str) -> None:
     response = send(sandbox, OK)
     assert response.status_code == 200
@@ -126,6 +131,9 @@ def test_auth_comes_before_the_body(sandbox: str) -> None:
         ({**OK, "to": [], "cc": [], "bcc": []}, 400, "No recipients"),
         ({**OK, "from": "not an address"}, 400, "Incorrect email address in field 'from'"),
         ({**OK, "from": "stranger@example.test"}, 400, "Mailbox not found"),
+        # The real server matches the address as given against each account's lower-cased one.
+        ({**OK, "from": "Sandbox@example.test"}, 400, "Mailbox not found"),
+        ({**OK, "from": "Someone <sandbox@EXAMPLE.test>"}, 400, "Mailbox not found"),
         ({**OK, "from": DISABLED}, 403, "disabled"),
         ({**OK, "to": ["fine@example.org", "broken"]}, 400, "Incorrect email address in field 'to'"),
         ({**OK, "bcc": ["a@b.example, c@d.example"]}, 400, "Incorrect email address in field 'bcc'"),
@@ -298,6 +306,13 @@ def test_a_draft_is_sent_once(sandbox: str) -> None:
     first = send(sandbox, {"id": 501, "from": OK["from"], "to": OK["to"]})
     assert first.status_code == 200
     assert first.json()["response"] == 501  # a draft keeps its id
+    # What goes out is the request, as DraftEngine.Send builds it: the draft's stored subject
+    # ("Draft 501") is not merged in, and a subject left out is an empty one.
+    found = httpx.get(
+        f"{sandbox}/sandbox/api/messages/wait", params={"sendId": 501}, headers=HEADERS, timeout=30
+    )
+    [mail] = found.json()["messages"]
+    assert mail["subject"] == ""
     [state] = [m for m in outbox(sandbox) if m["id"] == 501]
     assert state["folder"] == "sent"
     again = send(sandbox, {**OK, "id": 501})
