@@ -425,6 +425,28 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
     return op
 
 
+def keep_refused(fields: dict[str, Any], draft: Draft | None, reason: str) -> Operation[int]:
+    """What a send refused for an address leaves in Drafts, and its id: the real server saves the
+    message as a draft before it parses the addresses (DraftEngine.Send), so a new message becomes
+    a draft, and a draft is saved with the request's fields (a template is left as it is)."""
+    values = (json.dumps(fields), json.dumps([f"left in Drafts by a refused send: {reason}"]), time.time())
+
+    def op(conn: sqlite3.Connection) -> int:
+        if draft is not None and draft.folder == "drafts":
+            conn.execute(
+                "UPDATE messages SET fields = ?, notes = ?, updated = ? WHERE id = ? AND folder = 'drafts'",
+                (*values, draft.id),
+            )
+            return draft.id
+        cur = conn.execute(
+            "INSERT INTO messages (folder, fields, notes, updated) VALUES ('drafts', ?, ?, ?)", values
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    return op
+
+
 def _queued(row: tuple[Any, ...]) -> Queued:
     id_, fields, message_id, date, sender, author, recipients, attached, mime, attempts, done, refused = row
     letter = Letter(

@@ -3,7 +3,8 @@
 1. the request schema (400; `binding.py`, which reads the body by SANDBOX_BINDER)
 2. `from` is a mailbox of the caller (400; 403 if disabled or a group)
 3. a draft exists (404) and is in Drafts or Templates (403); its body is within the limit (403)
-4. every address parses (400)
+4. every address parses (400); as on the real server, which saves the draft before it parses
+   them, a send refused here leaves the message in Drafts
 Attachments are never refused: each is read now if it can be, and one that cannot is
 skipped and noted on the message, as the real server skips it in the background.
 Then the message is committed to the outbox, and only then is the id given back. As on the
@@ -22,7 +23,7 @@ from onlyoffice_sandbox import attachments, outbox
 from onlyoffice_sandbox.binding import Read
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.letter import Letter, new_message_id, now
-from onlyoffice_sandbox.problems import bad_request, forbidden
+from onlyoffice_sandbox.problems import Problem, bad_request, forbidden
 
 log = logging.getLogger("onlyoffice_sandbox.sending")
 _ADDRESS_FIELDS = spec.mailbox_fields()  # name: whether it is a list (of recipients)
@@ -71,7 +72,12 @@ async def accept(ctx: Context, read: Read) -> int:
         if len(draft.fields.get("body") or "") > ctx.settings.max_draft_body:
             raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
     _count_recipients(fields, ctx.settings.max_recipients)
-    addressed = recipients(fields)
+    try:
+        addressed = recipients(fields)
+    except Problem as refused:
+        kept = await ctx.outbox.acall(outbox.keep_refused(fields, draft, refused.message))
+        log.warning("message %s: %s; left in Drafts, as the real server leaves it", kept, refused.message)
+        raise
     attached, skipped = attachments.resolve(
         fields.get("attachments") or [], ctx.settings.files_dir, _limits(ctx)
     )

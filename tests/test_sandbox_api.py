@@ -40,6 +40,7 @@ DRAFTS = [
     {"id": 502, "folder": "templates", **OK, "subject": "Template 502"},
     {"id": 503, "folder": "inbox", **OK},
     {"id": 504, "folder": "drafts", **OK, "body": "x" * 524289},
+    {"id": 505, "folder": "drafts", **OK, "subject": "Draft 505"},
 ]
 
 
@@ -317,6 +318,20 @@ def test_a_draft_is_sent_once(sandbox: str) -> None:
     assert state["folder"] == "sent"
     again = send(sandbox, {**OK, "id": 501})
     assert "permitted only in the Drafts folder" in error_of(again, 403)
+
+
+def test_a_send_refused_for_an_address_leaves_a_draft(sandbox: str) -> None:
+    """The real server saves the draft before it parses the addresses (DraftEngine.Send)."""
+    before = max(m["id"] for m in outbox(sandbox))
+    assert "Incorrect email address" in error_of(send(sandbox, {**OK, "to": ["broken"]}), 400)
+    assert "Incorrect email address" in error_of(send(sandbox, {**OK, "id": 505, "cc": ["broken"]}), 400)
+    records = {m["id"]: m for m in outbox(sandbox)}
+    [new] = [m for i, m in records.items() if i > before]
+    left = "left in Drafts by a refused send: Incorrect email address in field"
+    assert (new["folder"], new["state"], new["notes"]) == ("drafts", None, [f"{left} 'to': 'broken'"])
+    assert (records[505]["folder"], records[505]["notes"]) == ("drafts", [f"{left} 'cc': 'broken'"])
+    # Mended, the draft it left is sent as any draft is.
+    assert send(sandbox, {**OK, "id": new["id"]}).json()["response"] == new["id"]
 
 
 def test_a_template_can_be_sent_again_as_copies(sandbox: str) -> None:
