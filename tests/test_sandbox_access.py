@@ -43,7 +43,7 @@ def test_bound_beyond_loopback_every_page_needs_the_token(exposed: str) -> None:
     ):
         assert httpx.get(exposed + "/sandbox/mail", headers=headers).status_code == 200
     assert httpx.delete(exposed + "/sandbox/api/messages").status_code == 401
-    # The send call keeps its own rule: the bare or Bearer token, and 401 in plain text.
+    # The send call keeps its own rule: the bare or Bearer token, and 401 in bare text.
     assert send(exposed, {"from": "sandbox@example.test", "to": ["b@example.org"]}).status_code == 200
     assert httpx.put(exposed + SEND_PATH, headers=basic(TOKEN)).status_code == 401
 

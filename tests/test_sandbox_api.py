@@ -98,17 +98,18 @@ def test_the_token_is_taken_bare_or_as_bearer(sandbox: str, authorization: str) 
 
 
 @pytest.mark.parametrize("authorization", ["wrong", f"Bearer {TOKEN}x", "Bearer", "", f"Basic {TOKEN}"])
-def test_a_wrong_token_is_401_in_plain_text_with_a_challenge(sandbox: str, authorization: str) -> None:
+def test_a_wrong_token_is_401_in_bare_text_with_a_challenge(sandbox: str, authorization: str) -> None:
     response = send(sandbox, OK, {**HEADERS, "Authorization": authorization})
     assert response.status_code == 401
     assert response.text == "Unauthorized"
-    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"  # ASP.NET's default, as production
     assert response.headers["www-authenticate"] == 'Bearer Realm="127.0.0.1"'
 
 
 def test_no_authorization_header_is_401_without_a_challenge(sandbox: str) -> None:
     response = send(sandbox, OK, {"Content-Type": "application/json"})
     assert (response.status_code, response.text) == (401, "Unauthorized")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "www-authenticate" not in response.headers
 
 

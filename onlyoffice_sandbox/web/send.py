@@ -1,6 +1,6 @@
 """PUT /api/2.0/mail/messages/send (and `.json`) over HTTP: what comes before the rules, and the answer.
 
-1. auth (401, plain text)          2. size (413, before the body is read whole)
+1. auth (401, bare text)           2. size (413, before the body is read whole)
 3. reading the body (400; `binding.py`, by SANDBOX_BINDER)
 4. the rules and the outbox (`sending.py`)
 In onlyoffice mode the `asc_auth_key` cookie is taken as the web client sends it, and each
