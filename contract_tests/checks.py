@@ -64,7 +64,8 @@ def unauthorized_is_bare_text_with_a_challenge(
     ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
     """A 401 is bare text of a declared type (the real server's is text/html: ASP.NET's default), not the
-    envelope, and names its scheme in WWW-Authenticate when an Authorization header was sent."""
+    envelope, and names its scheme in WWW-Authenticate when an Authorization header was sent (one that
+    is not empty: the real server's OnAuthorizationFailed asks IsNullOrEmpty)."""
     if response.status_code != 401:
         return None
     declared = spec.media_types(401)
@@ -74,7 +75,7 @@ def unauthorized_is_bare_text_with_a_challenge(
         raise AssertionError(f"A 401 must be bare text ({' or '.join(declared)}), not {shown}")
     if _json_object(response) is not None:
         raise AssertionError("A 401 must be the bare text `Unauthorized`, not a JSON envelope")
-    if "Authorization" in response.request.headers and not _header(response, "WWW-Authenticate"):
+    if response.request.headers.get("Authorization") and not _header(response, "WWW-Authenticate"):
         raise AssertionError("A 401 to a request with an Authorization header must carry WWW-Authenticate")
     return True
 

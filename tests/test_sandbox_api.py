@@ -92,12 +92,38 @@ def test_a_valid_send_is_accepted(sandbox: str) -> None:
     assert any(m["id"] == body["response"] and m["state"] in {"queued", "sent"} for m in outbox(sandbox))
 
 
-@pytest.mark.parametrize("authorization", [TOKEN, f"Bearer {TOKEN}", f"bearer  {TOKEN}"])
+# As the real server's authorizers read the header (ASCCookieAuthorization, ASCBearerAuthorization):
+# bare and whole, or `Bearer` in its exact case with the token from index 7, up to the first ','.
+@pytest.mark.parametrize(
+    "authorization",
+    [TOKEN, f"Bearer {TOKEN}", f"Bearer {TOKEN}, and more", f"Bearer\t{TOKEN}", f"Bearer_{TOKEN}"],
+)
 def test_the_token_is_taken_bare_or_as_bearer(sandbox: str, authorization: str) -> None:
     assert send(sandbox, OK, {**HEADERS, "Authorization": authorization}).status_code == 200
 
 
-@pytest.mark.parametrize("authorization", ["wrong", f"Bearer {TOKEN}x", "Bearer", "", f"Basic {TOKEN}"])
+def test_several_authorization_headers_are_read_as_one_joined_with_commas(sandbox: str) -> None:
+    """ASP.NET gives `Bearer <token>,other` to the bearer authorizer, which reads up to the ','."""
+    headers = [("Content-Type", "application/json"), ("Authorization", f"Bearer {TOKEN}")]
+    response = httpx.put(sandbox + SEND_PATH, json=OK, headers=[*headers, ("Authorization", "other")])
+    assert response.status_code == 200
+    bare_twice = [headers[0], ("Authorization", TOKEN), ("Authorization", TOKEN)]  # "<token>,<token>"
+    assert httpx.put(sandbox + SEND_PATH, json=OK, headers=bare_twice).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "wrong",
+        f"Bearer {TOKEN}x",
+        "Bearer",
+        f"Basic {TOKEN}",
+        f"bearer {TOKEN}",  # production compares the scheme ordinally: this is a 401 there
+        f"BEARER {TOKEN}",
+        f"Bearer  {TOKEN}",  # the token from index 7 is " <token>"
+        f"{TOKEN}, x",  # a bare token is compared whole
+    ],
+)
 def test_a_wrong_token_is_401_in_bare_text_with_a_challenge(sandbox: str, authorization: str) -> None:
     response = send(sandbox, OK, {**HEADERS, "Authorization": authorization})
     assert response.status_code == 401
@@ -106,8 +132,10 @@ def test_a_wrong_token_is_401_in_bare_text_with_a_challenge(sandbox: str, author
     assert response.headers["www-authenticate"] == 'Bearer Realm="127.0.0.1"'
 
 
-def test_no_authorization_header_is_401_without_a_challenge(sandbox: str) -> None:
-    response = send(sandbox, OK, {"Content-Type": "application/json"})
+@pytest.mark.parametrize("headers", [{}, {"Authorization": ""}], ids=["none", "empty"])
+def test_no_authorization_header_is_401_without_a_challenge(sandbox: str, headers: dict[str, str]) -> None:
+    """The real server challenges only a header that is not empty (OnAuthorizationFailed, IsNullOrEmpty)."""
+    response = send(sandbox, OK, {"Content-Type": "application/json", **headers})
     assert (response.status_code, response.text) == (401, "Unauthorized")
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "www-authenticate" not in response.headers
