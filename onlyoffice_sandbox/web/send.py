@@ -30,12 +30,12 @@ def authorization(request: Request) -> str | None:
 
 
 def authenticated(request: Request, ctx: Context) -> bool:
-    """Whether the request carries a valid token (`auth.py`): its header and, in onlyoffice mode, its
-    `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
+    """Whether the request carries valid credentials (`auth.py`): its header and, in onlyoffice mode,
+    its `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
     cookie = None
     if ctx.settings.binder == "onlyoffice" and "cookie" in request.headers:  # parsing no cookies costs too
         cookie = request.cookies.get(COOKIE)
-    return auth.authorized(authorization(request), cookie, ctx.settings.tokens)
+    return auth.authorized(authorization(request), cookie, ctx.credentials)
 
 
 def _too_large(limit: int) -> Problem:
