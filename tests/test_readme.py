@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from harness.sandboxes import wait_until
 from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox.settings import DEFAULT_MAILBOX, DEFAULT_PASSWORD, DEFAULT_TOKEN
 
@@ -26,7 +27,8 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
     with Subprocess(cwd=tmp_path) as sandbox:  # every setting at its default
         # The banner names the defaults the README gives a newcomer, Basic credentials among them.
         login = re.search(r"<(.*)>", DEFAULT_MAILBOX)[1]  # type: ignore[index]
-        assert f"  basic:   {login} / {DEFAULT_PASSWORD}\n" in sandbox.output
+        banner = f"  basic:   {login} / {DEFAULT_PASSWORD}\n"
+        wait_until(lambda: banner in sandbox.output)  # printed after the line Subprocess waits for
         assert f"`{login}`" in readme
         assert f"`{DEFAULT_PASSWORD}`" in readme
         script = example.replace(SERVE_URL, sandbox.url)
