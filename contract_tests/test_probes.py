@@ -22,7 +22,7 @@ def _example_case(contract_schema: Any, contract_run: ContractRun, **body_change
     return operation.Case(body={**body, **body_changes}, media_type="application/json")  # type: ignore[no-any-return]
 
 
-def test_a_wrong_key_is_refused_in_plain_text(
+def test_a_wrong_key_is_refused_in_bare_text(
     contract_schema: Any, contract_run: ContractRun, target_url: str, session: requests.Session
 ) -> None:
     """A 401 with the challenge, checked by every check: generated cases always carry the right key."""

@@ -84,16 +84,21 @@ def _always_401(status: int, headers: Headers, body: bytes, _: Headers) -> tuple
     )
 
 
-def _json_401(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
-    if status != 401:
-        return status, headers, body
-    envelope = {
-        "status": 1,
-        "statusCode": 401,
-        "error": {"message": "Unauthorized", "hresult": 0, "data": {}},
-    }
-    kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
-    return 401, [*kept, (b"content-type", b"application/json")], json.dumps(envelope).encode()
+def _json_401(content_type: bytes) -> Wrap:
+    """A 401 in the error envelope, labelled `content_type`."""
+
+    def fault(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+        if status != 401:
+            return status, headers, body
+        envelope = {
+            "status": 1,
+            "statusCode": 401,
+            "error": {"message": "Unauthorized", "hresult": 0, "data": {}},
+        }
+        kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+        return 401, [*kept, (b"content-type", content_type)], json.dumps(envelope).encode()
+
+    return on_responses(fault)
 
 
 def _no_challenge(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
@@ -369,7 +374,13 @@ FAULTS = [
         "the server refused API_KEY",
         exit_status=4,
     ),
-    Fault("a JSON 401", on_responses(_json_401), "A 401 must be plain text"),
+    Fault("a JSON 401", _json_401(b"application/json"), "A 401 must be bare text"),
+    # Its type is one the spec declares: only the suite's own check of the body can catch it.
+    Fault(
+        "a 401 in the envelope, labelled text/html",
+        _json_401(b"text/html; charset=utf-8"),
+        "not a JSON envelope",
+    ),
     Fault("a 401 without WWW-Authenticate", on_responses(_no_challenge), "must carry WWW-Authenticate"),
     Fault("a 500 on valid input (any cc)", on_requests(_crash_on_cc), "Server error"),
     Fault(

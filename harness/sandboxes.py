@@ -15,6 +15,7 @@ from onlyoffice_contract import spec
 from onlyoffice_sandbox import InProcess, Settings
 
 TOKEN = "test-sandbox-token-2a9c"
+PASSWORD = "test-sandbox-password-5e1b"  # the password of their Basic credentials
 MAILBOX = "Sandbox User <sandbox@example.test>"
 DISABLED = "disabled@example.test"
 HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json"}
@@ -25,6 +26,7 @@ def settings_in(folder: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "port": 0,
         "tokens": (TOKEN,),
+        "password": PASSWORD,
         "mailboxes": (MAILBOX, "Other Box <other@example.test>"),
         "disabled_mailboxes": (DISABLED,),
         "db": folder / "outbox.sqlite3",

@@ -137,6 +137,11 @@ def declared_statuses() -> list[int]:
     return sorted(int(code) for code in operation()["responses"])
 
 
+def media_types(status: int) -> tuple[str, ...]:
+    """The content types the operation declares for `status` (401: the real server's, then a proxy's)."""
+    return tuple(resolve(operation()["responses"][str(status)]).get("content", {}))
+
+
 def request_schema_name() -> str:
     """The name of the schema the operation's JSON body must match (SendMessageRequest)."""
     ref: str = operation()["requestBody"]["content"]["application/json"]["schema"]["$ref"]

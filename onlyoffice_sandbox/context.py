@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from onlyoffice_sandbox.accounts import Accounts
+from onlyoffice_sandbox.auth import Credentials
 from onlyoffice_sandbox.faults import SendFaults
 from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.outbox import Outbox
@@ -20,6 +21,9 @@ class Context:
     mail: MailStore | None = None  # the embedded capture's mail; None when a relay is set
     faults: SendFaults = field(default_factory=SendFaults)
     accounts: Accounts = field(init=False)
+    credentials: Credentials = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.settings.mailboxes, self.settings.disabled_mailboxes)
+        settings = self.settings
+        self.credentials = Credentials(settings.tokens, settings.login, settings.password)

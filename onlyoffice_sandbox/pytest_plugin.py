@@ -6,7 +6,8 @@
         assert "Hello Bob" in sandbox.message(mail["key"])["text"]
 
 Each test gets a fresh sandbox: its own free port, its own folder (under pytest's
-`tmp_path`), its own random token, the embedded SMTP capture. Override the
+`tmp_path`), its own random token (and random Basic password: the documented default
+lets nobody in), the embedded SMTP capture. Override the
 `sandbox_settings` fixture to change settings (a dict of `Settings` fields). The
 helpers call the sandbox's JSON API (sandbox-api.yaml) with httpx; nothing here
 needs the generated client.
@@ -153,6 +154,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, sandbox_settings: dict[str
         "host": "127.0.0.1",
         "port": 0,
         "tokens": (token,),
+        "password": secrets.token_urlsafe(16),
         "mailboxes": (DEFAULT_MAILBOX,),
         "db": folder / "outbox.sqlite3",
         "mail_dir": folder / "mail",

@@ -16,7 +16,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from onlyoffice_sandbox import children
-from onlyoffice_sandbox.settings import DEFAULT_TOKEN, PREFIX, Settings
+from onlyoffice_sandbox.settings import DEFAULT_PASSWORD, DEFAULT_TOKEN, PREFIX, Settings
 from onlyoffice_sandbox.web.access_log import Gathered, access_log_off_the_loop
 from onlyoffice_sandbox.web.app import create_app
 from onlyoffice_sandbox.web.protocol import bounded
@@ -158,9 +158,13 @@ def serve(settings: Settings) -> None:
         else "strict: the spec alone"
     )
     print(f"{READY}{url}", flush=True)
-    # The documented default token is shown; a token of your own is a secret and never printed.
+    # The documented defaults are shown; a token or password of your own is a secret and never printed.
     token = DEFAULT_TOKEN if settings.tokens == (DEFAULT_TOKEN,) else "(from SANDBOX_TOKENS, not shown)"
-    print(f"  token:   {token}\n  mailbox: {mailbox}\n  mail:    {where}", flush=True)
+    password = (
+        DEFAULT_PASSWORD if settings.password == DEFAULT_PASSWORD else "(from SANDBOX_PASSWORD, not shown)"
+    )
+    print(f"  token:   {token}\n  basic:   {settings.login} / {password}", flush=True)
+    print(f"  mailbox: {mailbox}\n  mail:    {where}", flush=True)
     print(f"  binder:  {binder}", flush=True)
     # The sandbox's own warnings (a leniency used, an attachment skipped), beside uvicorn's lines.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:  %(name)s: %(message)s")

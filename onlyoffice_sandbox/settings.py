@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from onlyoffice_contract.mailbox import parse_mailbox
+
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's documented default, printed at start
+DEFAULT_PASSWORD = "sandbox-password"  # noqa: S105 - likewise, for HTTP Basic credentials
+SECRETS = ("tokens", "password")  # shown as [Filtered], never as they are
 DEFAULT_MAILBOX = "Sandbox User <sandbox@example.test>"
 # How a request is read: as the real server binds it (leniency reported), or by the spec alone.
 BINDERS = ("onlyoffice", "strict")
@@ -37,6 +41,10 @@ class Settings:
     host: str = setting("127.0.0.1", "where to listen")
     port: int = setting(8080, "the port to listen on (0: a free one)")
     tokens: tuple[str, ...] = setting((DEFAULT_TOKEN,), "accepted tokens, comma-separated")
+    user: str | None = setting(
+        None, "the login of HTTP Basic credentials, an email address (unset: the first mailbox's address)"
+    )
+    password: str = setting(DEFAULT_PASSWORD, "the password of HTTP Basic credentials (ASCII, no ':')")
     mailboxes: tuple[str, ...] = setting(
         (DEFAULT_MAILBOX,), "the mailboxes a token may send from, ';'-separated", separator=";"
     )
@@ -79,6 +87,11 @@ class Settings:
             raise ValueError("SANDBOX_TOKENS: at least one token, none empty")
         if not self.mailboxes:
             raise ValueError("SANDBOX_MAILBOXES: at least one mailbox")
+        # The real server decodes Basic credentials as ASCII and splits them at every ':', so no
+        # other login or password could ever match; the messages never show the value.
+        for name, value in (("USER", self.user), ("PASSWORD", self.password)):
+            if value is not None and not _basic_text(value):
+                raise ValueError(f"SANDBOX_{name}: printable ASCII without ':', not empty")
         if self.binder not in BINDERS:
             raise ValueError(f"SANDBOX_BINDER: one of {', '.join(BINDERS)}, not {self.binder!r}")
         if self.pages_auth not in PAGES_AUTH:
@@ -93,12 +106,20 @@ class Settings:
         if not 0 <= self.fault_late_seconds <= 600:
             raise ValueError("SANDBOX_FAULT_LATE_SECONDS: from 0 to 600")
 
-    def __repr__(self) -> str:  # the tokens never show
+    def __repr__(self) -> str:  # the tokens and the password never show
         shown = ", ".join(
-            f"{f.name}={'[Filtered]' if f.name == 'tokens' else repr(getattr(self, f.name))}"
+            f"{f.name}={'[Filtered]' if f.name in SECRETS else repr(getattr(self, f.name))}"
             for f in dataclasses.fields(self)
         )
         return f"Settings({shown})"
+
+    @property
+    def login(self) -> str:
+        """The login of HTTP Basic credentials: SANDBOX_USER, else the first mailbox's address."""
+        if self.user:
+            return self.user
+        address = parse_mailbox(self.mailboxes[0])
+        return self.mailboxes[0] if address is None else address.addr_spec
 
     @property
     def smtp_address(self) -> tuple[str, int] | None:
@@ -137,6 +158,10 @@ class Settings:
                 text = "" if value is None else str(value)
             env[variable(f.name)] = text
         return env
+
+
+def _basic_text(value: str) -> bool:
+    return bool(value) and ":" not in value and value.isascii() and value.isprintable()
 
 
 def variable(name: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from contract_tests.deviations import KNOWN
+from harness.asgi import Headers, Wrap, on_responses
 from harness.faults import FAULTS, KNOWN_DEFECTS, Fault, strict_settings
 from harness.sandboxes import running, settings_in
 from harness.suite import coverage_rows, run_suite
@@ -21,10 +22,35 @@ LENIENT = next(f for f in FAULTS if "when they convert" in f.name)
 CONVERTS_ANYTHING = next(f for f in FAULTS if "do not convert" in f.name)
 
 
-def test_the_sandbox_itself_passes(tmp_path: Path) -> None:
-    with running(strict_settings(tmp_path)) as url:
+def _labelling_401s(label: bytes | None, seen: list[bytes]) -> Wrap:
+    """Each 401's content type into `seen`, after relabelling it `label` (None: as the sandbox said)."""
+
+    def rewrite(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
+        if status != 401:
+            return status, headers, body
+        if label is not None:
+            kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+            headers = [*kept, (b"content-type", label)]
+        seen.append(dict(headers)[b"content-type"])
+        return status, headers, body
+
+    return on_responses(rewrite)
+
+
+# The real server's 401 is text/html (ASP.NET's default), a proxy's may be text/plain: both conform,
+# to schemathesis' content-type check and to the suite's own.
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [(None, b"text/html; charset=utf-8"), (b"text/plain", b"text/plain")],
+    ids=["401 as production labels it", "401 relabelled text/plain"],
+)
+def test_the_sandbox_itself_passes(tmp_path: Path, label: bytes | None, expected: bytes) -> None:
+    seen: list[bytes] = []
+    with running(strict_settings(tmp_path), _labelling_401s(label, seen)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == 0, run.output[-3000:]
+    assert len(seen) >= 2, seen  # the wrong-key probe's two 401s at least
+    assert set(seen) == {expected}, seen
 
 
 def test_there_are_at_least_thirty_faults() -> None:

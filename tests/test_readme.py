@@ -9,8 +9,9 @@ from pathlib import Path
 
 import httpx
 
+from harness.sandboxes import wait_until
 from onlyoffice_sandbox import Subprocess
-from onlyoffice_sandbox.settings import DEFAULT_MAILBOX, DEFAULT_TOKEN
+from onlyoffice_sandbox.settings import DEFAULT_MAILBOX, DEFAULT_PASSWORD, DEFAULT_TOKEN
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVE_URL = "http://127.0.0.1:8080"
@@ -24,6 +25,12 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
     assert f'token="{DEFAULT_TOKEN}"' in example
     assert re.search(r"<(.*)>", DEFAULT_MAILBOX)[1] in example  # type: ignore[index]
     with Subprocess(cwd=tmp_path) as sandbox:  # every setting at its default
+        # The banner names the defaults the README gives a newcomer, Basic credentials among them.
+        login = re.search(r"<(.*)>", DEFAULT_MAILBOX)[1]  # type: ignore[index]
+        banner = f"  basic:   {login} / {DEFAULT_PASSWORD}\n"
+        wait_until(lambda: banner in sandbox.output)  # printed after the line Subprocess waits for
+        assert f"`{login}`" in readme
+        assert f"`{DEFAULT_PASSWORD}`" in readme
         script = example.replace(SERVE_URL, sandbox.url)
         run = subprocess.run(
             [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=60, cwd=ROOT

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.sandboxes import SEND_PATH, TOKEN, running, send, settings_in
+from harness.sandboxes import PASSWORD, SEND_PATH, TOKEN, running, send, settings_in
 from onlyoffice_sandbox.settings import Settings
 from onlyoffice_sandbox.web.access import is_loopback, token_needed
 
@@ -43,9 +43,13 @@ def test_bound_beyond_loopback_every_page_needs_the_token(exposed: str) -> None:
     ):
         assert httpx.get(exposed + "/sandbox/mail", headers=headers).status_code == 200
     assert httpx.delete(exposed + "/sandbox/api/messages").status_code == 401
-    # The send call keeps its own rule: the bare or Bearer token, and 401 in plain text.
-    assert send(exposed, {"from": "sandbox@example.test", "to": ["b@example.org"]}).status_code == 200
+    # The send call keeps its own rule, the real server's: the token bare or as Bearer, or the user's
+    # Basic login and password (not a token as the password, which the pages take); 401 in bare text.
+    message = {"from": "sandbox@example.test", "to": ["b@example.org"]}
+    assert send(exposed, message).status_code == 200
     assert httpx.put(exposed + SEND_PATH, headers=basic(TOKEN)).status_code == 401
+    user = {**basic(PASSWORD, user="sandbox@example.test"), "Content-Type": "application/json"}
+    assert send(exposed, message, user).status_code == 200
 
 
 def test_on_loopback_the_pages_are_open_to_loopback_host_names_only(tmp_path: Path) -> None:

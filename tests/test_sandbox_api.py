@@ -7,6 +7,7 @@ real server's binder takes and says so in X-Sandbox-Leniency and on the outbox r
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import logging
@@ -23,6 +24,7 @@ from harness.form_wire import FORM_TYPE, param
 from harness.sandboxes import (
     DISABLED,
     HEADERS,
+    PASSWORD,
     SEND_PATH,
     TOKEN,
     outbox,
@@ -98,23 +100,90 @@ def test_a_valid_send_is_accepted(sandbox: str) -> None:
     assert any(m["id"] == body["response"] and m["state"] in {"queued", "sent"} for m in outbox(sandbox))
 
 
-@pytest.mark.parametrize("authorization", [TOKEN, f"Bearer {TOKEN}", f"bearer  {TOKEN}"])
+# As the real server's authorizers read the header (ASCCookieAuthorization, ASCBearerAuthorization):
+# bare and whole, or `Bearer` in its exact case with the token from index 7, up to the first ','.
+@pytest.mark.parametrize(
+    "authorization",
+    [TOKEN, f"Bearer {TOKEN}", f"Bearer {TOKEN}, and more", f"Bearer\t{TOKEN}", f"Bearer_{TOKEN}"],
+)
 def test_the_token_is_taken_bare_or_as_bearer(sandbox: str, authorization: str) -> None:
     assert send(sandbox, OK, {**HEADERS, "Authorization": authorization}).status_code == 200
 
 
-@pytest.mark.parametrize("authorization", ["wrong", f"Bearer {TOKEN}x", "Bearer", "", f"Basic {TOKEN}"])
-def test_a_wrong_token_is_401_in_plain_text_with_a_challenge(sandbox: str, authorization: str) -> None:
+def test_several_authorization_headers_are_read_as_one_joined_with_commas(sandbox: str) -> None:
+    """ASP.NET gives `Bearer <token>,other` to the bearer authorizer, which reads up to the ','."""
+    headers = [("Content-Type", "application/json"), ("Authorization", f"Bearer {TOKEN}")]
+    response = httpx.put(sandbox + SEND_PATH, json=OK, headers=[*headers, ("Authorization", "other")])
+    assert response.status_code == 200
+    bare_twice = [headers[0], ("Authorization", TOKEN), ("Authorization", TOKEN)]  # "<token>,<token>"
+    assert httpx.put(sandbox + SEND_PATH, json=OK, headers=bare_twice).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        "wrong",
+        f"Bearer {TOKEN}x",
+        "Bearer",
+        f"Basic {TOKEN}",
+        f"bearer {TOKEN}",  # production compares the scheme ordinally: this is a 401 there
+        f"BEARER {TOKEN}",
+        f"Bearer  {TOKEN}",  # the token from index 7 is " <token>"
+        f"{TOKEN}, x",  # a bare token is compared whole
+    ],
+)
+def test_a_wrong_token_is_401_in_bare_text_with_a_challenge(sandbox: str, authorization: str) -> None:
     response = send(sandbox, OK, {**HEADERS, "Authorization": authorization})
     assert response.status_code == 401
     assert response.text == "Unauthorized"
-    assert response.headers["content-type"].startswith("text/plain")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"  # ASP.NET's default, as production
     assert response.headers["www-authenticate"] == 'Bearer Realm="127.0.0.1"'
 
 
-def test_no_authorization_header_is_401_without_a_challenge(sandbox: str) -> None:
-    response = send(sandbox, OK, {"Content-Type": "application/json"})
+LOGIN = "sandbox@example.test"  # the first mailbox's address: the login by default
+
+
+def basic(user_and_password: str, scheme: str = "Basic") -> dict[str, str]:
+    encoded = base64.b64encode(user_and_password.encode()).decode()
+    return {**HEADERS, "Authorization": f"{scheme} {encoded}"}
+
+
+# ASCBasicAuthorization: the user found by email in any case, the password exact; the decoded text
+# is split at every ':', and only the part after the first is the password.
+@pytest.mark.parametrize(
+    "credentials",
+    [f"{LOGIN}:{PASSWORD}", f"{LOGIN.upper()}:{PASSWORD}", f"{LOGIN}:{PASSWORD}:what follows a colon"],
+)
+def test_the_users_basic_credentials_are_taken(sandbox: str, credentials: str) -> None:
+    assert send(sandbox, OK, basic(credentials)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("credentials", "scheme"),
+    [
+        (f"{LOGIN}:{PASSWORD}", "basic"),  # the scheme compared ordinally, as Bearer's
+        (f"{LOGIN}:{PASSWORD}x", "Basic"),
+        (f"{LOGIN}:{PASSWORD.upper()}", "Basic"),
+        (f"{LOGIN}:{TOKEN}", "Basic"),  # a token is no password (the pages take one; the send call does not)
+        (f"other@example.test:{PASSWORD}", "Basic"),  # a mailbox of the user is not its login
+        (LOGIN, "Basic"),
+    ],
+)
+def test_wrong_basic_credentials_are_401_with_the_bearer_challenge(
+    sandbox: str, credentials: str, scheme: str
+) -> None:
+    response = send(sandbox, OK, basic(credentials, scheme))
     assert (response.status_code, response.text) == (401, "Unauthorized")
+    assert response.headers["www-authenticate"] == 'Bearer Realm="127.0.0.1"'  # as now: see the facts
+    assert PASSWORD not in str(response.headers)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": ""}], ids=["none", "empty"])
+def test_no_authorization_header_is_401_without_a_challenge(sandbox: str, headers: dict[str, str]) -> None:
+    """The real server challenges only a header that is not empty (OnAuthorizationFailed, IsNullOrEmpty)."""
+    response = send(sandbox, OK, {"Content-Type": "application/json", **headers})
+    assert (response.status_code, response.text) == (401, "Unauthorized")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "www-authenticate" not in response.headers
 
 
@@ -429,6 +498,28 @@ def test_settings_from_environment_and_toml(tmp_path: Path) -> None:
     assert Settings.from_env({"SANDBOX_BINDER": "strict"}).binder == "strict"
     with pytest.raises(ValueError, match="SANDBOX_BINDER: one of onlyoffice, strict, not 'lax'"):
         Settings.from_env({"SANDBOX_BINDER": "lax"})
+
+
+def test_the_basic_login_and_password_settings() -> None:
+    from onlyoffice_sandbox.settings import DEFAULT_PASSWORD, Settings
+
+    assert (Settings().login, Settings().password) == (LOGIN, DEFAULT_PASSWORD)  # as README and --help say
+    assert Settings(mailboxes=("Ann <Ann@corp.example>", "b@corp.example")).login == "Ann@corp.example"
+    given = Settings.from_env({"SANDBOX_USER": "ann@corp.example", "SANDBOX_PASSWORD": "pw-4b1e7"})
+    assert (given.login, given.password) == ("ann@corp.example", "pw-4b1e7")
+    assert "pw-4b1e7" not in repr(given)
+    assert "password=[Filtered]" in repr(given)
+    # A login or password the real server could never match (it decodes ASCII and splits at ':') is
+    # refused at start, in words that never show it.
+    for variable, value in [
+        ("PASSWORD", "pw:4b1e7"),
+        ("PASSWORD", "pw-4b1é7"),
+        ("PASSWORD", ""),
+        ("USER", "a:b"),
+    ]:
+        with pytest.raises(ValueError, match=f"SANDBOX_{variable}: printable ASCII") as refused:
+            Settings.from_env({f"SANDBOX_{variable}": value})
+        assert not value or value not in str(refused.value)
 
 
 # -- bounds of the HTTP front end (hardening finding 9) ------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
@@ -12,7 +13,7 @@ import pytest
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.logging import AccessFormatter
 
-from harness.sandboxes import TOKEN, running, send, settings_in, wait_until
+from harness.sandboxes import PASSWORD, TOKEN, running, send, settings_in, wait_until
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox.web import access_log as logs
@@ -26,13 +27,27 @@ def test_the_access_log_is_still_written_with_every_request(tmp_path: Path) -> N
             body = {"from": "sandbox@example.test", "to": [f"r{n}@example.org"]}
             assert send(sandbox.url, body).status_code == 200
         assert send(sandbox.url, {"from": "x"}).status_code == 400
+        basic = base64.b64encode(f"sandbox@example.test:{PASSWORD}".encode()).decode()
+        wrong = base64.b64encode(f"sandbox@example.test:{PASSWORD}x".encode()).decode()
+        for credentials, status in ((basic, 400), (wrong, 401)):
+            headers = {"Authorization": f"Basic {credentials}", "Content-Type": "application/json"}
+            assert send(sandbox.url, {"from": "x"}, headers).status_code == status
 
         def logged() -> list[str]:
             return [line for line in sandbox.output if "PUT /api/2.0/mail/messages/send HTTP/1.1" in line]
 
-        wait_until(lambda: len(logged()) == 4)
-    assert [line.split('" ')[-1].split()[0] for line in logged()] == ["200", "200", "200", "400"]
-    assert not any(TOKEN in line for line in sandbox.output)
+        wait_until(lambda: len(logged()) == 6)
+    assert [line.split('" ')[-1].split()[0] for line in logged()] == [
+        "200",
+        "200",
+        "200",
+        "400",
+        "400",
+        "401",
+    ]
+    # The secrets are in neither the banner nor the log; the banner says where they came from.
+    assert not any(TOKEN in line or PASSWORD in line for line in sandbox.output)
+    assert any("(from SANDBOX_PASSWORD, not shown)" in line for line in sandbox.output)
 
 
 def test_the_access_log_writes_every_line_in_order_and_the_rest_when_it_stops() -> None:

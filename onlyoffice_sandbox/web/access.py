@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from onlyoffice_sandbox.auth import is_token
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.settings import Settings
-from onlyoffice_sandbox.web.send import authorized
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -51,11 +51,14 @@ def _host_name(request: Request) -> str:
 
 
 def _given_token(request: Request) -> str | None:
-    """The token in Authorization: Basic credentials' password, `Bearer <token>` or bare."""
+    """The token in Authorization: Basic credentials' password, `Bearer <token>` or bare. The
+    sandbox's own rule, more lenient than the send call's (`auth.py`): a scheme in any case."""
     header = request.headers.get("authorization")
     if header is None:
         return None
     scheme, _, rest = header.partition(" ")
+    if scheme.lower() == "bearer":
+        return rest.strip()
     if scheme.lower() != "basic":
         return header
     try:
@@ -86,7 +89,7 @@ def check(request: Request, always_token: bool = False) -> Response | None:
     if request.method not in SAFE_METHODS and _cross_site(request):
         return _refusal(request, 403, "Refused: a request from another site may not change the sandbox")
     given = _given_token(request)
-    has_token = given is not None and authorized(given, ctx.settings.tokens)
+    has_token = given is not None and is_token(given, ctx.settings.tokens)
     if always_token or token_needed(ctx.settings):
         if not has_token:
             where = "this call" if always_token else f"the sandbox on {ctx.settings.host}"

@@ -41,7 +41,11 @@ def failure(problem: Problem) -> Response:
     return _json({"status": 1, "statusCode": problem.status, "error": error}, problem.status)
 
 
+# The real server's 401 (ErrorHttpHandler.cs) writes the text and sets no content type: ASP.NET's default.
+UNAUTHORIZED_TYPE = "text/html; charset=utf-8"
+
+
 def unauthorized(host: str, had_authorization: bool) -> Response:
-    # Plain text, not the envelope: the real server's auth handler answers before the API layer.
+    # Bare text, not the envelope: the real server's auth handler answers before the API layer.
     headers = {"WWW-Authenticate": f'Bearer Realm="{host}"'} if had_authorization else {}
-    return Response(b"Unauthorized", status_code=401, media_type="text/plain; charset=UTF-8", headers=headers)
+    return Response(b"Unauthorized", status_code=401, media_type=UNAUTHORIZED_TYPE, headers=headers)

@@ -1,6 +1,6 @@
 """PUT /api/2.0/mail/messages/send (and `.json`) over HTTP: what comes before the rules, and the answer.
 
-1. auth (401, plain text)          2. size (413, before the body is read whole)
+1. auth (401, bare text)           2. size (413, before the body is read whole)
 3. reading the body (400; `binding.py`, by SANDBOX_BINDER)
 4. the rules and the outbox (`sending.py`)
 In onlyoffice mode the `asc_auth_key` cookie is taken as the web client sends it, and each
@@ -10,12 +10,11 @@ leniency the request needed comes back in an `X-Sandbox-Leniency` header.
 from __future__ import annotations
 
 import asyncio
-import hmac
 
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from onlyoffice_sandbox import binding, sending
+from onlyoffice_sandbox import auth, binding, sending
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.problems import Problem, bad_request, too_large
 from onlyoffice_sandbox.web import envelope
@@ -24,32 +23,19 @@ COOKIE = "asc_auth_key"  # the web client's authentication cookie
 INLINE_BIND_BYTES = 64 * 1024  # bodies up to this size are read on the event loop (a thread hop costs more)
 
 
-def _matches(given: str, tokens: tuple[str, ...]) -> bool:
-    # Compare against every token, in constant time each, so timing tells nothing.
-    matches = [hmac.compare_digest(given.encode(), token.encode()) for token in tokens]
-    return bool(given) and any(matches)
-
-
-def authorized(header: str | None, tokens: tuple[str, ...], cookie: str | None = None) -> bool:
-    """The real server's authorizers: the cookie (or, with none, the bare header), and `Bearer <token>`.
-
-    With an `asc_auth_key` cookie the cookie authorizer reads the cookie and not the header
-    (ASCCookieAuthorization); the bearer authorizer reads `Bearer` headers either way."""
-    candidates = [cookie if cookie else (header or "").strip()]
-    scheme, _, rest = (header or "").partition(" ")
-    if scheme.lower() == "bearer":
-        candidates.append(rest.strip())
-    return any(_matches(candidate, tokens) for candidate in candidates)
+def authorization(request: Request) -> str | None:
+    """The Authorization header as ASP.NET reads it: several are one, joined with ','; None: none."""
+    given = request.headers.getlist("authorization")
+    return ",".join(given) if given else None
 
 
 def authenticated(request: Request, ctx: Context) -> bool:
-    """Whether the request carries a valid token: `authorized` on its header and, in onlyoffice
-    mode, its `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
-    headers = request.headers
+    """Whether the request carries valid credentials (`auth.py`): its header and, in onlyoffice mode,
+    its `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
     cookie = None
-    if ctx.settings.binder == "onlyoffice" and "cookie" in headers:  # parsing no cookies costs too
+    if ctx.settings.binder == "onlyoffice" and "cookie" in request.headers:  # parsing no cookies costs too
         cookie = request.cookies.get(COOKIE)
-    return authorized(headers.get("authorization"), ctx.settings.tokens, cookie)
+    return auth.authorized(authorization(request), cookie, ctx.credentials)
 
 
 def _too_large(limit: int) -> Problem:
@@ -76,7 +62,8 @@ async def handle(request: Request) -> Response:
     ctx: Context = request.app.state.context
     mode = ctx.settings.binder
     if not authenticated(request, ctx):
-        has_header = request.headers.get("authorization") is not None
+        # The challenge goes with a header that is not empty (OnAuthorizationFailed: IsNullOrEmpty).
+        has_header = bool(authorization(request))
         return envelope.unauthorized(request.url.hostname or "localhost", has_header)
     try:
         raw = await read_body(request, ctx.settings.max_body)

@@ -143,8 +143,13 @@ def sync_detailed(
        has answered 200, and one whose file cannot be found is left out of
        the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
-    A request body larger than the web server's limit is refused before it
-    is read (413, not in the error envelope).
+    A request body larger than the web server's limit is refused by that
+    web server before the API reads it, with a page of its own, not the
+    error envelope (in ONLYOFFICE's packages nginx, in front, answers 413
+    past `client_max_body_size 4G`; ASP.NET's `maxRequestLength` in
+    `Web.config` is 1 GB). No 413 is declared, so neither form is part of
+    the contract; the sandbox answers 413 in the error envelope past its
+    own limit (`SANDBOX_MAX_BODY`).
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
@@ -234,8 +239,13 @@ def sync(
        has answered 200, and one whose file cannot be found is left out of
        the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
-    A request body larger than the web server's limit is refused before it
-    is read (413, not in the error envelope).
+    A request body larger than the web server's limit is refused by that
+    web server before the API reads it, with a page of its own, not the
+    error envelope (in ONLYOFFICE's packages nginx, in front, answers 413
+    past `client_max_body_size 4G`; ASP.NET's `maxRequestLength` in
+    `Web.config` is 1 GB). No 413 is declared, so neither form is part of
+    the contract; the sandbox answers 413 in the error envelope past its
+    own limit (`SANDBOX_MAX_BODY`).
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
@@ -317,8 +327,13 @@ async def asyncio_detailed(
        has answered 200, and one whose file cannot be found is left out of
        the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
-    A request body larger than the web server's limit is refused before it
-    is read (413, not in the error envelope).
+    A request body larger than the web server's limit is refused by that
+    web server before the API reads it, with a page of its own, not the
+    error envelope (in ONLYOFFICE's packages nginx, in front, answers 413
+    past `client_max_body_size 4G`; ASP.NET's `maxRequestLength` in
+    `Web.config` is 1 GB). No 413 is declared, so neither form is part of
+    the contract; the sandbox answers 413 in the error envelope past its
+    own limit (`SANDBOX_MAX_BODY`).
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
@@ -406,8 +421,13 @@ async def asyncio(
        has answered 200, and one whose file cannot be found is left out of
        the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
 
-    A request body larger than the web server's limit is refused before it
-    is read (413, not in the error envelope).
+    A request body larger than the web server's limit is refused by that
+    web server before the API reads it, with a page of its own, not the
+    error envelope (in ONLYOFFICE's packages nginx, in front, answers 413
+    past `client_max_body_size 4G`; ASP.NET's `maxRequestLength` in
+    `Web.config` is 1 GB). No 413 is declared, so neither form is part of
+    the contract; the sandbox answers 413 in the error envelope past its
+    own limit (`SANDBOX_MAX_BODY`).
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
