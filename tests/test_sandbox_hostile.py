@@ -77,8 +77,15 @@ def test_no_5xx_and_no_injected_header(
     # in addresses it is refused.
     assert statuses[200], statuses
     assert statuses[400], statuses
-    accepted = [m for m in outbox(url) if m["id"] not in before]
+    added = [m for m in outbox(url) if m["id"] not in before]
+    accepted = [m for m in added if m["state"] is not None]
     assert len(accepted) == statuses[200]
+    # A send refused for an address leaves a draft, as the real server's does; no other refusal does.
+    left = [m for m in added if m["state"] is None]
+    assert len(left) <= statuses[400]
+    assert all(
+        m["folder"] == "drafts" and m["notes"][0].startswith("left in Drafts by a refused") for m in left
+    )
     ids = {m["messageId"] for m in accepted}
 
     def all_delivered() -> bool:
