@@ -207,12 +207,11 @@ def _auto_submitted(body: dict[str, Any], mail: Message) -> list[str]:
     """auto-replied for isAutoreply, auto-generated for calendarIcs: the real server adds one
     header for each (`ToMimeMessage`), so with both set there are two, in either order."""
     seen = sorted(value.strip().lower() for value in mail.get_all("Auto-Submitted", []))
-    wanted = ["auto-replied"] if body.get("isAutoreply") else []
-    wanted = sorted([*wanted, *(["auto-generated"] if body.get("calendarIcs") else [])])
+    caused = (("calendarIcs", "auto-generated"), ("isAutoreply", "auto-replied"))  # sorted by value
+    wanted = [value for field, value in caused if body.get(field)]
     if seen == wanted:
         return []
-    shown = ", ".join(sorted(seen)) or "missing"
-    return [f"Auto-Submitted: {shown!r}, not {', '.join(sorted(wanted)) or 'absent'!r}"]
+    return [f"Auto-Submitted: {', '.join(seen) or 'missing'!r}, not {', '.join(wanted) or 'absent'!r}"]
 
 
 def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:

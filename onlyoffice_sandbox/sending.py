@@ -59,15 +59,14 @@ async def accept(ctx: Context, read: Read) -> int:
     """Store the message the request asks to send and give its id; raises the Problem that refuses it.
 
     What it needed of the binder's leniency and the attachments it skipped are noted on the message."""
-    request = read.fields
-    sender = ctx.accounts.sender(request["from"])
+    fields = read.fields
+    sender = ctx.accounts.sender(fields["from"])
     draft = None
     # What goes out is what the request carries, a draft's send too: DraftEngine.Send builds the
     # message from its parameters alone (a field left out is its default, an empty subject say)
     # and saves that over the draft. Of the stored draft only its folder and its body's size count.
-    fields = request
-    if request.get("id", 0) > 0:
-        draft = await ctx.outbox.acall(outbox.find_draft(request["id"]))
+    if fields.get("id", 0) > 0:
+        draft = await ctx.outbox.acall(outbox.find_draft(fields["id"]))
         # The real server measures the stored draft's body, whatever the request sends.
         if len(draft.fields.get("body") or "") > ctx.settings.max_draft_body:
             raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
