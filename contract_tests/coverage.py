@@ -23,6 +23,7 @@ import requests
 from contract_tests import rules, transport
 from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import binder, spec
+from onlyoffice_contract.defects import Defect
 
 PASSED, FAILED, DEVIATION, NOT_RUN = "passed", "failed", "known deviation", "not run"
 NOT_SEEN = "not seen"
@@ -98,6 +99,7 @@ class Coverage:
         self.statuses: Counter[int] = Counter()
         self.failed_statuses: set[int] = set()
         self.deviation_statuses: set[int] = set()
+        self.defects: Counter[Defect] = Counter()  # the real server's known defects met, requests each
         self.rules = {name: Rule() for name in rules.rule_names()}
         self.leniencies: Counter[str] = Counter()
         self.leniency_fields: dict[str, set[str]] = {}
@@ -180,9 +182,12 @@ class Coverage:
 
     _deviated = False
 
-    def deviation(self, status: int) -> None:
-        """A known deviation of the real server answered `status` (the probe is then skipped)."""
-        self.deviation_statuses.add(status)
+    def deviation(self, defect: Defect, status: int | None = None) -> None:
+        """A request met a known defect of the real server (a probe that meets one is then skipped);
+        `status` is what it answered, when the defect is a status."""
+        self.defects[defect] += 1
+        if status is not None:
+            self.deviation_statuses.add(status)
         self._deviated = True
 
     def delivery(self, rule: str, messages: int, verdict: str) -> None:
@@ -220,6 +225,9 @@ class Coverage:
             if rule.reason:  # the skip's own words, which name the verdict first
                 verdict = rule.reason if rule.reason.startswith(rule.verdict) else f"{verdict}: {rule.reason}"
             found.append(("rule", name, rule.requests, verdict))
+        for defect, count in self.defects.items():
+            what = f"{defect.name} [{defect.id.value}]: {defect.seen}, where the contract says"
+            found.append(("deviation", f"{what} {defect.expected}", count, DEVIATION))
         for name, (messages, delivery) in self.deliveries.items():
             found.append(("delivered mail", name, messages, delivery))
         for kind, count in sorted(self.leniencies.items()):

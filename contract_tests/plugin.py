@@ -18,7 +18,6 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests import hooks, schema, sinks, target
 from contract_tests.coverage import Coverage, Failure
-from contract_tests.deviations import Deviation
 from contract_tests.generated_mail import GeneratedSends
 from contract_tests.hooks import as_real_send
 from contract_tests.redact import Redactor
@@ -26,6 +25,7 @@ from contract_tests.safety import make_safe
 from contract_tests.settings import SuiteSettings, UsageError
 from contract_tests.transport import Transport
 from onlyoffice_contract import spec
+from onlyoffice_contract.defects import Defect
 
 
 def spec_example() -> dict[str, Any]:
@@ -53,7 +53,6 @@ class ContractRun:
         self.redactor = Redactor(settings.api_key, settings.base_url_password, *settings.mail_sink_passwords)
         self.coverage = Coverage(settings)
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
-        self.deviations: list[Deviation] = []  # the real server's known defects met (profile onlyoffice)
         self.usage: str | None = None  # why the run stopped with a usage error, when it did
         self.sends.observers += [self.coverage.observe, self._progress]
         self._progress_at = (0, time.monotonic())
@@ -69,13 +68,20 @@ class ContractRun:
         self.from_name_failed = 0
 
     @property
+    def deviations(self) -> list[Defect]:
+        """The real server's known defects met (profile onlyoffice), each once."""
+        return list(self.coverage.defects)
+
+    @property
     def accepted(self) -> int:
         """Answers 2xx to the send call, counted as they are read (before any check can stop the run)."""
         return self.coverage.accepted
 
     def pytest_configure(self, config: pytest.Config) -> None:
         self.sends.install()
-        self.hooks = hooks.Hooks(self.settings, generated=self.generated)
+        self.hooks = hooks.Hooks(
+            self.settings, generated=self.generated, on_deviation=self.coverage.deviation
+        )
         self._unregister = hooks.register(self.hooks)
         self._config = config
 
@@ -216,10 +222,10 @@ class ContractRun:
             for failure in self.coverage.failures:
                 terminalreporter.write_line(self.redactor.text(failure.line()))
         yield
-        for deviation in self.deviations:
+        for defect, count in self.coverage.defects.items():
             terminalreporter.write_line(
-                f"known deviation: {deviation.rule}: {deviation.seen}, where the contract says"
-                f" {deviation.expected}"
+                f"known deviation: {defect.name} [{defect.id.value}]: {defect.seen}, where the contract says"
+                f" {defect.expected} ({count} requests)"
             )
         terminalreporter.section("contract coverage", sep="=")
         for kind, what, count, verdict in self.coverage.rows():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from onlyoffice_contract import binder, spec
+from onlyoffice_contract import binder, defects, spec
 
 
 def is_valid(body: Any, profile: str) -> bool:
@@ -26,3 +26,25 @@ def is_valid(body: Any, profile: str) -> bool:
     except binder.BindError:
         return False
     return bound.as_written or bool(binder.request_validator().is_valid(bound.request))
+
+
+def bound(body: Any) -> dict[str, Any] | None:
+    """`body` (sent as JSON) as the real server's binder reads it; None if the binder refuses it."""
+    try:
+        return binder.bind_json(body).request
+    except binder.BindError:
+        return None
+
+
+def known_defect(
+    body: Any, status: int, profile: str, *, exclude: tuple[defects.DefectId, ...] = ()
+) -> defects.StatusDefect | None:
+    """The real server's known defect that explains answering `status` to `body`, under the onlyoffice
+    profile; judged on what the binder makes of the body (`"from": 0` is the unparsable address "0")."""
+    if profile != "onlyoffice":
+        return None
+    request = bound(body)
+    if request is None:
+        return None
+    found = defects.status_defect(request, status)
+    return None if found is None or found.id in exclude else found

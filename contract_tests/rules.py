@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests.settings import SuiteSettings
-from onlyoffice_contract import spec
+from onlyoffice_contract import binder, defects, spec
 
 NOT_AN_ADDRESS = "not an address"  # no RFC 5322 parser takes a mailbox without an @; it reaches nobody
 NO_SUCH_ID = 2**31 - 1
@@ -73,6 +73,15 @@ class Probe:
     changes: Callable[[SuiteSettings], dict[str, Any]]
     # Why it cannot run with these settings (None: it runs).
     not_run: Callable[[SuiteSettings], str | None] = lambda settings: None
+    # The Content-Type it is sent with; the body is JSON whatever it says.
+    content_type: str = binder.JSON_TYPE
+
+
+def _over_the_attachment_limit(settings: SuiteSettings) -> dict[str, Any]:
+    """One attachment whose declared size is past the limit: no file is read, the size alone refuses it."""
+    size = defects.attachments_total_limit() + 1
+    item = {"fileId": UNRESOLVABLE_FILE_ID, "fileName": "contract-probe-large.bin", "size": size}
+    return {"attachments": [item]}
 
 
 PROBES = [
@@ -89,6 +98,11 @@ PROBES = [
     Probe("only bcc", 200, lambda s: {"to": [], "cc": [], "bcc": [_in_domain(s, "bcc-only")]}),
     Probe("an empty to beside a cc", 200, lambda s: {"to": [], "cc": [_in_domain(s, "beside")]}),
     Probe("an id that no message has", 404, lambda s: {"id": NO_SUCH_ID}),
+    # MailComposeBase adds the declared sizes before anything is saved (the real server: 500, a defect).
+    Probe(defects.by_id(defects.DefectId.ATTACHMENTS_OVER_LIMIT).name, 400, _over_the_attachment_limit),
+    # Only exactly application/json is read as JSON; the real server reads any other type as a form,
+    # so a JSON body labelled text/json binds nothing, and `from` is missing.
+    Probe("a JSON body labelled text/json is not read", 400, lambda s: {}, content_type="text/json"),
     Probe(
         "fields the server does not know are ignored", 200, lambda s: {"unknownField": {"x": [1]}, "Extra": 1}
     ),

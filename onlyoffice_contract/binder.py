@@ -29,6 +29,9 @@ How the real server binds (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`,
 
 from __future__ import annotations
 
+import dataclasses
+import email.parser
+import email.policy
 import functools
 import json
 import re
@@ -52,8 +55,10 @@ from onlyoffice_contract.wire import (
     shown,
 )
 
-JSON_TYPE = "application/json"
+JSON_TYPE = "application/json"  # compared case-sensitively, as ApiArgumentBuilder does
 FORM_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_TYPE = "multipart/form-data"
+XML_TYPE = "text/xml"  # read as XML by the real server (exactly this), not modelled here
 
 
 class BindError(Exception):
@@ -73,6 +78,8 @@ class Bound:
     leniencies: tuple[str, ...] = ()
     # True when the body was already as the spec writes it (and valid): bound as it is, with no leniency.
     as_written: bool = False
+    # Why the body was not read at all (a Content-Type that is neither JSON nor a form), or "".
+    unread: str = ""
 
 
 # -- the parameters, read from openapi.yaml ---------------------------------------------------------
@@ -468,14 +475,41 @@ def _request_schema() -> spec.Compiled:
 
 
 @functools.lru_cache(maxsize=64)  # a client sends one or two content types, again and again
-def _media(content_type: str) -> tuple[str, str]:
+def _media(content_type: str) -> tuple[str, str, str]:
+    """The media type as sent (the JSON test is case-sensitive), its charset, and its boundary."""
     media, _, parameters = content_type.partition(";")
-    charset = "utf-8"
+    found = {"charset": "utf-8", "boundary": ""}
     for parameter in parameters.split(";"):
         key, _, value = parameter.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            charset = value.strip().strip('"')
-    return media.strip().lower(), charset
+        if key.strip().lower() in found and value.strip():
+            found[key.strip().lower()] = value.strip().strip('"')
+    return media.strip(), found["charset"], found["boundary"]
+
+
+def _from_multipart(raw: bytes, boundary: str, collection: Collection) -> None:
+    """ASP.NET's Form of a multipart/form-data body: each part without a file name, as text."""
+    if not boundary:
+        raise BindError("Invalid arguments: a multipart/form-data body without a boundary")
+    head = f'Content-Type: multipart/form-data; boundary="{boundary}"\r\n\r\n'.encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    if not message.is_multipart():
+        raise BindError("Invalid arguments: the multipart/form-data body does not parse")
+    for part in message.iter_parts():
+        if part.get_content_disposition() != "form-data" or part.get_filename() is not None:
+            continue  # a file goes to Request.Files, which the binder does not read
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        text = payload.decode(part.get_content_charset() or "utf-8", "replace") if payload else ""
+        collection.add(Entry(name, text, TEXT, shown(text)))
+
+
+def _not_read(media: str) -> str:
+    return (
+        f"the body was not read: its Content-Type {media or '(none)'!r} is not exactly {JSON_TYPE}, so the"
+        " real server reads it as a form, and it is no form"
+    )
 
 
 def _query_touches_params(query: bytes) -> bool:
@@ -492,26 +526,35 @@ def bind(raw: bytes, content_type: str, query: bytes = b"", *, shortcut: bool = 
 
     `shortcut=False` binds a body already as the spec writes it the long way too (for the tests
     that show both ways give the same)."""
-    media, charset = _media(content_type)
-    if media not in (JSON_TYPE, FORM_TYPE):
+    # ApiArgumentBuilder picks the reader by the media type alone: exactly `application/json` (in that
+    # case) is JSON, read as UTF-8 whatever the charset; anything else is ASP.NET's Form, which holds
+    # the pairs of a urlencoded or multipart body and nothing of any other.
+    media, charset, boundary = _media(content_type)
+    if media == XML_TYPE:
         raise BindError(
-            f"Unsupported content type {media or '(none)'!r}: send {JSON_TYPE}, or {FORM_TYPE} as the web"
-            " client does"
+            f"Unsupported content type {media!r}: the real server reads an XML body, which this model"
+            f" does not; send {JSON_TYPE}, or {FORM_TYPE} as the web client does"
         )
     collection = Collection()
     notes: list[str] = []
     try:
         if query:
             from_pairs(query, collection, in_query=True)
-        if media == FORM_TYPE:
-            try:
-                "".encode(charset)
-            except LookupError:
-                raise BindError(f"Unsupported charset {charset!r}") from None
-            try:
-                from_pairs(raw, collection, encoding=charset)
-            except UnicodeError:  # a codec that is no text encoding (idna, punycode): it cannot read a form
-                raise BindError(f"Unsupported charset {charset!r}") from None
+        if media != JSON_TYPE:
+            if media.lower() == FORM_TYPE:
+                try:
+                    "".encode(charset)
+                except LookupError:
+                    raise BindError(f"Unsupported charset {charset!r}") from None
+                try:
+                    from_pairs(raw, collection, encoding=charset)
+                except UnicodeError:  # a codec that is no text encoding (idna, punycode) reads no form
+                    raise BindError(f"Unsupported charset {charset!r}") from None
+            elif media.lower() == MULTIPART_TYPE:
+                _from_multipart(raw, boundary, collection)
+            elif raw:
+                unread = _not_read(media)
+                return dataclasses.replace(_bind(collection, [unread]), unread=unread)
             return _bind(collection)
         raw = raw.removeprefix(b"\xef\xbb\xbf")  # StreamReader drops a UTF-8 byte order mark
         try:

@@ -53,9 +53,14 @@ def validate(payload: Any, validator: Validator | None = None) -> dict[str, Any]
 
 
 def _json(raw: bytes, content_type: str) -> Any:
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
-        raise bad_request(f"Unsupported content type {media or '(none)'!r}: send application/json")
+    # Exactly `application/json`, in that case, as the real server tests it (ApiArgumentBuilder): it
+    # reads a body sent as anything else (text/json, application/merge-patch+json) as a form.
+    media = content_type.split(";", 1)[0].strip()
+    if media != binder.JSON_TYPE:
+        raise bad_request(
+            f"Unsupported content type {media or '(none)'!r}: send {binder.JSON_TYPE} (the real server"
+            " reads any other as a form, and a JSON body sent so is not read)"
+        )
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -75,7 +80,12 @@ def as_onlyoffice_binds(raw: bytes, content_type: str, query: bytes) -> Read:
         raise bad_request(exc.message) from None
     if bound.as_written:  # already valid against the schema as written: nothing more to judge
         return Read(bound.request)
-    return Read(validate(bound.request, binder.request_validator()), bound.leniencies)
+    try:
+        return Read(validate(bound.request, binder.request_validator()), bound.leniencies)
+    except Problem as refused:
+        if bound.unread:  # say why `from` is missing: the body was never read
+            raise bad_request(f"{refused.message} ({bound.unread})") from None
+        raise
 
 
 def read(mode: str, raw: bytes, content_type: str, query: bytes = b"") -> Read:

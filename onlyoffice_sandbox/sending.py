@@ -3,6 +3,7 @@
 1. the request schema (400; `binding.py`, which reads the body by SANDBOX_BINDER)
 2. `from` is a mailbox of the caller (400; 403 if disabled or a group)
 3. a draft exists (404) and is in Drafts or Templates (403); its body is within the limit (403)
+3a. the declared sizes of the attachments are within 25 MB (400; the real server's 500 is a defect)
 4. every address parses (400); as on the real server, which saves the draft before it parses
    them, a send refused here leaves the message in Drafts
 Attachments are never refused: each is read now if it can be, and one that cannot is
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from onlyoffice_contract import spec
+from onlyoffice_contract import defects, spec
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments, outbox
 from onlyoffice_sandbox.binding import Read
@@ -70,6 +71,9 @@ async def accept(ctx: Context, read: Read) -> int:
         # The real server measures the stored draft's body, whatever the request sends.
         if len(draft.fields.get("body") or "") > ctx.settings.max_draft_body:
             raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
+    # MailDraftData's constructor, before the draft is saved: declared sizes, not the files' own.
+    if defects.over_attachment_limit(fields):
+        raise bad_request(defects.TOTAL_SIZE_MESSAGE)
     _count_recipients(fields, ctx.settings.max_recipients)
     try:
         addressed = recipients(fields)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.deviations import KNOWN
 from harness.asgi import Headers, Wrap, on_responses
 from harness.faults import FAULTS, KNOWN_DEFECTS, Fault, strict_settings
 from harness.sandboxes import running, settings_in
 from harness.suite import coverage_rows, run_suite
+from onlyoffice_contract import defects
+from onlyoffice_contract.defects import DefectId
 
 SETTINGS = {"SEED": "3", "MAX_EXAMPLES": "30"}
 LENIENT = next(f for f in FAULTS if "when they convert" in f.name)
@@ -92,25 +93,49 @@ def test_the_onlyoffice_profile_tolerates_exactly_what_the_binder_takes(
         assert "Schema-violating request accepted" in run.output
 
 
-@pytest.mark.parametrize("name", KNOWN_DEFECTS)
-def test_the_real_servers_known_defects_are_deviations_under_its_profile(tmp_path: Path, name: str) -> None:
-    """Never a pass and never a failure: named and counted, the run conforms, each reported."""
-    fault = next(f for f in FAULTS if f.name == name)
+@pytest.mark.parametrize("fault", KNOWN_DEFECTS, ids=[f.name for f in KNOWN_DEFECTS])
+def test_the_real_servers_known_defects_are_deviations_under_its_profile(
+    tmp_path: Path, fault: Fault
+) -> None:
+    """Never a pass and never a failure: named and counted, the run conforms, each reported; and the
+    same server fails strict, naming the probe of each defect."""
     with running(settings_in(tmp_path, binder="onlyoffice"), fault.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, PROFILE="onlyoffice", **SETTINGS)
+        strict = run_suite(tmp_path / "strict", BASE_URL=url, PROFILE="strict", **SETTINGS)
     assert run.returncode == 0, run.output[-3000:]
     reported = [line for line in run.output.splitlines() if line.startswith("known deviation: ")]
-    expected = [d for d in KNOWN if d.rule in fault.name or "two" in fault.name]
-    assert len(reported) == len(expected) >= 1
-    for deviation in expected:
-        assert any(deviation.rule in line for line in reported)
-        assert (
-            f"known deviation of the real server: {deviation.rule}" in run.junit
-        )  # skipped, with the reason
-        count, verdict = coverage_rows(tmp_path / "report")[("rule", deviation.rule)]
+    assert len(reported) == len(fault.defects) >= 1, reported
+    rows = coverage_rows(tmp_path / "report")
+    for kind in fault.defects:
+        defect = defects.by_id(kind)
+        assert any(f"[{kind.value}]" in line for line in reported), reported
+        assert f"known deviation of the real server: {defect.name} answers 500 [{kind.value}]" in run.junit
+        count, verdict = rows[("rule", defect.name)]
         assert count == 1
         assert verdict.startswith("known deviation of the real server")
-    assert run.output.splitlines()[-1].endswith(f", {len(expected)} known deviations")
+        failed = f"rule: {defect.name}: expected {defect.expected}, got 500"
+        assert failed in strict.output, strict.output[-3000:]
+    assert run.output.splitlines()[-1].endswith(f", {len(fault.defects)} known deviations")
+    assert strict.returncode == 1, strict.output[-3000:]
+
+
+def test_a_known_defect_is_judged_on_what_the_binder_binds(tmp_path: Path) -> None:
+    """A generated case whose `from` the binder reads as an unparsable address (`"from": 0` is "0"),
+    answered 500 as the real server answers it: a known deviation of the generated phase under the
+    profile, never "Undocumented status code" or "Server error"; under strict, exactly those."""
+    fault = next(f for f in KNOWN_DEFECTS if f.defects == (DefectId.FROM_UNPARSABLE,))
+    more = {"SEED": "3", "MAX_EXAMPLES": "60"}
+    with running(settings_in(tmp_path, binder="onlyoffice"), fault.wrap) as url:
+        run = run_suite(tmp_path / "report", BASE_URL=url, PROFILE="onlyoffice", **more)
+        strict = run_suite(tmp_path / "strict", BASE_URL=url, PROFILE="strict", **more)
+    assert run.returncode == 0, run.output[-3000:]
+    [line] = [line for line in run.output.splitlines() if line.startswith("known deviation: ")]
+    requests = int(line.rsplit("(", 1)[1].split()[0])
+    assert requests > 1, line  # the probe's, and generated cases' beside it
+    assert "Undocumented status code" not in run.output
+    assert "Server error" not in run.output
+    assert strict.returncode == 1
+    assert "Undocumented status code" in strict.output, strict.output[-3000:]
 
 
 @pytest.mark.parametrize(("profile", "passes"), [("onlyoffice", True), ("strict", False)])
