@@ -247,6 +247,19 @@ def _any_from(payload: Any) -> Any:
     return payload
 
 
+def _declared_sizes_ignored(payload: Any) -> Any:
+    """A server that never adds the declared sizes: each is forgotten before the sandbox sees it."""
+    for item in _attachments(_body(payload)):
+        item.pop("size", None)
+    return payload
+
+
+def _any_json_read(headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+    """A server that reads a JSON body whatever its Content-Type says (text/json among them)."""
+    kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+    return [*kept, (b"content-type", binder.JSON_TYPE.encode())], body
+
+
 def _recipients_unchecked(payload: Any) -> Any:
     body = _body(payload)
     for name in spec.recipient_fields():
@@ -443,6 +456,16 @@ FAULTS = [
             (DefectId.ID_NOT_FOUND, "an id that no message has"),
             (DefectId.ATTACHMENTS_OVER_LIMIT, defects.by_id(DefectId.ATTACHMENTS_OVER_LIMIT).name),
         )
+    ),
+    Fault(
+        "declared attachment sizes over 25 MB accepted",
+        on_json_body(_declared_sizes_ignored),
+        f"rule: {defects.by_id(DefectId.ATTACHMENTS_OVER_LIMIT).name}",
+    ),
+    Fault(
+        "a JSON body labelled text/json read as JSON",
+        on_requests(_any_json_read),
+        "rule: a JSON body labelled text/json is not read",
     ),
     Fault("500 for no recipient at all", _refuse_when(_no_recipient, 500), "rule: no recipient at all"),
     Fault("an empty to beside a cc refused", _refuse_when(_no_to_beside_cc), "rule: an empty to beside a cc"),

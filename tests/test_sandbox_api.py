@@ -33,7 +33,7 @@ from harness.sandboxes import (
     settings_in,
     write_drafts,
 )
-from onlyoffice_contract import spec
+from onlyoffice_contract import defects, spec
 from onlyoffice_sandbox.web.envelope import LENIENCY_HEADER
 
 OK = {"from": "sandbox@example.test", "to": ["bob@example.org"], "subject": "Hi", "body": "<p>Hi</p>"}
@@ -638,3 +638,30 @@ def test_attachments_past_the_limits_are_refused_before_they_are_read(tmp_path: 
         )
         three = [{"storedName": "small"}] * 3
         assert send(url, {**OK, "attachments": three}).status_code == 200
+
+
+def test_a_json_body_labelled_otherwise_is_not_read(sandboxes: dict[str, str]) -> None:
+    """Only exactly application/json is JSON (ApiArgumentBuilder): text/json is read as a form, so `from`
+    is missing; both binders answer 400 and say why."""
+    headers = {"Authorization": TOKEN, "Content-Type": "text/json"}
+    for mode, says in (("onlyoffice", "the body was not read"), ("strict", "Unsupported content type")):
+        response = httpx.put(sandboxes[mode] + SEND_PATH, content=json.dumps(OK), headers=headers)
+        assert says in error_of(response, 400), mode
+
+
+def _attached(*sizes: int, same: bool = False) -> dict[str, Any]:
+    items = [
+        {"fileId": 9, "fileName": "a.bin" if same else f"{i}.bin", "size": s} for i, s in enumerate(sizes)
+    ]
+    return {**OK, "attachments": items}
+
+
+def test_declared_attachment_sizes_over_25_mb_are_400(sandbox: str) -> None:
+    limit = defects.attachments_total_limit()
+    assert limit == 25 * 1024 * 1024
+    assert "Total size of all files exceeds limit!" in error_of(
+        send(sandbox, _attached(limit // 2, limit // 2 + 1)), 400
+    )
+    assert send(sandbox, _attached(limit // 2, limit // 2)).status_code == 200
+    # Distinct by fileId, fileName and storedName: the same attachment twice is counted once.
+    assert send(sandbox, _attached(limit // 2 + 1, limit // 2 + 1, same=True)).status_code == 200
