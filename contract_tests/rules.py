@@ -218,7 +218,7 @@ def rule_names() -> list[str]:
 
 
 def from_a_filter(status: int) -> bool:
-    """Whether the spec says `status` comes from a filter before the call (402, 503): no request the
-    suite can send produces it against a live server."""
+    """Whether the spec says `status` comes from the portal's state or a filter before the call (402, 503;
+    `x-refused-before-the-call`): no request the suite can send produces it against a live server."""
     response = spec.resolve(spec.operation()["responses"][str(status)])
-    return "a filter refuses" in " ".join(str(response.get("description", "")).split())
+    return bool(response.get("x-refused-before-the-call"))

@@ -23,7 +23,7 @@ def examples() -> list[tuple[str, str, Any]]:
     for content_type, media in op["requestBody"]["content"].items():
         found.append((f"request {content_type}", media["schema"]["$ref"], media["example"]))
     for status, response in op["responses"].items():
-        for content_type, media in spec.resolve(response)["content"].items():
+        for content_type, media in spec.resolve(response).get("content", {}).items():
             if "$ref" in media["schema"]:
                 found.append((f"{status} {content_type}", media["schema"]["$ref"], media["example"]))
     return found
@@ -40,7 +40,7 @@ def test_examples_validate_against_their_schemas(where: str, ref: str, example: 
 def test_every_status_response_has_an_example() -> None:
     # So that the test above covers every declared response.
     assert {where.split()[0] for where, _, _ in examples()} >= {"request"} | {
-        str(s) for s in spec.declared_statuses() if s != 401
+        str(s) for s in spec.declared_statuses() if spec.media_types(s) and s != 401
     }
 
 
@@ -145,9 +145,11 @@ def test_responses() -> None:
     assert all(media["schema"]["type"] == "string" for media in unauthorized["content"].values())
     assert "WWW-Authenticate" in unauthorized["headers"]
     for status in spec.declared_statuses():
-        if status >= 400 and status != 401:
+        if status >= 400 and status not in (401, 503):
             media = spec.resolve(responses[str(status)])["content"]["application/json"]
             assert media["schema"]["$ref"].endswith("/ErrorEnvelope")
+    # A portal being transferred answers before routing and auth, with an empty body (Global.asax.cs).
+    assert spec.media_types(503) == ()
 
 
 def test_no_413_is_declared() -> None:

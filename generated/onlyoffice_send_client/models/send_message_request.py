@@ -35,7 +35,11 @@ class SendMessageRequest:
             subject (None | str | Unset):
             tags (list[int] | Unset): Ids of tags to put on the sent message.
             body (None | str | Unset): The message body as HTML.
-            attachments (list[MailAttachment] | Unset):
+            attachments (list[MailAttachment] | Unset): The declared `size`s of the distinct attachments (distinct by
+                `fileId`, `fileName` and `storedName`) must add up to at most `x-total-size-limit` bytes
+                (`Defines.ATTACHMENTS_TOTAL_SIZE_LIMIT`, 25 MB): else 400 "Total size of all files exceeds limit!", before
+                anything is saved. The real server 12.7 answers that case 500 (`MailComposeBase.cs` 53-57 throws, and
+                `SendMessage` does not map it), a known defect that `PROFILE=onlyoffice` reports by name.
             file_links_share_mode (FileShare | Unset): How file links in the body are shared. The real server also binds a
                 member name in any case (`"Read"`) and any other integer (`99`).
             calendar_ics (None | str | Unset): An iCalendar event to attach as text/calendar.

@@ -33,7 +33,7 @@ def _token(client: AuthenticatedClient | Client) -> str | None:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorEnvelope | SuccessEnvelope | str | None:
+) -> Any | ErrorEnvelope | SuccessEnvelope | str | None:
     if response.status_code == 200:
         response_200 = SuccessEnvelope.from_dict(response.json())
 
@@ -64,8 +64,7 @@ def _parse_response(
         return response_404
 
     if response.status_code == 503:
-        response_503 = ErrorEnvelope.from_dict(response.json())
-
+        response_503 = cast(Any, None)
         return response_503
 
     if client.raise_on_unexpected_status:
@@ -76,7 +75,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorEnvelope | SuccessEnvelope | str]:
+) -> Response[Any | ErrorEnvelope | SuccessEnvelope | str]:
     try:
         parsed = _parse_response(client=client, response=response)
     except (ValueError, KeyError, TypeError) as exc:  # not JSON, or not the declared shape
@@ -90,7 +89,7 @@ def _build_response(
 
 
 def _unwrap(
-    client: AuthenticatedClient | Client, response: Response[ErrorEnvelope | SuccessEnvelope | str]
+    client: AuthenticatedClient | Client, response: Response[Any | ErrorEnvelope | SuccessEnvelope | str]
 ) -> SuccessEnvelope:
     """The success body, or the error the server answered raised as a typed exception."""
     if response.status_code == 200:
@@ -114,7 +113,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[ErrorEnvelope | SuccessEnvelope | str]:
+) -> Response[Any | ErrorEnvelope | SuccessEnvelope | str]:
     """Send a message
 
      Sends the message specified in the request, either a new one (`id` 0 or
@@ -122,26 +121,57 @@ def sync_detailed(
     message is stored and queued; delivery over SMTP happens afterwards, so
     a 200 means "accepted for sending", and carries the message id.
 
-    Rules that JSON Schema cannot state, and the answer the server gives
-    when one is broken, in the order the server checks them:
+    What the real server checks, and the answer it gives when a check
+    fails, in its order (`DraftEngine.Send`, lines 80-158 at v12.7.1):
 
-    0. Before the method runs, filters refuse the call: 402 when the portal
-       is unpaid or deactivated, 503 while the portal is being transferred,
-       403 when the Mail product is not available to the user.
-    1. `from` must be a mailbox account of the authenticated user: else 400
+    - Before routing and authentication, the portal's state
+      (`Global.asax.cs` `Application_BeginRequest`, 66-71), answered with
+      an **empty body**, no envelope: 503 while the portal is being
+      transferred, restored, migrated or encrypted (credentials or not);
+      404 when it is suspended or pending removal; 402 when it is unpaid.
+    - Authentication: 401 (bare text, see the 401 response).
+    0. The body is bound before anything else reads it: a body that is
+       not JSON, or a value that does not convert to its field's type,
+       is refused with 400 (for unreadable JSON the message is the
+       parser's own). Then the API's filters (`ProductSecurityFilter.cs`
+       112-116): 402 in the error envelope ("PaymentRequired") when the
+       portal is unpaid and tariff settings are on (a request header
+       `Payment-Info: false` skips that check), 403 ("Forbidden") when the
+       Mail product is not available to the user.
+    1. `from` empty: 400; `to`, `cc` and `bcc` all empty: 400 (an empty
+       `to` beside a `cc` or `bcc` is accepted).
+    2. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
-    2. `id` > 0 must name a message in Drafts or Templates: else 403
+    3. `id` > 0 must name a message in Drafts or Templates: else 403
        "Sending emails is permitted only in the Drafts folder"; an id that
        does not exist: 404.
-    3. `id` > 0: the stored draft's HTML body must be at most 524288
+    4. `id` > 0: the stored draft's HTML body must be at most 524288
        characters: else 403 "Message body exceeded limit (512 KB)".
-    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+    5. The declared attachment sizes must be within `x-total-size-limit`
+       (see `attachments`): else 400.
+    6. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
-       address in field ...".
-    5. Attachments are never refused; unreadable ones are skipped. The
-       server copies each attachment's content in the background, after it
-       has answered 200, and one whose file cannot be found is left out of
-       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
+       address in field ...". The server saves the draft before it parses
+       them, so a send refused here leaves a draft behind.
+    7. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content while it saves the draft,
+       and one whose file cannot be found is left out of the mail without
+       a word (`AttachmentEngine.StoreAttachmentCopy`).
+
+    Known defects of the real server 12.7, where it answers other than
+    this contract (`PROFILE=onlyoffice` of the contract suite reports each
+    by name, judged on what the binder makes of the body; strict fails
+    them): a `from` that does not parse, 500 (a FormatException; here
+    400); an `id` no message has, 500 (a null dereference; here 404);
+    declared attachment sizes over the limit, 500 (here 400). And two
+    sends it accepts and never delivers: a `mimeReplyToId` MimeKit
+    cannot read, or a `calendarIcs` that is not one usable iCalendar
+    event (see those fields): 200, then the send task fails, the message
+    goes back to Drafts, and no mail goes out. This contract requires the
+    mail.
+
+    A sent draft keeps its stored Message-ID; a new message gets a new
+    one (`AU<unique>@<portal domain>`).
 
     A request body larger than the web server's limit is refused by that
     web server before the API reads it, with a page of its own, not the
@@ -153,11 +183,22 @@ def sync_detailed(
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
-    path). The server binds `application/x-www-form-urlencoded` bodies as
-    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
-    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
-    booleans as `true`/`false`, null as an empty value, empty lists left
-    out), authenticated by the `asc_auth_key` cookie.
+    path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
+    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
+    unless the request's Content-Type is `application/json`; any other
+    suffix is no route (404). The reader of the body is chosen by the
+    media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
+    exactly `application/json`, in that case, is JSON, read as UTF-8
+    whatever the charset; exactly `text/xml` is XML; anything else
+    (`text/json`, `application/merge-patch+json`, `Application/JSON`, no
+    Content-Type) is ASP.NET's form, which holds the pairs of an
+    `application/x-www-form-urlencoded` or `multipart/form-data` body and
+    nothing of any other: a JSON body sent so is not read, and the answer
+    is 400 for the missing `from`. ONLYOFFICE's web mail client sends the
+    form, in jQuery's bracket notation (`to[]=a&to[]=b`,
+    `attachments[0][fileId]=4311`, booleans as `true`/`false`, null as an
+    empty value, empty lists left out), authenticated by the
+    `asc_auth_key` cookie. The query string is bound too, before the body.
 
     **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
     `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
@@ -189,7 +230,7 @@ def sync_detailed(
         errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
-        Response[ErrorEnvelope | SuccessEnvelope | str]
+        Response[Any | ErrorEnvelope | SuccessEnvelope | str]
     """
 
     kwargs = _get_kwargs(
@@ -210,7 +251,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> ErrorEnvelope | SuccessEnvelope | str | None:
+) -> Any | ErrorEnvelope | SuccessEnvelope | str | None:
     """Send a message
 
      Sends the message specified in the request, either a new one (`id` 0 or
@@ -218,26 +259,57 @@ def sync(
     message is stored and queued; delivery over SMTP happens afterwards, so
     a 200 means "accepted for sending", and carries the message id.
 
-    Rules that JSON Schema cannot state, and the answer the server gives
-    when one is broken, in the order the server checks them:
+    What the real server checks, and the answer it gives when a check
+    fails, in its order (`DraftEngine.Send`, lines 80-158 at v12.7.1):
 
-    0. Before the method runs, filters refuse the call: 402 when the portal
-       is unpaid or deactivated, 503 while the portal is being transferred,
-       403 when the Mail product is not available to the user.
-    1. `from` must be a mailbox account of the authenticated user: else 400
+    - Before routing and authentication, the portal's state
+      (`Global.asax.cs` `Application_BeginRequest`, 66-71), answered with
+      an **empty body**, no envelope: 503 while the portal is being
+      transferred, restored, migrated or encrypted (credentials or not);
+      404 when it is suspended or pending removal; 402 when it is unpaid.
+    - Authentication: 401 (bare text, see the 401 response).
+    0. The body is bound before anything else reads it: a body that is
+       not JSON, or a value that does not convert to its field's type,
+       is refused with 400 (for unreadable JSON the message is the
+       parser's own). Then the API's filters (`ProductSecurityFilter.cs`
+       112-116): 402 in the error envelope ("PaymentRequired") when the
+       portal is unpaid and tariff settings are on (a request header
+       `Payment-Info: false` skips that check), 403 ("Forbidden") when the
+       Mail product is not available to the user.
+    1. `from` empty: 400; `to`, `cc` and `bcc` all empty: 400 (an empty
+       `to` beside a `cc` or `bcc` is accepted).
+    2. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
-    2. `id` > 0 must name a message in Drafts or Templates: else 403
+    3. `id` > 0 must name a message in Drafts or Templates: else 403
        "Sending emails is permitted only in the Drafts folder"; an id that
        does not exist: 404.
-    3. `id` > 0: the stored draft's HTML body must be at most 524288
+    4. `id` > 0: the stored draft's HTML body must be at most 524288
        characters: else 403 "Message body exceeded limit (512 KB)".
-    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+    5. The declared attachment sizes must be within `x-total-size-limit`
+       (see `attachments`): else 400.
+    6. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
-       address in field ...".
-    5. Attachments are never refused; unreadable ones are skipped. The
-       server copies each attachment's content in the background, after it
-       has answered 200, and one whose file cannot be found is left out of
-       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
+       address in field ...". The server saves the draft before it parses
+       them, so a send refused here leaves a draft behind.
+    7. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content while it saves the draft,
+       and one whose file cannot be found is left out of the mail without
+       a word (`AttachmentEngine.StoreAttachmentCopy`).
+
+    Known defects of the real server 12.7, where it answers other than
+    this contract (`PROFILE=onlyoffice` of the contract suite reports each
+    by name, judged on what the binder makes of the body; strict fails
+    them): a `from` that does not parse, 500 (a FormatException; here
+    400); an `id` no message has, 500 (a null dereference; here 404);
+    declared attachment sizes over the limit, 500 (here 400). And two
+    sends it accepts and never delivers: a `mimeReplyToId` MimeKit
+    cannot read, or a `calendarIcs` that is not one usable iCalendar
+    event (see those fields): 200, then the send task fails, the message
+    goes back to Drafts, and no mail goes out. This contract requires the
+    mail.
+
+    A sent draft keeps its stored Message-ID; a new message gets a new
+    one (`AU<unique>@<portal domain>`).
 
     A request body larger than the web server's limit is refused by that
     web server before the API reads it, with a page of its own, not the
@@ -249,11 +321,22 @@ def sync(
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
-    path). The server binds `application/x-www-form-urlencoded` bodies as
-    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
-    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
-    booleans as `true`/`false`, null as an empty value, empty lists left
-    out), authenticated by the `asc_auth_key` cookie.
+    path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
+    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
+    unless the request's Content-Type is `application/json`; any other
+    suffix is no route (404). The reader of the body is chosen by the
+    media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
+    exactly `application/json`, in that case, is JSON, read as UTF-8
+    whatever the charset; exactly `text/xml` is XML; anything else
+    (`text/json`, `application/merge-patch+json`, `Application/JSON`, no
+    Content-Type) is ASP.NET's form, which holds the pairs of an
+    `application/x-www-form-urlencoded` or `multipart/form-data` body and
+    nothing of any other: a JSON body sent so is not read, and the answer
+    is 400 for the missing `from`. ONLYOFFICE's web mail client sends the
+    form, in jQuery's bracket notation (`to[]=a&to[]=b`,
+    `attachments[0][fileId]=4311`, booleans as `true`/`false`, null as an
+    empty value, empty lists left out), authenticated by the
+    `asc_auth_key` cookie. The query string is bound too, before the body.
 
     **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
     `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
@@ -285,7 +368,7 @@ def sync(
         errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
-        ErrorEnvelope | SuccessEnvelope | str
+        Any | ErrorEnvelope | SuccessEnvelope | str
     """
 
     return sync_detailed(
@@ -298,7 +381,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> Response[ErrorEnvelope | SuccessEnvelope | str]:
+) -> Response[Any | ErrorEnvelope | SuccessEnvelope | str]:
     """Send a message
 
      Sends the message specified in the request, either a new one (`id` 0 or
@@ -306,26 +389,57 @@ async def asyncio_detailed(
     message is stored and queued; delivery over SMTP happens afterwards, so
     a 200 means "accepted for sending", and carries the message id.
 
-    Rules that JSON Schema cannot state, and the answer the server gives
-    when one is broken, in the order the server checks them:
+    What the real server checks, and the answer it gives when a check
+    fails, in its order (`DraftEngine.Send`, lines 80-158 at v12.7.1):
 
-    0. Before the method runs, filters refuse the call: 402 when the portal
-       is unpaid or deactivated, 503 while the portal is being transferred,
-       403 when the Mail product is not available to the user.
-    1. `from` must be a mailbox account of the authenticated user: else 400
+    - Before routing and authentication, the portal's state
+      (`Global.asax.cs` `Application_BeginRequest`, 66-71), answered with
+      an **empty body**, no envelope: 503 while the portal is being
+      transferred, restored, migrated or encrypted (credentials or not);
+      404 when it is suspended or pending removal; 402 when it is unpaid.
+    - Authentication: 401 (bare text, see the 401 response).
+    0. The body is bound before anything else reads it: a body that is
+       not JSON, or a value that does not convert to its field's type,
+       is refused with 400 (for unreadable JSON the message is the
+       parser's own). Then the API's filters (`ProductSecurityFilter.cs`
+       112-116): 402 in the error envelope ("PaymentRequired") when the
+       portal is unpaid and tariff settings are on (a request header
+       `Payment-Info: false` skips that check), 403 ("Forbidden") when the
+       Mail product is not available to the user.
+    1. `from` empty: 400; `to`, `cc` and `bcc` all empty: 400 (an empty
+       `to` beside a `cc` or `bcc` is accepted).
+    2. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
-    2. `id` > 0 must name a message in Drafts or Templates: else 403
+    3. `id` > 0 must name a message in Drafts or Templates: else 403
        "Sending emails is permitted only in the Drafts folder"; an id that
        does not exist: 404.
-    3. `id` > 0: the stored draft's HTML body must be at most 524288
+    4. `id` > 0: the stored draft's HTML body must be at most 524288
        characters: else 403 "Message body exceeded limit (512 KB)".
-    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+    5. The declared attachment sizes must be within `x-total-size-limit`
+       (see `attachments`): else 400.
+    6. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
-       address in field ...".
-    5. Attachments are never refused; unreadable ones are skipped. The
-       server copies each attachment's content in the background, after it
-       has answered 200, and one whose file cannot be found is left out of
-       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
+       address in field ...". The server saves the draft before it parses
+       them, so a send refused here leaves a draft behind.
+    7. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content while it saves the draft,
+       and one whose file cannot be found is left out of the mail without
+       a word (`AttachmentEngine.StoreAttachmentCopy`).
+
+    Known defects of the real server 12.7, where it answers other than
+    this contract (`PROFILE=onlyoffice` of the contract suite reports each
+    by name, judged on what the binder makes of the body; strict fails
+    them): a `from` that does not parse, 500 (a FormatException; here
+    400); an `id` no message has, 500 (a null dereference; here 404);
+    declared attachment sizes over the limit, 500 (here 400). And two
+    sends it accepts and never delivers: a `mimeReplyToId` MimeKit
+    cannot read, or a `calendarIcs` that is not one usable iCalendar
+    event (see those fields): 200, then the send task fails, the message
+    goes back to Drafts, and no mail goes out. This contract requires the
+    mail.
+
+    A sent draft keeps its stored Message-ID; a new message gets a new
+    one (`AU<unique>@<portal domain>`).
 
     A request body larger than the web server's limit is refused by that
     web server before the API reads it, with a page of its own, not the
@@ -337,11 +451,22 @@ async def asyncio_detailed(
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
-    path). The server binds `application/x-www-form-urlencoded` bodies as
-    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
-    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
-    booleans as `true`/`false`, null as an empty value, empty lists left
-    out), authenticated by the `asc_auth_key` cookie.
+    path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
+    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
+    unless the request's Content-Type is `application/json`; any other
+    suffix is no route (404). The reader of the body is chosen by the
+    media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
+    exactly `application/json`, in that case, is JSON, read as UTF-8
+    whatever the charset; exactly `text/xml` is XML; anything else
+    (`text/json`, `application/merge-patch+json`, `Application/JSON`, no
+    Content-Type) is ASP.NET's form, which holds the pairs of an
+    `application/x-www-form-urlencoded` or `multipart/form-data` body and
+    nothing of any other: a JSON body sent so is not read, and the answer
+    is 400 for the missing `from`. ONLYOFFICE's web mail client sends the
+    form, in jQuery's bracket notation (`to[]=a&to[]=b`,
+    `attachments[0][fileId]=4311`, booleans as `true`/`false`, null as an
+    empty value, empty lists left out), authenticated by the
+    `asc_auth_key` cookie. The query string is bound too, before the body.
 
     **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
     `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
@@ -373,7 +498,7 @@ async def asyncio_detailed(
         errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
-        Response[ErrorEnvelope | SuccessEnvelope | str]
+        Response[Any | ErrorEnvelope | SuccessEnvelope | str]
     """
 
     kwargs = _get_kwargs(
@@ -392,7 +517,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SendMessageRequest,
-) -> ErrorEnvelope | SuccessEnvelope | str | None:
+) -> Any | ErrorEnvelope | SuccessEnvelope | str | None:
     """Send a message
 
      Sends the message specified in the request, either a new one (`id` 0 or
@@ -400,26 +525,57 @@ async def asyncio(
     message is stored and queued; delivery over SMTP happens afterwards, so
     a 200 means "accepted for sending", and carries the message id.
 
-    Rules that JSON Schema cannot state, and the answer the server gives
-    when one is broken, in the order the server checks them:
+    What the real server checks, and the answer it gives when a check
+    fails, in its order (`DraftEngine.Send`, lines 80-158 at v12.7.1):
 
-    0. Before the method runs, filters refuse the call: 402 when the portal
-       is unpaid or deactivated, 503 while the portal is being transferred,
-       403 when the Mail product is not available to the user.
-    1. `from` must be a mailbox account of the authenticated user: else 400
+    - Before routing and authentication, the portal's state
+      (`Global.asax.cs` `Application_BeginRequest`, 66-71), answered with
+      an **empty body**, no envelope: 503 while the portal is being
+      transferred, restored, migrated or encrypted (credentials or not);
+      404 when it is suspended or pending removal; 402 when it is unpaid.
+    - Authentication: 401 (bare text, see the 401 response).
+    0. The body is bound before anything else reads it: a body that is
+       not JSON, or a value that does not convert to its field's type,
+       is refused with 400 (for unreadable JSON the message is the
+       parser's own). Then the API's filters (`ProductSecurityFilter.cs`
+       112-116): 402 in the error envelope ("PaymentRequired") when the
+       portal is unpaid and tariff settings are on (a request header
+       `Payment-Info: false` skips that check), 403 ("Forbidden") when the
+       Mail product is not available to the user.
+    1. `from` empty: 400; `to`, `cc` and `bcc` all empty: 400 (an empty
+       `to` beside a `cc` or `bcc` is accepted).
+    2. `from` must be a mailbox account of the authenticated user: else 400
        "Mailbox not found"; a group address or a disabled account: 403.
-    2. `id` > 0 must name a message in Drafts or Templates: else 403
+    3. `id` > 0 must name a message in Drafts or Templates: else 403
        "Sending emails is permitted only in the Drafts folder"; an id that
        does not exist: 404.
-    3. `id` > 0: the stored draft's HTML body must be at most 524288
+    4. `id` > 0: the stored draft's HTML body must be at most 524288
        characters: else 403 "Message body exceeded limit (512 KB)".
-    4. Every address in `from`, `to`, `cc` and `bcc` must parse as an
+    5. The declared attachment sizes must be within `x-total-size-limit`
+       (see `attachments`): else 400.
+    6. Every address in `from`, `to`, `cc` and `bcc` must parse as an
        RFC 5322 mailbox (format `mailbox`): else 400 "Incorrect email
-       address in field ...".
-    5. Attachments are never refused; unreadable ones are skipped. The
-       server copies each attachment's content in the background, after it
-       has answered 200, and one whose file cannot be found is left out of
-       the mail without a word (`AttachmentEngine.StoreAttachmentCopy`).
+       address in field ...". The server saves the draft before it parses
+       them, so a send refused here leaves a draft behind.
+    7. Attachments are never refused; unreadable ones are skipped. The
+       server copies each attachment's content while it saves the draft,
+       and one whose file cannot be found is left out of the mail without
+       a word (`AttachmentEngine.StoreAttachmentCopy`).
+
+    Known defects of the real server 12.7, where it answers other than
+    this contract (`PROFILE=onlyoffice` of the contract suite reports each
+    by name, judged on what the binder makes of the body; strict fails
+    them): a `from` that does not parse, 500 (a FormatException; here
+    400); an `id` no message has, 500 (a null dereference; here 404);
+    declared attachment sizes over the limit, 500 (here 400). And two
+    sends it accepts and never delivers: a `mimeReplyToId` MimeKit
+    cannot read, or a `calendarIcs` that is not one usable iCalendar
+    event (see those fields): 200, then the send task fails, the message
+    goes back to Drafts, and no mail goes out. This contract requires the
+    mail.
+
+    A sent draft keeps its stored Message-ID; a new message gets a new
+    one (`AU<unique>@<portal domain>`).
 
     A request body larger than the web server's limit is refused by that
     web server before the API reads it, with a page of its own, not the
@@ -431,11 +587,22 @@ async def asyncio(
 
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
-    path). The server binds `application/x-www-form-urlencoded` bodies as
-    well as JSON: ONLYOFFICE's web mail client sends the form, in jQuery's
-    bracket notation (`to[]=a&to[]=b`, `attachments[0][fileId]=4311`,
-    booleans as `true`/`false`, null as an empty value, empty lists left
-    out), authenticated by the `asc_auth_key` cookie.
+    path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
+    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
+    unless the request's Content-Type is `application/json`; any other
+    suffix is no route (404). The reader of the body is chosen by the
+    media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
+    exactly `application/json`, in that case, is JSON, read as UTF-8
+    whatever the charset; exactly `text/xml` is XML; anything else
+    (`text/json`, `application/merge-patch+json`, `Application/JSON`, no
+    Content-Type) is ASP.NET's form, which holds the pairs of an
+    `application/x-www-form-urlencoded` or `multipart/form-data` body and
+    nothing of any other: a JSON body sent so is not read, and the answer
+    is 400 for the missing `from`. ONLYOFFICE's web mail client sends the
+    form, in jQuery's bracket notation (`to[]=a&to[]=b`,
+    `attachments[0][fileId]=4311`, booleans as `true`/`false`, null as an
+    empty value, empty lists left out), authenticated by the
+    `asc_auth_key` cookie. The query string is bound too, before the body.
 
     **How the real server binds** (`ApiArgumentBuilder.cs`, `Binder.cs`,
     `ConvertUtils.cs`). It does not deserialize JSON into the method's types:
@@ -467,7 +634,7 @@ async def asyncio(
         errors.TransportError: No answer was read (a timeout, a refused or lost connection).
 
     Returns:
-        ErrorEnvelope | SuccessEnvelope | str
+        Any | ErrorEnvelope | SuccessEnvelope | str
     """
 
     return (
