@@ -3,7 +3,9 @@
 - `spec`: openapi.yaml, its operation, schemas and validators;
 - `mailbox`: which addresses parse as one mailbox;
 - `binder` (over `wire` and `dotnet`): what the real server binds from a raw request, and
-  the leniency it uses, the one definition of it (import it as `onlyoffice_contract.binder`).
+  the leniency it uses, the one definition of it (import it as `onlyoffice_contract.binder`);
+- `send_task`: which accepted sends the real server's send task cannot build (`mimeReplyToId`
+  through MimeKit 2.15, `calendarIcs` through Ical.Net 4.2.0), so no mail goes out.
 
 It imports neither the suite (`contract_tests`) nor the sandbox (`onlyoffice_sandbox`):
 both stand on it.
