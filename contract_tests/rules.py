@@ -59,6 +59,7 @@ def attachment_file_id(settings: SuiteSettings) -> int | None:
 
 # One event the real server can use (MailUtil.ParseValidCalendar: version 2.0, a method of REQUEST,
 # REPLY or CANCEL, one event with a UID): without one it accepts the send and never delivers it.
+NO_EVENT = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
 CALENDAR = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//onlyoffice-send-contract//probe//EN\r\nMETHOD:REQUEST\r\n"
     "BEGIN:VEVENT\r\nUID:contract-probe-event@example.invalid\r\nDTSTAMP:20261201T090000Z\r\n"
@@ -125,6 +126,10 @@ PROBES = [
         lambda s: {"isAutoreply": True, "calendarIcs": CALENDAR},
     ),
     Probe("a reply", 200, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
+    # What the real server accepts and never delivers (send_task.py): the contract requires the mail;
+    # under PROFILE=onlyoffice its absence is a known deviation.
+    Probe("a reply id MimeKit cannot read", 200, lambda s: {"mimeReplyToId": "not a message id"}),
+    Probe("a calendar without an event", 200, lambda s: {"calendarIcs": NO_EVENT}),
     Probe(
         "a non-ASCII subject and names",
         200,

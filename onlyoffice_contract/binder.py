@@ -501,7 +501,8 @@ def _from_multipart(raw: bytes, boundary: str, collection: Collection) -> None:
         if not isinstance(name, str):
             continue
         payload = part.get_payload(decode=True)
-        text = payload.decode(part.get_content_charset() or "utf-8", "replace") if payload else ""
+        raw = payload if isinstance(payload, bytes) else b""
+        text = raw.decode(part.get_content_charset() or "utf-8", "replace")
         collection.add(Entry(name, text, TEXT, shown(text)))
 
 

@@ -425,6 +425,20 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
     return op
 
 
+def queue_failed(letter: Letter, draft: Draft | None, reason: str) -> Operation[int]:
+    """A message accepted and then failed for good before any attempt, in one transaction, and its id:
+    the real server's send task could not build its mail (`send_task.py`), so it answered 200, put
+    the message back in Drafts and sent nothing. No delivery can pick it up in between."""
+    queue = queue_message(letter, draft)
+
+    def op(conn: sqlite3.Connection) -> int:
+        message = queue(conn)
+        mark(message, "failed", f"the real server's send task fails: {reason}")(conn)
+        return message
+
+    return op
+
+
 def keep_refused(fields: dict[str, Any], draft: Draft | None, reason: str) -> Operation[int]:
     """What a send refused for an address leaves in Drafts, and its id: the real server saves the
     message as a draft before it parses the addresses (DraftEngine.Send), so a new message becomes

@@ -16,9 +16,10 @@ import requests
 from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.sinks import Embedded
 from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, as_is, relay
-from harness.faults import strict_settings
+from harness.faults import REAL_SERVER, strict_settings
 from harness.sandboxes import MAILBOX, TOKEN, running, settings_in
-from harness.suite import run_suite
+from harness.suite import coverage_rows, run_suite
+from onlyoffice_contract.defects import DefectId
 from onlyoffice_contract.mailbox import parse_mailbox
 
 # Few fuzzing cases: what is checked here is the probes' mail. A short wait: a fault that loses a
@@ -110,3 +111,32 @@ def test_each_long_poll_of_the_capture_ends_within_request_timeout(tmp_path: Pat
         assert sink.copies("nobody+cs-00000000-1@example.invalid", timeout=4) == []
     assert len(session.waits) >= 2
     assert all(wait <= 1 for wait in session.waits), session.waits
+
+
+def test_the_real_server_as_it_ships_conforms_to_its_profile_naming_each_deviation(tmp_path: Path) -> None:
+    """A server that binds as 12.7 does, answers its three known 500s and accepts, then never sends, what
+    its send task cannot build, delivering the rest through a relay: PROFILE=onlyoffice with a sink
+    passes and names each deviation; strict fails it, naming a 500 and the mail never delivered."""
+    maildir = tmp_path / "Maildir"
+    with (
+        relay(maildir) as smtp,
+        running(settings_in(tmp_path, binder="onlyoffice", smtp=smtp), REAL_SERVER.wrap) as url,
+    ):
+        sink = {"BASE_URL": url, "MAIL_SINK": f"maildir:{maildir}", **SETTINGS}
+        run = run_suite(tmp_path / "report", PROFILE="onlyoffice", **sink)
+        strict = run_suite(tmp_path / "strict", PROFILE="strict", **sink)
+    assert run.returncode == 0, run.output[-3000:]
+    reported = {
+        line.split("[", 1)[1].split("]", 1)[0]
+        for line in run.output.splitlines()
+        if line.startswith("known deviation: ")
+    }
+    assert reported == {d.value for d in DefectId}, run.output[-3000:]
+    rows = coverage_rows(tmp_path / "report")
+    for rule in ("a reply id MimeKit cannot read", "a calendar without an event"):
+        messages, verdict = rows[("delivered mail", rule)]
+        assert messages == 0
+        assert verdict.startswith("known deviation of the real server"), verdict
+    assert strict.returncode == 1, strict.output[-3000:]
+    assert "rule: a from that does not parse: expected 400, got 500" in strict.output
+    assert "never delivered" in strict.output, strict.output[-3000:]

@@ -665,3 +665,17 @@ def test_declared_attachment_sizes_over_25_mb_are_400(sandbox: str) -> None:
     assert send(sandbox, _attached(limit // 2, limit // 2)).status_code == 200
     # Distinct by fileId, fileName and storedName: the same attachment twice is counted once.
     assert send(sandbox, _attached(limit // 2 + 1, limit // 2 + 1, same=True)).status_code == 200
+
+
+def test_the_c_sharp_clients_comma_joined_cc_is_refused_and_leaves_a_draft(lenient: str) -> None:
+    """ApiHelper.cs sends cc as one comma-joined string: the binder takes a list of one item, which
+    does not parse as one mailbox (Parser.ToMailAddresses): 400, after the draft was saved."""
+    payload = {**OK, "cc": "carol@example.net, dave@example.net"}
+    assert "Incorrect email address in field 'cc'" in error_of(send(lenient, payload), 400)
+    left = [m for m in outbox(lenient) if m["folder"] == "drafts" and "carol@example.net" in json.dumps(m)]
+    assert left, "the refused send left no draft"
+
+
+def test_the_c_sharp_clients_tags_string_is_refused(sandbox: str) -> None:
+    """ApiHelper.cs would send tags as a JSON string: not an Int32 (Binder.cs 249-254), 400."""
+    assert "tags" in error_of(send(sandbox, {**OK, "tags": "[1,2]"}), 400)

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from harness.hostile import request_bodies
+from onlyoffice_contract import send_task
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments, binding, sending
 from onlyoffice_sandbox.accounts import Accounts
@@ -104,7 +105,8 @@ def check_mail(letter: Letter, raw: bytes) -> None:
                 headers.one_line(a.display_name) for a in sent
             ]
     if fields.get("mimeReplyToId"):
-        reply_to = headers.one_line(fields["mimeReplyToId"])
+        # As MimeKit writes it where it reads a mailbox (send_task.in_reply_to), else the text as sent.
+        reply_to = headers.one_line(send_task.in_reply_to(fields["mimeReplyToId"]) or fields["mimeReplyToId"])
         assert str(mail["In-Reply-To"]).strip("<>") == reply_to.strip("<>") or not reply_to.strip("<>")
     named = [p for p in mail.walk() if p.get_content_disposition() in {"attachment", "inline"}]
     files = [p for p in named if p.get_filename() != "calendar.ics" or not fields.get("calendarIcs")]

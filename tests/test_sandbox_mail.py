@@ -16,13 +16,22 @@ from onlyoffice_send_client.api.messages import send_message
 from onlyoffice_send_client.models import FileShare, MailAttachment, SendMessageRequest
 
 from harness.pages import Page
-from harness.sandboxes import wait_until
+from harness.sandboxes import outbox, running, send, settings_in, wait_until
 from harness.smtp_sink import Delivered
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 PDF = b"%PDF-1.4 a small report\n" * 20
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:review@example.test\r\n"
+    "SUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+# No METHOD: MailUtil.ParseValidCalendar refuses it, and the real server's send task then cannot build
+# the mail. The same for a reply id MimeKit cannot read as a mailbox.
+UNUSABLE = {
+    "a calendar without a method": {"calendarIcs": ICS.replace("METHOD:REQUEST\r\n", "")},
+    "a reply id that is no mailbox": {"mimeReplyToId": "not a message id"},
+}
 
 
 @pytest.fixture
@@ -207,3 +216,29 @@ def test_an_autoreply_with_an_event_is_both_auto_submitted(sandbox: Sandbox) -> 
     )
     _, delivered = deliver(sandbox, request)
     assert delivered.message.get_all("Auto-Submitted") == ["auto-generated", "auto-replied"]
+
+
+@pytest.mark.parametrize("changes", UNUSABLE.values(), ids=list(UNUSABLE))
+@pytest.mark.parametrize("binder", ["onlyoffice", "strict"])
+def test_what_the_real_server_cannot_build_is_accepted_and_not_sent(
+    sandbox_settings: dict[str, Any], tmp_path: Any, binder: str, changes: dict[str, Any]
+) -> None:
+    """The real server answers 200, its send task throws, and the message goes back to Drafts with no
+    mail: the sandbox shows that where it binds as that server does; strict delivers, as the spec asks."""
+    payload = {"from": "sandbox@example.test", "to": ["bob@example.org"], "subject": "Hi", **changes}
+    with running(settings_in(tmp_path, binder=binder)) as url:
+        answer = send(url, payload)
+        assert answer.status_code == 200, answer.text
+        sent = answer.json()["response"]
+
+        def record() -> dict[str, Any]:
+            [found] = [m for m in outbox(url) if m["id"] == sent]
+            return found
+
+        if binder == "strict":
+            wait_until(lambda: record()["state"] == "sent")
+            return
+        # Failed for good in the transaction that accepted it: never queued for the relay.
+        state = record()
+    assert (state["folder"], state["state"], state["attempts"]) == ("drafts", "failed", 1)  # the send task's
+    assert "the real server's send task fails" in state["lastError"]

@@ -9,6 +9,7 @@ from email.policy import SMTP
 from html.parser import HTMLParser
 from typing import cast
 
+from onlyoffice_contract import send_task
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox.delivery import headers
 from onlyoffice_sandbox.letter import Letter
@@ -97,7 +98,9 @@ def compose(letter: Letter) -> EmailMessage:
         msg.set_raw("Importance", "high")
         msg.set_raw("X-Priority", "1 (Highest)")
     if fields.get("mimeReplyToId"):
-        msg.set_raw("In-Reply-To", headers.msg_id(fields["mimeReplyToId"]))
+        # As MimeKit reads it: the first mailbox, `<address>` (text after it dropped), when it has one.
+        written = send_task.in_reply_to(fields["mimeReplyToId"])
+        msg.set_raw("In-Reply-To", headers.msg_id(written or fields["mimeReplyToId"]))
     # ToMimeMessage adds one Auto-Submitted for each flag, so a message with both has two.
     if fields.get("calendarIcs"):
         msg.set_raw("Auto-Submitted", "auto-generated")
