@@ -273,9 +273,9 @@ def test_delivered_mail_of_generated_sends(
     for sent in sample:
         problems, copies = read_mail(sent.request, run, mail_sink)
         messages += sum(len(c) for c in copies.values())
-        why = undeliverable(sent.request, run)
-        if why is not None and not any(copies.values()):
-            not_delivered(f"generated send {sent.number}", why, run)
+        unsent = undeliverable(sent.request, run)
+        if unsent is not None and not any(copies.values()):
+            not_delivered(f"generated send {sent.number}", unsent, run)
             deviated += 1
             continue
         if problems:
