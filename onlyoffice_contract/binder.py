@@ -29,6 +29,7 @@ How the real server binds (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`,
 
 from __future__ import annotations
 
+import codecs
 import functools
 import json
 import re
@@ -168,9 +169,14 @@ def _member_name(key: str, prefix: str) -> str:
 
 
 def _parse_index(text: str) -> int | None:
-    """int.TryParse of a list position: ASCII digits within Int32."""
-    if text.isascii() and text.isdigit() and int(text) < 2**31:
-        return int(text)
+    """int.TryParse of a list position: ASCII digits within Int32 (leading zeros allowed).
+
+    BindCollection (`Utils/Binder.cs`, `bool indexed = int.TryParse(key.Key, out index)`) reads
+    `to[<5000 digits>]` as not indexed: it binds `to[]`, which such a body does not hold.
+    int() of more than 4,300 digits raises, so the length is looked at first."""
+    digits = text.lstrip("0") or "0"
+    if text.isascii() and text.isdigit() and len(digits) <= 10 and int(digits) < 2**31:
+        return int(digits)
     return None
 
 
@@ -252,8 +258,9 @@ class _Binding:
     def single(self, p: Param) -> tuple[bool, Any]:
         entries = self.c.entries(p.name)
         if not entries:
-            for key in self.c.names():
-                if key.lower().startswith(p.name.lower() + "["):
+            start = p.name.lower() + "["
+            for folded, key in self.c.folded():
+                if folded.startswith(start):
                     self.note(f"{shown(key).strip(chr(34))}: not read by the server ({p.name} is one value)")
             return False, None
         first = entries[0]
@@ -288,8 +295,10 @@ class _Binding:
             re.IGNORECASE | re.DOTALL,
         )
         groups: dict[str, None] = {}
-        for key in self.c.names():
-            found = parse.match(key)
+        low = p.name.lower()
+        for folded, key in self.c.folded():
+            # a key that does not start with the name is in "simple": the regular expression only for those that do
+            found = parse.match(key) if folded.startswith(low) else None
             if found is not None and found["pos"]:
                 groups.setdefault(found["pos"])
             else:
@@ -298,7 +307,7 @@ class _Binding:
 
     def listing(self, p: Param) -> tuple[bool, list[Any]]:
         low = p.name.lower()
-        related = [k for k in self.c.names() if k.lower() == low or k.lower().startswith(low + "[")]
+        related = [k for f, k in self.c.folded() if f == low or f.startswith(low + "[")]
         if not related:
             return False, []
         result: list[Any] = []
@@ -478,6 +487,35 @@ def _media(content_type: str) -> tuple[str, str]:
     return media.strip().lower(), charset
 
 
+# Python codecs that are text encodings but no encoding .NET's Encoding.GetEncoding knows by name
+# (or that cannot decode bytes on their own).
+_NOT_DOTNET_CHARSETS = {"undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape", "mbcs", "oem",
+                        "charmap", "utf_8_sig", "palmos", "mac_latin2"}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _form_encoding(charset: str) -> str:
+    """The encoding ASP.NET reads a form with: the Content-Type's charset, if .NET knows it, else UTF-8.
+
+    The form is `request.Form` (`ApiArgumentBuilder.cs`, GetRequestParams, `collection.Add(request.Form)`),
+    decoded with `HttpRequest.ContentEncoding`, which for a charset `Encoding.GetEncoding` refuses
+    falls back to the configured request encoding, UTF-8 (Mono's System.Web `HttpRequest.cs`,
+    ContentEncoding: `try { encoding = Encoding.GetEncoding (parameter); } catch { encoding =
+    WebEncoding.RequestEncoding; }`; .NET Framework's GetEncodingFromHeaders does the same). So an
+    unknown charset (`undefined`, `rot13`) binds as UTF-8: it is never refused."""
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError):
+        return "utf-8"
+    if not info._is_text_encoding or info.name.replace("-", "_") in _NOT_DOTNET_CHARSETS:  # type: ignore[attr-defined]
+        return "utf-8"
+    try:
+        b"a=b".decode(info.name, "replace")
+    except (UnicodeError, LookupError, TypeError):
+        return "utf-8"
+    return charset
+
+
 def _query_touches_params(query: bytes) -> bool:
     if not query:
         return False
@@ -504,15 +542,11 @@ def bind(raw: bytes, content_type: str, query: bytes = b"", *, shortcut: bool = 
         if query:
             from_pairs(query, collection, in_query=True)
         if media == FORM_TYPE:
-            try:
-                "".encode(charset)
-            except LookupError:
-                raise BindError(f"Unsupported charset {charset!r}") from None
-            try:
-                from_pairs(raw, collection, encoding=charset)
-            except UnicodeError:  # a codec that is no text encoding (idna, punycode): it cannot read a form
-                raise BindError(f"Unsupported charset {charset!r}") from None
-            return _bind(collection)
+            encoding = _form_encoding(charset)
+            if encoding != charset:
+                notes.append(f"charset {shown(charset)}: not an encoding .NET knows; the form read as UTF-8")
+            from_pairs(raw, collection, encoding=encoding)
+            return _bind(collection, notes)
         raw = raw.removeprefix(b"\xef\xbb\xbf")  # StreamReader drops a UTF-8 byte order mark
         try:
             text = raw.decode("utf-8")
