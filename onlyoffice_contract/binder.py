@@ -297,7 +297,7 @@ class _Binding:
         groups: dict[str, None] = {}
         low = p.name.lower()
         for folded, key in self.c.folded():
-            # a key that does not start with the name is in "simple": the regular expression only for those that do
+            # a key that does not start with the name is in "simple": the expression is only for those that do
             found = parse.match(key) if folded.startswith(low) else None
             if found is not None and found["pos"]:
                 groups.setdefault(found["pos"])
@@ -489,8 +489,10 @@ def _media(content_type: str) -> tuple[str, str]:
 
 # Python codecs that are text encodings but no encoding .NET's Encoding.GetEncoding knows by name
 # (or that cannot decode bytes on their own).
-_NOT_DOTNET_CHARSETS = {"undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape", "mbcs", "oem",
-                        "charmap", "utf_8_sig", "palmos", "mac_latin2"}  # fmt: skip
+_NOT_DOTNET_CHARSETS = {
+    *("undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape"),
+    *("mbcs", "oem", "charmap", "utf_8_sig", "palmos", "mac_latin2"),
+}
 
 
 @functools.lru_cache(maxsize=64)

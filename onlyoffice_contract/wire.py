@@ -308,6 +308,7 @@ def from_json(body: Pairs, collection: Collection) -> None:
 
 def from_pairs(raw: bytes, into: Collection, *, encoding: str = "utf-8", in_query: bool = False) -> None:
     """URL-encoded pairs, as ASP.NET reads them: `+` is a space, a part without `=` has no key."""
+
     def text(part: bytes) -> str:
         if b"%" in part or b"+" in part:
             part = unquote_to_bytes(part.replace(b"+", b" "))
