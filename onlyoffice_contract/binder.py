@@ -509,7 +509,7 @@ def _form_encoding(charset: str) -> str:
         info = codecs.lookup(charset)
     except (LookupError, ValueError):
         return "utf-8"
-    if not info._is_text_encoding or info.name.replace("-", "_") in _NOT_DOTNET_CHARSETS:  # type: ignore[attr-defined]
+    if not info._is_text_encoding or info.name.replace("-", "_") in _NOT_DOTNET_CHARSETS:
         return "utf-8"
     try:
         b"a=b".decode(info.name, "replace")

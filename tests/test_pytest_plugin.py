@@ -78,9 +78,12 @@ def test_teardown_does_not_wait_for_what_a_test_left_running(tmp_path: Path) -> 
         ).start()
         time.sleep(0.5)
     finally:
-        ender = threading.Thread(
-            target=lambda: (sandbox.__exit__(None, None, None), stopped.set()), daemon=True
-        )
+
+        def end() -> None:
+            sandbox.__exit__(None, None, None)
+            stopped.set()
+
+        ender = threading.Thread(target=end, daemon=True)
         started = time.monotonic()
         ender.start()
         assert stopped.wait(120), "teardown still waiting after 120 s"

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import smtplib
 import time
+from typing import TYPE_CHECKING
 
-MAX_LINE = smtplib._MAXLINE  # 8192: smtplib's own bound on one reply line
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+MAX_LINE = 8192  # smtplib's own bound on one reply line (smtplib._MAXLINE)
 MAX_REPLY_LINES = 1000  # an EHLO reply names a few dozen extensions at most
 
 
@@ -38,7 +42,7 @@ class BoundedSMTP(smtplib.SMTP):
         self._step = f"the reply to {cmd.upper()}"
         super().putcmd(cmd, args)
 
-    def send(self, s: bytes | str) -> None:
+    def send(self, s: ReadableBuffer | str) -> None:
         # the message itself, after DATA's 354 (commands are written as str)
         if isinstance(s, bytes) and self._step == "the reply to DATA":
             self._step = "the reply to the end of the data"
