@@ -259,8 +259,9 @@ class _Binding:
         entries = self.c.entries(p.name)
         if not entries:
             start = p.name.lower() + "["
-            for folded, key in self.c.folded():
+            for folded in self.c.folded():
                 if folded.startswith(start):
+                    key = self.c.name_of(folded)
                     self.note(f"{shown(key).strip(chr(34))}: not read by the server ({p.name} is one value)")
             return False, None
         first = entries[0]
@@ -296,9 +297,9 @@ class _Binding:
         )
         groups: dict[str, None] = {}
         low = p.name.lower()
-        for folded, key in self.c.folded():
+        for folded in self.c.folded():
             # a key that does not start with the name is in "simple": the expression is only for those that do
-            found = parse.match(key) if folded.startswith(low) else None
+            found = parse.match(self.c.name_of(folded)) if folded.startswith(low) else None
             if found is not None and found["pos"]:
                 groups.setdefault(found["pos"])
             else:
@@ -307,7 +308,7 @@ class _Binding:
 
     def listing(self, p: Param) -> tuple[bool, list[Any]]:
         low = p.name.lower()
-        related = [k for f, k in self.c.folded() if f == low or f.startswith(low + "[")]
+        related = [self.c.name_of(f) for f in self.c.folded() if f == low or f.startswith(low + "[")]
         if not related:
             return False, []
         result: list[Any] = []

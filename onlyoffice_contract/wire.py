@@ -21,13 +21,17 @@ pairs as they are: `to[]` = `a`, `attachments[0][fileId]` = `4311`.
 Modelled with these limits: Newtonsoft's lenient JSON syntax (comments, single quotes,
 unquoted names) is refused here; a string that reads as an ISO 8601 date, which
 Newtonsoft rewrites, is kept as it is; names with a namespace prefix (`a:b`) are refused;
-JSON deeper than 64 levels is refused, as Newtonsoft.Json 13 does (`MaxDepth`).
+JSON deeper than 64 levels is refused, as Newtonsoft.Json 13 does (`MaxDepth`); a flattened key
+whose part before its last `[name]` is longer than 64 characters keeps its first 64 and a number
+for the rest (`_Prefix`): no parameter reads such a key, unless a name is followed by more than 60
+dots, brackets and dots only, which is not modelled.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import KeysView
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -70,36 +74,52 @@ class Entry:
 
 
 class Collection:
-    """A .NET NameValueCollection: keys compared ignoring case, in the order first added, each with values."""
+    """A .NET NameValueCollection: keys compared ignoring case, in the order first added, each with values.
+
+    One dictionary, by the folded key, of the key's entry, or its entries when it has several: a
+    2.9 MB form is 360,000 keys, and each key's cost is what a form's memory is made of."""
 
     def __init__(self) -> None:
-        self._keys: dict[str, str] = {}  # folded key: the key as first added
-        self._entries: dict[str, list[Entry]] = {}
+        self._items: dict[str, Entry | list[Entry]] = {}  # the first entry's key is the key as first added
 
     def add(self, entry: Entry) -> None:
         folded = entry.key.lower()
-        self._keys.setdefault(folded, entry.key)
-        self._entries.setdefault(folded, []).append(entry)
+        found = self._items.get(folded)
+        if found is None:
+            self._items[folded] = entry
+        elif isinstance(found, Entry):
+            self._items[folded] = [found, entry]
+        else:
+            found.append(entry)
+
+    @staticmethod
+    def _first(found: Entry | list[Entry]) -> Entry:
+        return found if isinstance(found, Entry) else found[0]
 
     def names(self) -> list[str]:
         """AllKeys (without the null key, which the binder skips)."""
-        return list(self._keys.values())
+        return [self._first(found).key for found in self._items.values()]
 
-    def folded(self) -> list[tuple[str, str]]:
-        """AllKeys, each as (lower case, as first added)."""
-        return list(self._keys.items())
+    def folded(self) -> KeysView[str]:
+        """AllKeys in lower case (`name_of` gives each as first added): scanned at C speed."""
+        return self._items.keys()
+
+    def name_of(self, folded: str) -> str:
+        """A key of `folded()` as it was first added."""
+        return self._first(self._items[folded]).key
 
     def entries(self, name: str) -> list[Entry]:
         """GetValues(name), with their origins; [] when the key is absent."""
-        return self._entries.get(name.lower(), [])
+        found = self._items.get(name.lower())
+        return [] if found is None else [found] if isinstance(found, Entry) else found
 
     def text(self, name: str) -> str | None:
         """The indexer, `collection[name]`: the values joined by ',', None when the key is absent."""
-        found = self._entries.get(name.lower())
-        return None if found is None else ",".join(e.value for e in found)
+        found = self._items.get(name.lower())
+        return None if found is None else ",".join(e.value for e in self.entries(name))
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._items)
 
 
 # -- JSON: through the XML that Newtonsoft makes of it ---------------------------------------------
@@ -314,8 +334,12 @@ def from_pairs(raw: bytes, into: Collection, *, encoding: str = "utf-8", in_quer
             part = unquote_to_bytes(part.replace(b"+", b" "))
         return part.decode(encoding, "replace")
 
-    for part in raw.split(b"&"):
-        key, equals, value = part.partition(b"=")
+    start = 0
+    while start <= len(raw):  # part by part: a list of every part of a 3 MB form is one more copy of it
+        end = raw.find(b"&", start)
+        end = len(raw) if end < 0 else end
+        key, equals, value = raw[start:end].partition(b"=")
+        start = end + 1
         if not equals:
             continue  # ASP.NET files it under the null key, which nothing binds
         into.add(Entry(text(key), text(value), TEXT, in_query=in_query))
