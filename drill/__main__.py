@@ -35,6 +35,8 @@ def main() -> int:
     kill = load.run("kill -9 of the sandbox mid-run, then a restart", sends, concurrency, "kill", say)
     say("relays: 452 past 100 recipients, and a drop after DATA")
     deferring, dropping = relays.deferring(say), relays.dropping(say)
+    say("hostile relays: a dripped greeting, a 421 greeting, an endless EHLO reply, an over-long line")
+    hostile_relays = relays.hostile(say)
     say("hostile corpus")
     corpus = hostile.run(say)
     say("client against a misbehaving server")
@@ -118,6 +120,31 @@ def main() -> int:
             f" {relay.deliveries} | {relay.lost} | {relay.duplicated} |"
             f" {'yes' if relay.same_message_id else '**no**'} |"
         )
+    lines += [
+        "",
+        "## Hostile relays",
+        "",
+        "Through the sandbox into a relay on loopback (harness/hostile_relay.py) that misbehaves on its",
+        "first two connections and every third one after, and passes the others to the SMTP sink:",
+        "a greeting dripped a byte at a time that never ends, a `421` greeting, an EHLO reply whose",
+        "continuation lines never end, a reply line of 20,000 bytes. Each reply must come whole within",
+        "`SANDBOX_SMTP_STEP_SECONDS` (1 s here) in bounded lines; past that the connection is closed and",
+        "the message retried, its record saying why in the relay's words. Goal: 0 lost, 0 duplicated,",
+        "0 failed for good.",
+        "",
+        "| relay | messages x recipients | hostile connections | accepted | SMTP deliveries | lost | duplicated | failed |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for relay in hostile_relays:
+        lines.append(
+            f"| {relay.name} | {relay.messages} x {relay.recipients_each} | {relay.hostile_connections} |"
+            f" {relay.accepted} | {relay.deliveries} | {relay.lost} | {relay.duplicated} | {relay.failed} |"
+        )
+        if relay.lost or relay.duplicated or relay.failed or relay.accepted != relay.messages:
+            failures.append(
+                f"{relay.name}: lost {relay.lost}, duplicated {relay.duplicated}, failed {relay.failed},"
+                f" accepted {relay.accepted} of {relay.messages}"
+            )
     if deferring.lost or deferring.duplicated:
         failures.append(f"{deferring.name}: lost {deferring.lost}, duplicated {deferring.duplicated}")
     if dropping.lost or not dropping.same_message_id or not dropping.duplicated:

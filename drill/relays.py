@@ -1,4 +1,6 @@
-"""Relays that answer as real ones sometimes do: 452 past 100 recipients, and a drop after DATA.
+"""Relays that answer as real ones sometimes do: 452 past 100 recipients, a drop after DATA; and
+hostile ones (harness/hostile_relay.py): a greeting dripped and never ended, a 421 greeting, an EHLO
+reply that never ends, a reply line longer than any client takes, on every third connection.
 
 Each drill sends through the sandbox into an SMTP sink (harness/smtp_sink.py) that records every
 delivery, and counts per recipient what arrived: lost (accepted, never delivered to that recipient)
@@ -14,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.sandboxes import send
+from harness.hostile_relay import KINDS, HostileRelay
+from harness.sandboxes import outbox, send
 from harness.smtp_sink import SmtpSink
 from onlyoffice_sandbox import InProcess, Settings
 
@@ -31,6 +34,8 @@ class RelayResult:
     deliveries: int = 0  # SMTP transactions the relay accepted
     copies: Counter[tuple[str, str]] = field(default_factory=Counter)  # (subject, recipient): copies
     same_message_id: bool = True  # every copy of a message carried its Message-ID
+    hostile_connections: int = 0  # connections on which a hostile relay misbehaved
+    failed: int = 0  # messages the outbox recorded as failed for good
 
     @property
     def lost(self) -> int:
@@ -47,8 +52,14 @@ class RelayResult:
 
 
 def run(
-    name: str, sink: SmtpSink, messages: int, recipients_each: int, say: Callable[[str], None]
+    name: str,
+    sink: SmtpSink,
+    messages: int,
+    recipients_each: int,
+    say: Callable[[str], None],
+    relay: str | None = None,
 ) -> RelayResult:
+    """Send through the sandbox to `relay` (host:port; the sink itself if None), count at the sink."""
     result = RelayResult(name, messages, recipients_each)
     recipients = [f"r{k}@example.org" for k in range(recipients_each)]
     with tempfile.TemporaryDirectory(prefix="drill-relay-") as folder:
@@ -56,8 +67,9 @@ def run(
             port=0,
             tokens=(TOKEN,),
             mailboxes=(MAILBOX,),
-            smtp=sink.address,
+            smtp=relay or sink.address,
             retry_max_seconds=0.5,
+            smtp_step_seconds=1.0,  # a hostile relay's stall costs a second an attempt
             db=Path(folder) / "outbox.sqlite3",
             files_dir=Path(folder) / "files",
             mail_dir=Path(folder) / "mail",
@@ -74,6 +86,7 @@ def run(
                     time.sleep(2)  # a late duplicate would still show
                     break
                 time.sleep(0.2)
+            result.failed = sum(1 for r in outbox(url) if r["state"] == "failed")
     ids: dict[str, set[str]] = {}
     for mail in sink.delivered:
         subject = str(mail.message["Subject"])
@@ -105,3 +118,20 @@ def dropping(say: Callable[[str], None]) -> RelayResult:
         return run("a relay that drops the connection after DATA (every 10th message)", sink, 200, 1, say)
     finally:
         sink.down()
+
+
+def hostile(say: Callable[[str], None]) -> list[RelayResult]:
+    """50 messages of 2 recipients each through each hostile relay, misbehaving on every third
+    connection (and the first two): retried until delivered, each exactly once, none failed."""
+    results = []
+    for kind in KINDS:
+        sink = SmtpSink().up()
+        relay = HostileRelay(sink, kind, hostile_first=2, hostile_every=3).up()
+        try:
+            result = run(f"hostile: {kind}", sink, 50, 2, say, relay=relay.address)
+        finally:
+            relay.down()
+            sink.down()
+        result.hostile_connections = relay.hostile
+        results.append(result)
+    return results

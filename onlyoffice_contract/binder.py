@@ -29,6 +29,7 @@ How the real server binds (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`,
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import email.parser
 import email.policy
@@ -175,9 +176,14 @@ def _member_name(key: str, prefix: str) -> str:
 
 
 def _parse_index(text: str) -> int | None:
-    """int.TryParse of a list position: ASCII digits within Int32."""
-    if text.isascii() and text.isdigit() and int(text) < 2**31:
-        return int(text)
+    """int.TryParse of a list position: ASCII digits within Int32 (leading zeros allowed).
+
+    BindCollection (`Utils/Binder.cs`, `bool indexed = int.TryParse(key.Key, out index)`) reads
+    `to[<5000 digits>]` as not indexed: it binds `to[]`, which such a body does not hold.
+    int() of more than 4,300 digits raises, so the length is looked at first."""
+    digits = text.lstrip("0") or "0"
+    if text.isascii() and text.isdigit() and len(digits) <= 10 and int(digits) < 2**31:
+        return int(digits)
     return None
 
 
@@ -259,8 +265,10 @@ class _Binding:
     def single(self, p: Param) -> tuple[bool, Any]:
         entries = self.c.entries(p.name)
         if not entries:
-            for key in self.c.names():
-                if key.lower().startswith(p.name.lower() + "["):
+            start = p.name.lower() + "["
+            for folded in self.c.folded():
+                if folded.startswith(start):
+                    key = self.c.name_of(folded)
                     self.note(f"{shown(key).strip(chr(34))}: not read by the server ({p.name} is one value)")
             return False, None
         first = entries[0]
@@ -295,8 +303,10 @@ class _Binding:
             re.IGNORECASE | re.DOTALL,
         )
         groups: dict[str, None] = {}
-        for key in self.c.names():
-            found = parse.match(key)
+        low = p.name.lower()
+        for folded in self.c.folded():
+            # a key that does not start with the name is in "simple": the expression is only for those that do
+            found = parse.match(self.c.name_of(folded)) if folded.startswith(low) else None
             if found is not None and found["pos"]:
                 groups.setdefault(found["pos"])
             else:
@@ -305,7 +315,7 @@ class _Binding:
 
     def listing(self, p: Param) -> tuple[bool, list[Any]]:
         low = p.name.lower()
-        related = [k for k in self.c.names() if k.lower() == low or k.lower().startswith(low + "[")]
+        related = [self.c.name_of(f) for f in self.c.folded() if f == low or f.startswith(low + "[")]
         if not related:
             return False, []
         result: list[Any] = []
@@ -502,7 +512,7 @@ def _from_multipart(raw: bytes, boundary: str, collection: Collection) -> None:
             continue
         payload = part.get_payload(decode=True)
         raw = payload if isinstance(payload, bytes) else b""
-        text = raw.decode(part.get_content_charset() or "utf-8", "replace")
+        text = raw.decode(_form_encoding(part.get_content_charset() or "utf-8"), "replace")
         collection.add(Entry(name, text, TEXT, shown(text)))
 
 
@@ -511,6 +521,37 @@ def _not_read(media: str) -> str:
         f"the body was not read: its Content-Type {media or '(none)'!r} is not exactly {JSON_TYPE}, so the"
         " real server reads it as a form, and it is no form"
     )
+
+
+# Python codecs that are text encodings but no encoding .NET's Encoding.GetEncoding knows by name
+# (or that cannot decode bytes on their own).
+_NOT_DOTNET_CHARSETS = {
+    *("undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape"),
+    *("mbcs", "oem", "charmap", "utf_8_sig", "palmos", "mac_latin2"),
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _form_encoding(charset: str) -> str:
+    """The encoding ASP.NET reads a form with: the Content-Type's charset, if .NET knows it, else UTF-8.
+
+    The form is `request.Form` (`ApiArgumentBuilder.cs`, GetRequestParams, `collection.Add(request.Form)`),
+    decoded with `HttpRequest.ContentEncoding`, which for a charset `Encoding.GetEncoding` refuses
+    falls back to the configured request encoding, UTF-8 (Mono's System.Web `HttpRequest.cs`,
+    ContentEncoding: `try { encoding = Encoding.GetEncoding (parameter); } catch { encoding =
+    WebEncoding.RequestEncoding; }`; .NET Framework's GetEncodingFromHeaders does the same). So an
+    unknown charset (`undefined`, `rot13`) binds as UTF-8: it is never refused."""
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError):
+        return "utf-8"
+    if not info._is_text_encoding or info.name.replace("-", "_") in _NOT_DOTNET_CHARSETS:
+        return "utf-8"
+    try:
+        b"a=b".decode(info.name, "replace")
+    except (UnicodeError, LookupError, TypeError):
+        return "utf-8"
+    return charset
 
 
 def _query_touches_params(query: bytes) -> bool:
@@ -543,20 +584,17 @@ def bind(raw: bytes, content_type: str, query: bytes = b"", *, shortcut: bool = 
             from_pairs(query, collection, in_query=True)
         if media != JSON_TYPE:
             if media.lower() == FORM_TYPE:
-                try:
-                    "".encode(charset)
-                except LookupError:
-                    raise BindError(f"Unsupported charset {charset!r}") from None
-                try:
-                    from_pairs(raw, collection, encoding=charset)
-                except UnicodeError:  # a codec that is no text encoding (idna, punycode) reads no form
-                    raise BindError(f"Unsupported charset {charset!r}") from None
+                encoding = _form_encoding(charset)
+                if encoding != charset:
+                    note = f"charset {shown(charset)}: not an encoding .NET knows; the form read as UTF-8"
+                    notes.append(note)
+                from_pairs(raw, collection, encoding=encoding)
             elif media.lower() == MULTIPART_TYPE:
                 _from_multipart(raw, boundary, collection)
             elif raw:
                 unread = _not_read(media)
                 return dataclasses.replace(_bind(collection, [unread]), unread=unread)
-            return _bind(collection)
+            return _bind(collection, notes)
         raw = raw.removeprefix(b"\xef\xbb\xbf")  # StreamReader drops a UTF-8 byte order mark
         try:
             text = raw.decode("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,9 @@ class Context:
     wake_delivery: Callable[[], None] = field(default=lambda: None)
     mail: MailStore | None = None  # the embedded capture's mail; None when a relay is set
     faults: SendFaults = field(default_factory=SendFaults)
+    # Bodies too large to bind on the event loop are bound one at a time: six 2.9 MB forms of
+    # 360,000 keys bound at once cost 1.2 GB; in turn, the cost of one.
+    large_binds: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1), repr=False)
     accounts: Accounts = field(init=False)
     credentials: Credentials = field(init=False, repr=False)
 

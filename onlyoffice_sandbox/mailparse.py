@@ -29,6 +29,16 @@ _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _BOUNDARY = re.compile(r";\s*boundary\s*=\s*(\"[^\"]*\"|[^;\s]*)", re.IGNORECASE)
 
 
+# A lone surrogate: what an encoded word in a charset such as unicode-escape or utf-7 can decode to,
+# which no page, JSON answer, header or index row can carry (UTF-8 cannot encode it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def readable(text: str) -> str:
+    """`text` with each lone surrogate as U+FFFD: what any decoding here gives is made safe once."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def parse(content: bytes) -> Message:
     """The message; one `email` cannot parse whole (a multipart nested 1,500 deep raises
     RecursionError) is its headers alone, its body left as one unparsed text."""
@@ -54,7 +64,7 @@ def decoded(raw: object, limit: int = HEADER_SHOWN) -> str:
         text = repr(raw)
     with contextlib.suppress(Exception):  # any defect: keep the raw text
         text = str(make_header(decode_header(text)))
-    return shortened(CONTROL.sub(" ", text).strip(), limit)
+    return shortened(readable(CONTROL.sub(" ", text)).strip(), limit)
 
 
 def fingerprint(content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
@@ -156,7 +166,7 @@ def _text(part: Message) -> str:
     with contextlib.suppress(Exception):
         charset = part.get_content_charset() or "utf-8"
     try:
-        return _payload(part).decode(charset, "replace")
+        return readable(_payload(part).decode(charset, "replace"))
     except Exception:  # a charset Python does not know (LookupError), or a codec such as idna that
         return _payload(part).decode("utf-8", "replace")  # refuses "replace" (UnicodeError)
 

@@ -186,7 +186,7 @@ class MailStore:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             row,
         )
-        addresses = {a.strip().casefold() for a in rcpt_tos}
+        addresses = {mailparse.readable(a).strip().casefold() for a in rcpt_tos}
         conn.executemany(
             "INSERT INTO rcpt (seq, address) VALUES (?, ?)", [(cur.lastrowid, a) for a in addresses]
         )
@@ -214,6 +214,8 @@ class MailStore:
             message_id, sender, recipients, subject, date, attached = cls._shown(content)
         except Exception:  # whatever `email` makes of it, the message is filed and listed, if blank
             message_id, sender, recipients, subject, date, attached = "", "", "", "", "", 0
+        # The envelope too: an SMTP client's bytes, decoded with surrogateescape, reach the index as text.
+        mail_from, rcpt_tos = mailparse.readable(mail_from), [mailparse.readable(r) for r in rcpt_tos]
         search = "\n".join([subject, sender, recipients, *rcpt_tos]).casefold()
         return (
             key,

@@ -612,11 +612,22 @@ def _select_records(
     return [_record(names, row) for row in cur.fetchall()]
 
 
-def listing() -> Operation[list[dict[str, Any]]]:
-    """Every message with its state; `notes` are what the app developer should know about it."""
+def listing(after: int = 0, limit: int = -1) -> Operation[list[dict[str, Any]]]:
+    """The messages after id `after`, oldest first, at most `limit` (-1: all), with their state;
+    `notes` are what the app developer should know about each."""
 
     def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        return _select_records(conn, list(LISTED), "ORDER BY id", ())
+        return _select_records(conn, list(LISTED), "WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+
+    return op
+
+
+def ids_after(after: int, limit: int) -> Operation[list[int]]:
+    """The ids of the next `limit` messages after id `after`, oldest first."""
+
+    def op(conn: sqlite3.Connection) -> list[int]:
+        rows = conn.execute("SELECT id FROM messages WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+        return [row[0] for row in rows]
 
     return op
 

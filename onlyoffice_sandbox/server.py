@@ -25,6 +25,9 @@ READY = "Sandbox listening on "
 # Idle keep-alive connections are kept longer than clients keep them (httpx: 5 s), so that a
 # client never writes a request into a connection the server is closing and loses the answer.
 KEEP_ALIVE_SECONDS = 75
+# On stopping, requests still running get this long to finish, then are cancelled: a send armed
+# `late` for a minute (its client long gone) made a test's teardown wait that minute.
+SHUTDOWN_GRACE_SECONDS = 2
 
 
 def _bind(settings: Settings) -> socket.socket:
@@ -53,6 +56,7 @@ def _config(
         log_level="warning" if quiet else "info",
         access_log=not quiet,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
         # No X-Forwarded-* rewriting: nothing here reads the client's address but the access log, and
         # uvicorn's middleware for it was a layer around every send (bench/NOTES.md).
         proxy_headers=False,

@@ -73,6 +73,9 @@ class Settings:
         25 * 1024 * 1024, "bytes of all attachments of a message, as the real server's 25 MB (400 past it)"
     )
     retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")
+    smtp_step_seconds: float = setting(
+        30.0, "the longest a relay may take over each reply (the greeting, EHLO, each command), seconds"
+    )
     pages_auth: str = setting(
         "auto", "the pages and the sandbox's API: auto (a token unless the host is loopback) or token"
     )
@@ -103,6 +106,8 @@ class Settings:
                 faults.parse_setting(self.fault_sends, faults.KINDS)
             if self.fault_deliveries:
                 faults.parse_setting(self.fault_deliveries, [str(c) for c in faults.DELIVERY_CODES])
+        if not 0 < self.smtp_step_seconds <= 3600:
+            raise ValueError("SANDBOX_SMTP_STEP_SECONDS: more than 0, at most 3600")
         if not 0 <= self.fault_late_seconds <= 600:
             raise ValueError("SANDBOX_FAULT_LATE_SECONDS: from 0 to 600")
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import httpx
+import pytest
+
+from harness.sandboxes import HEADERS, SEND_PATH, TOKEN, settings_in
+from onlyoffice_sandbox import InProcess
 
 APP_TEST = """
 import httpx
@@ -44,3 +54,47 @@ def test_an_app_test_suite_gets_the_fixture_from_the_installed_package(tmp_path:
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "2 passed" in run.stdout
+
+
+def test_teardown_does_not_wait_for_what_a_test_left_running(tmp_path: Path) -> None:
+    """After a test armed `late` and its client timed out, teardown waited out the late answer
+    (about a minute each). Requests still running get a short grace, then are cancelled.
+    The bound below is a safety net a fifth of the late answer's delay, not a speed claim."""
+    settings = settings_in(tmp_path)
+    sandbox = InProcess(settings)
+    url = sandbox.__enter__()
+    stopped = threading.Event()
+    try:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        httpx.put(f"{url}/sandbox/api/faults/send", json={"kind": "late", "seconds": 600}, headers=auth)
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.put(url + SEND_PATH, json={"from": "sandbox@example.test", "to": ["b@example.org"]},
+                      headers=HEADERS, timeout=1)  # fmt: skip
+        # and a request body that never ends, and a wait for mail that never comes
+        threading.Thread(target=_slow_body, args=(url,), daemon=True).start()
+        threading.Thread(
+            target=lambda: httpx.get(f"{url}/sandbox/api/messages/wait", params={"timeout": 60}, timeout=600),
+            daemon=True,
+        ).start()
+        time.sleep(0.5)
+    finally:
+
+        def end() -> None:
+            sandbox.__exit__(None, None, None)
+            stopped.set()
+
+        ender = threading.Thread(target=end, daemon=True)
+        started = time.monotonic()
+        ender.start()
+        assert stopped.wait(120), "teardown still waiting after 120 s"
+    print(f"teardown took {time.monotonic() - started:.1f} s")  # for the record (-s)
+
+
+def _slow_body(url: str) -> None:
+    def body() -> Iterator[bytes]:
+        yield b'{"from": "sandbox@example.test", '
+        time.sleep(600)
+        yield b"}"
+
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.put(url + SEND_PATH, content=body(), headers=HEADERS, timeout=600)

@@ -181,3 +181,32 @@ def test_attachments_that_injected_or_crashed_compose(item: dict[str, Any], tmp_
 @given(st.text())
 def test_sendable_text_always_encodes(text: str) -> None:
     headers.sendable(text).encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        '"<x@evil.example>"@example.org',
+        '"john doe"@example.org',
+        'Name <"a@b"@example.org>',
+        '"a\\"b"@example.org',
+    ],
+)
+def test_a_quoted_local_part_is_written_quoted(written: str, tmp_path: Path) -> None:
+    """`"<x@evil.example>"@example.org` went out as `To: <x@evil.example>@example.org`, which mail
+    readers show as x@evil.example. MimeKit keeps a quoted local part quoted (it does not refuse it):
+    the mail names the mailbox the request named, read back the same by a reader."""
+    letter = accepted_letter({"from": SENDER, "to": [written], "cc": [written]}, tmp_path)
+    assert letter is not None
+    raw = compose(letter).as_bytes()
+    check_mail(letter, raw)
+    asked = parse_mailbox(written)
+    assert asked is not None
+    mail = email.message_from_bytes(raw, policy=policy.default)
+    for name in ("To", "Cc"):
+        [read] = mail[name].addresses
+        assert (read.username, read.domain) == (asked.username, asked.domain)
+        assert read.addr_spec == asked.addr_spec
+        assert raw_header(raw, name).count("@") == written.count("@")
+    assert letter.recipients == [asked.addr_spec, asked.addr_spec]  # the envelope names it quoted too
+    assert asked.addr_spec.startswith('"')

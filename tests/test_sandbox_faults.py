@@ -258,3 +258,22 @@ def test_the_captures_refusals_are_the_codes_sandbox_api_yaml_declares(
     finally:
         monkeypatch.undo()
         importlib.reload(capture)
+
+
+def test_a_delivery_fault_does_not_outlive_the_sandbox_that_armed_it(tmp_path: Path) -> None:
+    """A fault armed in one sandbox and not used up made the first mail of the next sandbox on the
+    same data folder fail (it lived in the capture's index). Asked for by a setting, it is armed."""
+    settings = settings_in(tmp_path)
+    with running(settings) as url:
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        armed = httpx.put(f"{url}/sandbox/api/faults/delivery", json={"code": 550, "count": 5}, headers=auth)
+        assert armed.json()["delivery"]["remaining"] == 5
+    with running(settings) as url:
+        faults = httpx.get(f"{url}/sandbox/api/faults", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+        assert faults["delivery"] is None
+        response = sandboxes.send(url, {"from": "sandbox@example.test", "to": ["bob@example.org"]})
+        send_id = response.json()["response"]
+        wait_until(lambda: [r["state"] for r in outbox(url) if r["id"] == send_id] == ["sent"])
+    with running(settings_in(tmp_path, fault_deliveries="451:2")) as url:
+        faults = httpx.get(f"{url}/sandbox/api/faults", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+        assert faults["delivery"] == {"code": 451, "remaining": 2}

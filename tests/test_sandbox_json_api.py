@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from harness.sandbox_api import conforms
-from harness.sandboxes import wait_until
+from harness.sandboxes import running, settings_in, wait_until
 from onlyoffice_sandbox import api_spec, outbox
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.outbox import Outbox
@@ -245,3 +246,31 @@ def test_the_read_endpoints_answer_while_another_process_holds_the_outbox_write_
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_large_outbox_is_listed_by_pages_and_streamed(tmp_path: Path) -> None:
+    """GET /sandbox/outbox?format=json over a large outbox built 141 MB in one answer on the event
+    loop. Now `limit` gives a page with a Link to the next, and the whole listing is streamed."""
+    settings = settings_in(tmp_path)
+    box = Outbox(settings.db)
+    try:
+        box.call(outbox.seed([{"id": n, "folder": "drafts", "to": ["b@x.org"]} for n in range(1, 1201)]))
+    finally:
+        box.close()
+    with running(settings) as url:
+        pages, path = [], "/sandbox/outbox?format=json&limit=500"
+        while path:
+            response = httpx.get(url + path, timeout=60)
+            assert response.status_code == 200
+            pages.append([r["id"] for r in conforms(response, "getOutbox", 200)])
+            link = response.headers.get("link", "")
+            path = link[1 : link.index(">")] if link else ""
+        assert [len(p) for p in pages] == [500, 500, 200]
+        assert [n for page in pages for n in page] == list(range(1, 1201))
+        with httpx.stream("GET", url + "/sandbox/outbox", timeout=60) as whole:
+            assert "content-length" not in whole.headers  # streamed, not built whole
+            chunks = [chunk for chunk in whole.iter_raw()]
+        assert len(chunks) > 2
+        listed = json.loads(b"".join(chunks))
+        assert [r["id"] for r in listed] == list(range(1, 1201))
+        assert httpx.get(url + "/sandbox/outbox?limit=0").status_code == 400

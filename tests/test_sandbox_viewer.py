@@ -320,3 +320,35 @@ def test_the_newest_entrys_number_never_goes_down(tmp_path: Path) -> None:
     store.add(raw("three", message_id="<three@x>"), "s@x.test", ["a@x.org"])
     assert store.last_seq() == 3
     store.close()
+
+
+SURROGATES = ["=?unicode-escape?q?=5Cud800?=", "=?utf-7?q?+2AA-?=", "=?raw-unicode-escape?q?x=5Cudfff?="]
+
+
+@pytest.mark.parametrize("word", SURROGATES)
+def test_a_header_that_decodes_to_a_lone_surrogate_is_filed_and_every_view_answers(
+    viewer: Viewer, word: str
+) -> None:
+    """An encoded word decoding to a lone surrogate in Subject or From made the capture answer 500
+    (the mail was not filed); in an attachment's `filename*` the page, JSON and download 500."""
+    attachment = (
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+        "Content-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename*=unicode-escape''x%5Cud800.txt\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n--b--\r\n"
+    )
+    content = (
+        f"From: {word} <sender@example.test>\r\nTo: bob@example.org\r\nSubject: a {word} b\r\n"
+        f"Message-ID: <s-1@example.test>\r\n{attachment}"
+    ).encode()
+    deliver(viewer.smtp, content, "s@x.test", ["bob@example.org"])  # raised SMTPDataError 500
+    [key] = viewer.keys()
+    paths = [f"/sandbox/mail/{key}", f"/sandbox/api/messages/{key}", f"/sandbox/mail/{key}.eml", "/",
+             f"/sandbox/mail/{key}/attachments/0", "/sandbox/api/messages"]  # fmt: skip
+    for path in paths:
+        response = httpx.get(viewer.url + path)
+        assert response.status_code == 200, path
+    summary = httpx.get(f"{viewer.url}/sandbox/api/messages/{key}").json()
+    assert summary["subject"].startswith("a ")
+    assert "\ufffd" in summary["subject"]
+    assert "\ufffd" in summary["attachments"][0]["fileName"]

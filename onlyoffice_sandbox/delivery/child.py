@@ -76,7 +76,7 @@ async def _run(wake_fd: int, settings: DeliverySettings) -> None:
     address = settings.smtp_address
     if address is None:
         smtp_server, address, store = await capture.start(settings.mail_dir)
-    worker = Worker(box, address, settings.retry_max_seconds)
+    worker = Worker(box, address, settings.retry_max_seconds, settings.smtp_step_seconds)
     if parent_gone.is_set():
         worker.stop()
     try:

@@ -62,7 +62,15 @@ def ascii_domain(domain: str) -> str:
 
 
 def addr_spec(address: Address) -> str:
-    return f"{address.username}@{ascii_domain(address.domain)}"
+    """`local@domain` as the parser read it: a quoted local part stays quoted.
+
+    `"<x@evil.example>"@example.org` written unquoted was `<x@evil.example>@example.org`, which
+    mail readers show as x@evil.example. The real server keeps it quoted: MimeKit 2.15's
+    MailboxAddress.Parse reads the local part with `ParseUtils.SkipWord` and keeps the word's
+    raw text, quotes included (`InternetAddress.TryParseLocalPart`), and writes it back so; it
+    does not refuse it. `Address.addr_spec` quotes a local part that is not a dot-atom."""
+    local = address.addr_spec.rpartition("@")[0]  # a domain holds no '@': the last one ends the local part
+    return f"{local}@{ascii_domain(address.domain)}"
 
 
 def _phrase(name: str) -> str:

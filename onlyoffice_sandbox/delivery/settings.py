@@ -19,10 +19,17 @@ class DeliverySettings:
     mail_dir: Path
     smtp_address: tuple[str, int] | None
     retry_max_seconds: float
+    smtp_step_seconds: float
 
     @classmethod
     def of(cls, settings: Settings) -> DeliverySettings:
-        return cls(settings.db, settings.mail_dir, settings.smtp_address, settings.retry_max_seconds)
+        return cls(
+            settings.db,
+            settings.mail_dir,
+            settings.smtp_address,
+            settings.retry_max_seconds,
+            settings.smtp_step_seconds,
+        )
 
     def dumps(self) -> str:
         return json.dumps({**asdict(self), "db": str(self.db), "mail_dir": str(self.mail_dir)})
@@ -32,5 +39,9 @@ class DeliverySettings:
         raw = json.loads(text)
         smtp = raw["smtp_address"]
         return cls(
-            Path(raw["db"]), Path(raw["mail_dir"]), smtp and (smtp[0], int(smtp[1])), raw["retry_max_seconds"]
+            Path(raw["db"]),
+            Path(raw["mail_dir"]),
+            smtp and (smtp[0], int(smtp[1])),
+            raw["retry_max_seconds"],
+            raw["smtp_step_seconds"],
         )

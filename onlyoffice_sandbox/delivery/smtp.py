@@ -6,7 +6,9 @@ MIME when it sends. Every outcome is recorded as it happens, per recipient:
 - a recipient refused for good (5xx): recorded, not retried;
 - a recipient refused for now (4xx, such as 452 "too many recipients"): the message stays queued and
   the next attempt goes to the recipients still pending, with the same Message-ID;
-- the relay unreachable, or the connection lost: the message waits for the next attempt.
+- the relay unreachable, refusing the connection (a 421 greeting), too slow or too long in a reply
+  (`bounded.py`), or the connection lost: the message waits for the next attempt, and its record
+  says why in the relay's words (`421 4.3.2 ...`), never failed for good for it.
 A message that cannot be composed or sent (what input validation exists to prevent) is recorded
 `failed` with the reason, and the rest flow on. One case can deliver twice: the process dies after
 the relay said 250 and before the outbox recorded it (or the relay stores the message and drops the
@@ -22,21 +24,36 @@ from collections.abc import Callable
 
 from onlyoffice_sandbox import outbox
 from onlyoffice_sandbox.delivery import headers
+from onlyoffice_sandbox.delivery.bounded import BoundedSMTP
 from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.outbox import Due, Outbox, Queued
 
 log = logging.getLogger("onlyoffice_sandbox.delivery")
 
-SMTP_TIMEOUT = 30.0
+SMTP_TIMEOUT = 30.0  # each step's deadline: the greeting, each reply, the writing of the data
 # A compose that took longer than this may have outlived the relay's patience: check the connection.
 SLOW_COMPOSE_SECONDS = 5.0
 
 
 def _permanent(exc: smtplib.SMTPException) -> bool:
-    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+    """A refusal of this message for good: a 5xx to MAIL, RCPT or DATA. A 5xx to EHLO and HELO is
+    about the connection, not the message: retried."""
+    return (
+        isinstance(exc, smtplib.SMTPResponseException)
+        and not isinstance(exc, smtplib.SMTPHeloError)
+        and exc.smtp_code >= 500
+    )
 
 
 def describe(exc: BaseException) -> str:
+    """What happened, in the relay's words when it answered (`421 4.3.2 Try later`)."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        step = {
+            smtplib.SMTPHeloError: "EHLO/HELO",
+            smtplib.SMTPSenderRefused: "MAIL FROM",
+            smtplib.SMTPDataError: "DATA",
+        }.get(type(exc), "a command")
+        return f"the SMTP relay answered {step}: {_answer(exc.smtp_code, exc.smtp_error)}"[:500]
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
@@ -59,17 +76,20 @@ class Batch:
         address: tuple[str, int],
         retry_at: Callable[[int], float],
         stopping: Callable[[], bool],
+        step_seconds: float = SMTP_TIMEOUT,
     ) -> None:
         self._box = box
         self._address = address
         self._retry_at = retry_at
         self._stopping = stopping
+        self._step_seconds = step_seconds
+        self._refusal = ""  # why the last connection was not made, in the relay's words if it spoke
 
     def deliver(self, batch: list[Due]) -> None:
         smtp = self._connect()
         if smtp is None:  # nothing was loaded or composed: an outage costs no work
             for due in batch:
-                self._requeue(due.id, due.attempts, "the SMTP relay is unreachable")
+                self._requeue(due.id, due.attempts, self._refusal)
             return
         try:
             for index, due in enumerate(batch):
@@ -97,10 +117,15 @@ class Batch:
 
     def _connect(self) -> smtplib.SMTP | None:
         try:
-            return smtplib.SMTP(*self._address, timeout=SMTP_TIMEOUT)
+            return BoundedSMTP(*self._address, step_seconds=self._step_seconds)
+        except smtplib.SMTPResponseException as exc:  # it answered, with a code other than 220 (421...)
+            self._refusal = f"the SMTP relay refused the connection: {_answer(exc.smtp_code, exc.smtp_error)}"
+        except smtplib.SMTPException as exc:  # it spoke, too slowly or too much (bounded.py), or hung up
+            self._refusal = f"the SMTP relay did not greet: {exc}"
         except OSError as exc:
-            log.warning("SMTP server %s:%s unreachable, will retry: %s", *self._address, exc)
-            return None
+            self._refusal = f"the SMTP relay is unreachable: {exc}"
+        log.warning("SMTP server %s:%s: %s; will retry", *self._address, self._refusal)
+        return None
 
     def _still_connected(self, smtp: smtplib.SMTP) -> smtplib.SMTP | None:
         try:

@@ -7,19 +7,25 @@ import contextlib
 import time
 
 from onlyoffice_sandbox import outbox
-from onlyoffice_sandbox.delivery.smtp import Batch
+from onlyoffice_sandbox.delivery.smtp import SMTP_TIMEOUT, Batch
 from onlyoffice_sandbox.outbox import Outbox
 
 BATCH = 50
 
 
 class Worker:
-    def __init__(self, box: Outbox, address: tuple[str, int], retry_max_seconds: float) -> None:
+    def __init__(
+        self,
+        box: Outbox,
+        address: tuple[str, int],
+        retry_max_seconds: float,
+        step_seconds: float = SMTP_TIMEOUT,
+    ) -> None:
         self._box = box
         self._retry_max = retry_max_seconds
         self._wake = asyncio.Event()
         self._stopping = False
-        self._batch = Batch(box, address, self._retry_at, lambda: self._stopping)
+        self._batch = Batch(box, address, self._retry_at, lambda: self._stopping, step_seconds)
 
     def stop(self) -> None:
         """Finish the message in hand, then return from run(); nothing is left half-recorded."""

@@ -60,7 +60,15 @@ class SandboxApp(Starlette):
 
 
 def _arm_from_settings(ctx: Context) -> None:
+    """The faults a sandbox starts with: those its settings ask for, and no other.
+
+    The capture's fault lives in the mail folder's index (the capture runs in the delivery
+    process), so one armed by a sandbox that stopped before it was used up would otherwise
+    refuse the next mail of any sandbox started on that folder: a fault is state of a running
+    sandbox, not of its data."""
     settings = ctx.settings
+    if ctx.mail is not None:
+        ctx.mail.clear_fault()
     if settings.fault_sends:
         kind, count = faults.parse_setting(settings.fault_sends, faults.KINDS)
         ctx.faults.arm(kind, count, settings.fault_late_seconds)

@@ -70,7 +70,8 @@ async def handle(request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
         query = request.scope.get("query_string", b"")
         if len(raw) > INLINE_BIND_BYTES:  # binding is linear, but a 4 MB form is seconds of it: off the loop
-            read = await asyncio.to_thread(binding.read, mode, raw, content_type, query)
+            async with ctx.large_binds:
+                read = await asyncio.to_thread(binding.read, mode, raw, content_type, query)
         else:
             read = binding.read(mode, raw, content_type, query)
         message_id = await sending.accept(ctx, read)

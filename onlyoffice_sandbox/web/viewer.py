@@ -10,7 +10,9 @@ worker thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,13 +20,14 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 from starlette.templating import Jinja2Templates
 
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import api_spec, mailparse, outbox
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.mailstore import MailStore, Query, Summary
+from onlyoffice_sandbox.web import api
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -263,11 +266,50 @@ def _wants_html(request: Request) -> bool:
 OUTBOX_COLUMNS = ("id", "folder", "state", "recipients", "attempts", "lastError", "notes", "updated")
 
 
+# The JSON listing is read and written this many records at a time: a large outbox as one answer
+# was 141 MB built on the event loop.
+OUTBOX_BATCH = 500
+
+
+async def _outbox_json(request: Request, ctx: Context) -> Response:
+    """The records after `after`, oldest first: `limit` of them (with a Link to the next page when
+    there may be more), or all, streamed a batch at a time, each read off the event loop."""
+    try:
+        given = api.parameters(request, "getOutbox")
+    except api.BadParameter as exc:
+        return api.problem(400, str(exc))
+    after, limit = given.get("after", 0), given.get("limit")
+
+    async def records() -> AsyncIterator[bytes]:
+        last, left, first = after, limit, True
+        yield b"["
+        while left is None or left > 0:
+            batch_size = OUTBOX_BATCH if left is None else min(OUTBOX_BATCH, left)
+            batch = await ctx.outbox.aread(outbox.listing(last, batch_size))
+            for record in batch:
+                # ASCII, \u-escaped: a lone surrogate a request carried cannot break the answer
+                yield (b"" if first else b",") + json.dumps(record, separators=(",", ":")).encode()
+                first = False
+            if len(batch) < batch_size:
+                break
+            last = batch[-1]["id"]
+            left = None if left is None else left - len(batch)
+        yield b"]"
+
+    headers = {}
+    if limit is not None:
+        # The next page starts after the last id of this one; one look-up finds it without the records.
+        ids = await ctx.outbox.aread(outbox.ids_after(after, limit))
+        if len(ids) == limit:
+            headers["Link"] = f'<{request.url.path}?format=json&after={ids[-1]}&limit={limit}>; rel="next"'
+    return StreamingResponse(records(), media_type="application/json", headers=headers)
+
+
 async def outbox_state(request: Request) -> Response:
-    """JSON (the whole outbox, as it always was), or for a browser the outbox page."""
+    """JSON (the outbox, or a page of it, streamed), or for a browser the outbox page."""
     ctx: Context = request.app.state.context
     if not _wants_html(request):
-        return JSONResponse(await ctx.outbox.aread(outbox.listing()))
+        return await _outbox_json(request, ctx)
     page = _page_number(request)
     total, records = await ctx.outbox.aread(outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE))
     # The columns one scans a queue by; every other field of a record is in its row's details.
