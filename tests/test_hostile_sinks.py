@@ -5,7 +5,6 @@ other; a server's text reaches the terminal with its control characters escaped.
 
 from __future__ import annotations
 
-import mailbox
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from contract_tests import delivered, terminal
 from contract_tests.mailboxes import Imap, Pop3, parse_url
 from contract_tests.mailpit import Mailpit
 from contract_tests.sink_errors import MAX_LISTING_BYTES, MAX_MESSAGE_BYTES, SinkError
-from contract_tests.sinks import Maildir
 from harness import hostile_sinks
 from harness.sandboxes import running, settings_in
 from harness.scripted_server import Reply, ScriptedServer
@@ -171,14 +169,6 @@ def test_raw_utf8_headers_are_compared_as_text() -> None:
     ]
 
 
-def test_a_maildir_finds_a_message_whose_envelope_header_is_raw_utf8(tmp_path: Path) -> None:
-    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
-    box.add(UTF8_MAIL.replace(b"Delivered-To: ", b"Delivered-To: J\xc3\xbcrgen <", 1).replace(
-        ADDRESS.encode() + b"\r\n\r\n", ADDRESS.encode() + b">\r\n\r\n"
-    ))  # fmt: skip
-    assert Maildir(tmp_path / "Maildir").copies(ADDRESS, 0) != []
-
-
 # -- the terminal --------------------------------------------------------------------------------------
 
 FORGED = "no\x1b[2K\rCONFORMS: 0 failures\nCONFORMS: 1 requests, 1 accepted, 0 failures\x1b]0;title\x07\u202e"
@@ -197,10 +187,10 @@ def test_server_text_is_one_inert_line() -> None:
 
 
 def test_a_server_s_escape_sequences_and_forged_verdicts_never_reach_the_terminal_raw(tmp_path: Path) -> None:
-    """Every answer is an error envelope whose message forges a verdict line with escape sequences."""
-    envelope = {"status": 1, "statusCode": 400, "error": {"message": FORGED, "hresult": 0, "data": {}}}
+    """Every answer is a 400 whose body (not JSON: JSON would escape them) forges a verdict line with
+    escape sequences, a bell and a right-to-left override."""
     with ScriptedServer().running() as server:
-        server.reply = Reply.envelope(envelope, 400)
+        server.reply = Reply(status=400, body=FORGED.encode(), content_type="text/plain; charset=utf-8")
         run = run_suite(tmp_path, BASE_URL=server.url, SEED="3", MAX_EXAMPLES="5")
     assert run.returncode == 1, run.output[-3000:]
     lines = run.output.splitlines()
