@@ -38,6 +38,7 @@ import requests
 from contract_tests.settings import UsageError, masked_url
 from contract_tests.sink_errors import MAX_COPIES, MAX_LISTING_BYTES, MAX_MESSAGE_BYTES, SinkError
 from contract_tests.stored_mail import until_found
+from contract_tests.transport import AnswerTooLarge, NoAnswer
 
 PREFIX = "mailpit:"
 PAGE = 100
@@ -94,7 +95,8 @@ class Mailpit:
         ) as response:
             response.raise_for_status()
             chunks, size = [], 0
-            while chunk := response.raw.read1(64 * 1024, decode_content=True):
+            # Streamed, or in slices of what the run's transport read already (bounded by it as well).
+            for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > limit:
                     raise SinkError(self.name, f"its answer to {path} is larger than {limit} bytes; not read")
@@ -159,6 +161,8 @@ class Mailpit:
             failure.clear()
             try:
                 return self._find(address)
+            except (NoAnswer, AnswerTooLarge) as exc:  # the run's transport bounds: no use trying again
+                raise SinkError(self.name, f"{type(exc).__name__}: {exc}") from None
             except requests.RequestException as exc:  # unreachable, or an error status: tried again
                 failure.append(f"{type(exc).__name__}: {exc}")
                 return []
