@@ -40,6 +40,7 @@ from contract_tests.delivered import parse
 from contract_tests.settings import UsageError, masked_url
 from contract_tests.sink_errors import MAX_COPIES, MAX_MESSAGE_BYTES, Bounds, SinkError, bounded_socket
 from contract_tests.stored_mail import delivered_to, until_found
+from contract_tests.terminal import shown
 
 PORTS = {"imap": 143, "imaps": 993, "pop3": 110, "pop3s": 995}
 _ALL_LINES = 2**31 - 1  # TOP with every line: the whole message
@@ -103,7 +104,7 @@ class _Remote:
     def _said(self, exc: BaseException) -> str:
         text = exc.args[0] if exc.args else exc
         said = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-        return f"{type(exc).__name__}: {said}".replace(self._url.password, "[Filtered]")
+        return shown(f"{type(exc).__name__}: {said}".replace(self._url.password, "[Filtered]"))
 
     def _open(self) -> None:
         raise NotImplementedError

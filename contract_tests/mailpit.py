@@ -38,6 +38,7 @@ import requests
 from contract_tests.settings import UsageError, masked_url
 from contract_tests.sink_errors import MAX_COPIES, MAX_LISTING_BYTES, MAX_MESSAGE_BYTES, SinkError
 from contract_tests.stored_mail import until_found
+from contract_tests.terminal import shown
 from contract_tests.transport import AnswerTooLarge, NoAnswer
 
 PREFIX = "mailpit:"
@@ -78,7 +79,7 @@ class Mailpit:
             if not isinstance(listed, dict) or "messages" not in listed:
                 raise ValueError("no 'messages' in its answer")
         except (requests.RequestException, ValueError, SinkError) as exc:
-            raise UsageError(f"MAIL_SINK: no Mailpit API at {masked_url(given)}: {exc}") from None
+            raise UsageError(f"MAIL_SINK: no Mailpit API at {masked_url(given)}: {shown(str(exc))}") from None
 
     def _get(
         self,
