@@ -16,13 +16,14 @@ from _pytest.junitxml import xml_key
 from schemathesis import Case
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import hooks, schema, sinks, target
+from contract_tests import hooks, schema, sinks, target, terminal
 from contract_tests.coverage import Coverage, Failure
 from contract_tests.generated_mail import GeneratedSends
 from contract_tests.hooks import as_real_send
 from contract_tests.redact import Redactor
 from contract_tests.safety import make_safe
 from contract_tests.settings import SuiteSettings, UsageError
+from contract_tests.sink_errors import SinkError
 from contract_tests.transport import Transport
 from onlyoffice_contract import spec
 from onlyoffice_contract.defects import Defect
@@ -96,6 +97,7 @@ class ContractRun:
         """Every test report, schemathesis' per-operation ones included, before the terminal and
         the JUnit writer read it."""
         self.redactor.report(report)
+        terminal.report(report)
         if report.failed and report.when in ("setup", "call"):
             self._record_failure(report)
         return (yield)
@@ -103,6 +105,7 @@ class ContractRun:
     @pytest.hookimpl(wrapper=True)
     def pytest_collectreport(self, report: pytest.CollectReport) -> Generator[None, None, None]:
         self.redactor.report(report)
+        terminal.report(report)
         return (yield)
 
     @pytest.hookimpl(wrapper=True)
@@ -115,6 +118,27 @@ class ContractRun:
             return (yield)
         finally:
             self.redactor.report(report)
+            terminal.report(report)
+
+    # -- a mail sink that misbehaves ends the run: exit 4, the sink named, no verdict on the server --
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        except SinkError as exc:
+            self._sink_failed(exc)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        try:
+            return (yield)
+        except SinkError as exc:
+            self._sink_failed(exc)
+
+    def _sink_failed(self, exc: SinkError) -> None:
+        self.usage = self.redactor.text(f"{exc}; the server was not judged")
+        pytest.exit(self.usage, returncode=pytest.ExitCode.USAGE_ERROR)
 
     @pytest.hookimpl(tryfirst=True)  # a historic hook takes no wrapper; first, then, before the terminal's
     def pytest_warning_recorded(self, warning_message: warnings.WarningMessage) -> None:
@@ -220,7 +244,7 @@ class ContractRun:
         if self.coverage.failures:
             terminalreporter.section("contract failures", sep="=")
             for failure in self.coverage.failures:
-                terminalreporter.write_line(self.redactor.text(failure.line()))
+                terminalreporter.write_line(terminal.report_text(self.redactor.text(failure.line())))
         yield
         for defect, count in self.coverage.defects.items():
             terminalreporter.write_line(

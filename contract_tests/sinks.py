@@ -17,7 +17,6 @@ import contextlib
 import mailbox
 import time
 from collections.abc import Callable
-from email import policy
 from email.message import Message
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Protocol
 
 import requests
 
-from contract_tests import mailboxes
+from contract_tests import delivered, mailboxes
 from contract_tests.mailpit import PREFIX as MAILPIT
 from contract_tests.mailpit import Mailpit
 from contract_tests.settings import SuiteSettings, UsageError, masked_url
@@ -95,7 +94,7 @@ class Maildir:
                 with contextlib.suppress(KeyError, FileNotFoundError):  # taken away meanwhile
                     if key not in self._heads:
                         raw = box.get_bytes(key)  # the header parser stops at the blank line
-                        self._heads[key] = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+                        self._heads[key] = BytesHeaderParser(policy=delivered.POLICY).parsebytes(raw)
                     if delivered_to(self._heads[key], address):
                         found.append(box.get_bytes(key))
             return found

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contract_tests import checks, coverage, delivered, profiles, rules, sinks
+from contract_tests import checks, coverage, delivered, profiles, rules, sinks, terminal
 from contract_tests.coverage import FAILED, NOT_RUN, PASSED
 from contract_tests.hooks import as_real_send
 from contract_tests.plugin import ContractRun, spec_example
@@ -77,8 +77,9 @@ def check(
             f"known deviation of the real server: {rule} answers {defect.seen} [{defect.id.value}]."
             f" {defect.facts}"
         )
+    said = terminal.shown(response.text[:300])  # the server's words, one inert line
     assert response.status_code == expected, (
-        f"rule: {rule}: expected {expected}, got {response.status_code}: {response.text[:300]}"
+        f"rule: {rule}: expected {expected}, got {response.status_code}: {said}"
     )
     case.validate_response(response, checks=[*SHAPE, not_a_server_error])
 

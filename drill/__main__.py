@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from drill import client_faults, hostile, load, relays
+from drill import client_faults, hostile, load, relays, sinks
 from harness import machine
 from onlyoffice_sandbox.settings import described
 
@@ -41,6 +41,8 @@ def main() -> int:
     corpus = hostile.run(say)
     say("client against a misbehaving server")
     faults = client_faults.run(say)
+    say("the suite against mail sinks that misbehave")
+    hostile_sinks = sinks.run(say)
 
     failures = []
     lines = [
@@ -215,6 +217,24 @@ def main() -> int:
             failures.append(
                 f"hostile corpus, {h.binder} binder: {h.statuses[200]} accepted but {h.delivered} delivered"
             )
+    lines += [
+        "",
+        "## The suite against mail sinks that misbehave",
+        "",
+        f"Each of the suite's sinks, with a deadline of {sinks.REQUEST_TIMEOUT} s (`REQUEST_TIMEOUT`) for each command,",
+        "against a hostile speaker on loopback (`harness/hostile_sinks.py`). Each must end in a sink error",
+        "that names the sink (the run's exit 4, never a verdict on the server), having read no more than its",
+        "bounds: a listing within 8 MiB, a message within 64 MiB, at most 1000 copies of one address.",
+        "",
+        "| sink | what it does | what the suite said | bytes it wrote | seconds |",
+        "| --- | --- | --- | ---: | ---: |",
+    ]
+    for s in hostile_sinks:
+        said = s.outcome.replace("|", "\\|")[:200]
+        wrote = "" if s.written is None else str(s.written)
+        lines.append(f"| {s.sink} | {s.scenario} | {said} | {wrote} | {s.seconds:.1f} |")
+        if not s.held:
+            failures.append(f"sink: {s.sink}, {s.scenario}: {s.outcome}")
     lines += [
         "",
         "## The client against a misbehaving server",

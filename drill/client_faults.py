@@ -3,6 +3,7 @@ and an honest `may_have_been_sent`."""
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -17,6 +18,12 @@ from harness.ports import refusing, unanswered
 from harness.scripted_server import Reply, ScriptedServer
 
 ROUNDS = 25
+
+
+def _gzip_of_zeros(size: int) -> bytes:
+    """A gzip bomb: `size` zero digits, compressed a MiB at a time (about 1/1000 of `size`)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return b"".join([*(packer.compress(b"0" * (1 << 20)) for _ in range(size >> 20)), packer.flush()])
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,19 @@ BEHAVIOURS = {
     "connection dropped after the request was read": Behaviour(Reply(drop=True)),
     "an answer that is not HTTP": Behaviour(Reply(raw=b"SSH-2.0-OpenSSH_9.2\r\n")),
     "200 with a body that is not JSON": Behaviour(Reply(status=200, body=b"OK", content_type="text/plain")),
+    '200 whose id is the string "12"': Behaviour(
+        Reply.envelope({"count": 1, "response": "12", "status": 0, "statusCode": 200})
+    ),
+    "200 whose id is true": Behaviour(
+        Reply.envelope({"count": 1, "response": True, "status": 0, "statusCode": 200})
+    ),
+    "200 whose envelope says status 1, statusCode 500": Behaviour(
+        Reply.envelope({"count": 1, "response": 12, "status": 1, "statusCode": 500})
+    ),
+    "200 with JSON 100,000 levels deep": Behaviour(Reply(status=200, body=b"[" * 100_000 + b"]" * 100_000)),
+    "200 KB of gzip inflating to 200 MB": Behaviour(
+        Reply(status=200, body=_gzip_of_zeros(200 << 20), headers={"Content-Encoding": "gzip"})
+    ),
     "connection refused": Behaviour(None, reaches_server=False, address=refusing),
     "connect timeout (accept queue full)": Behaviour(None, reaches_server=False, address=unanswered),
 }

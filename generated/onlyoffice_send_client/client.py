@@ -1,5 +1,7 @@
 import re
 import ssl
+import zlib
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Self
 
 import httpx
@@ -14,6 +16,85 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # none at either end. Anything else h11 refuses with an error (and httpcore logs a line) quoting the
 # whole header, the token with it; a trailing newline from a file is the usual cause.
 _SENDABLE = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
+
+
+# An answer of this API is an envelope of a few hundred bytes, a proxy's error page a few KB: a body
+# larger than this, once decoded, is refused (errors.ResponseTooLarge) and not read further.
+MAX_RESPONSE_BYTES = 1024 * 1024
+# The content codings the client asks for, and inflates itself a slice at a time within that bound:
+# httpx inflates each network read whole, and 64 KB of gzip can inflate to 64 MB.
+ACCEPT_ENCODING = "gzip, deflate"
+_RAW_SLICE = 16 * 1024
+_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
+
+
+class _Bounded:
+    """The decoded body of one answer, built from its raw slices, never past `limit` bytes."""
+
+    def __init__(self, response: httpx.Response, limit: int, token: str | None):
+        self._response, self._limit, self._token = response, limit, token
+        coding = response.headers.get("Content-Encoding", "").strip().lower()
+        if coding not in ("", "identity", *_WBITS):
+            raise httpx.DecodingError(f"a content coding the client did not ask for: {coding!r}")
+        self._coding = coding
+        self._inflate = zlib.decompressobj(_WBITS[coding]) if coding in _WBITS else None
+        self._started = False
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            kept = b"".join(self._chunks) + data
+            raise errors.ResponseTooLarge(
+                self._response.status_code, kept[: self._limit], self._limit, token=self._token
+            )
+        self._chunks.append(data)
+
+    def feed(self, raw: bytes) -> None:
+        if self._inflate is None:
+            self._keep(raw)
+            return
+        try:
+            while raw and not self._inflate.eof:
+                # Never more than one byte past the bound: the rest stays compressed.
+                self._keep(self._inflate.decompress(raw, self._limit + 1 - self._size))
+                raw = self._inflate.unconsumed_tail
+                self._started = True
+        except zlib.error as exc:
+            if self._coding == "deflate" and not self._started:  # raw deflate, as some servers send it
+                self._inflate, self._coding = zlib.decompressobj(-zlib.MAX_WBITS), "raw deflate"
+                self.feed(raw)
+                return
+            raise httpx.DecodingError(f"the {self._coding} body does not inflate: {exc}") from None
+
+    def content(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def read_bounded(response: httpx.Response, limit: int, token: str | None = None) -> bytes:
+    """The body of a streamed answer, decoded, at most `limit` bytes: else errors.ResponseTooLarge.
+    A body that does not inflate raises httpx.DecodingError."""
+    body = _Bounded(response, limit, token)
+    raw: Iterator[bytes] = response.iter_raw(_RAW_SLICE)
+    for chunk in raw:
+        body.feed(chunk)
+    return body.content()
+
+
+async def aread_bounded(response: httpx.Response, limit: int, token: str | None = None) -> bytes:
+    """As `read_bounded`, for an answer of an httpx.AsyncClient."""
+    body = _Bounded(response, limit, token)
+    raw: AsyncIterator[bytes] = response.aiter_raw(_RAW_SLICE)
+    async for chunk in raw:
+        body.feed(chunk)
+    return body.content()
+
+
+def decoded(response: httpx.Response, content: bytes) -> httpx.Response:
+    """`response` with `content` as its body: what the parsers read (the coding is undone)."""
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-encoding"]
+    return httpx.Response(response.status_code, headers=headers, content=content, request=response.request)
 
 
 def _what_is_wrong(value: str) -> str:
@@ -69,9 +150,12 @@ class Client:
         raise_on_unexpected_status: Whether to raise errors.UnexpectedStatus when the API answers a status
             code that the OpenAPI document does not declare (on by default: an undeclared status is an error, not
             None).
+        max_response_bytes: The largest body the client reads, once decoded (1 MiB by default): a larger one
+            raises errors.ResponseTooLarge, having read no further.
     """
 
     raise_on_unexpected_status: bool = field(default=True, kw_only=True)
+    max_response_bytes: int = field(default=MAX_RESPONSE_BYTES, kw_only=True)
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=False)
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=False)
@@ -202,12 +286,15 @@ class AuthenticatedClient:
         raise_on_unexpected_status: Whether to raise errors.UnexpectedStatus when the API answers a status
             code that the OpenAPI document does not declare (on by default: an undeclared status is an error, not
             None).
+        max_response_bytes: The largest body the client reads, once decoded (1 MiB by default): a larger one
+            raises errors.ResponseTooLarge, having read no further.
         token: The token to use for authentication; never shown in repr(), refused with errors.InvalidToken (a ValueError) if it holds a control character, a non-ASCII character or a space at either end
         prefix: The prefix to use for the Authorization header: empty sends the token bare, as ONLYOFFICE documents it; "Bearer" is accepted too
         auth_header_name: The name of the Authorization header
     """
 
     raise_on_unexpected_status: bool = field(default=True, kw_only=True)
+    max_response_bytes: int = field(default=MAX_RESPONSE_BYTES, kw_only=True)
     _base_url: str = field(alias="base_url")
     _cookies: dict[str, str] = field(factory=dict, kw_only=True, alias="cookies", repr=False)
     _headers: dict[str, str] = field(factory=dict, kw_only=True, alias="headers", repr=False)

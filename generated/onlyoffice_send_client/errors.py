@@ -4,7 +4,11 @@
     ├── ApiError                a declared error status (400, 403, 404): refused, not sent
     │   └── AuthenticationError 401: the token was refused; not sent
     ├── UnexpectedStatus        a status the API description does not declare
-    ├── MalformedResponse       a declared status with a body of the wrong shape
+    ├── MalformedResponse       a declared status with a body of the wrong shape (or not JSON, or
+    │   │                       nested deeper than Python parses)
+    │   ├── InvalidEnvelope     a success status whose envelope is out of the API description's bounds:
+    │   │                       no message id (``.problems`` says why, ``.parsed`` keeps the answer)
+    │   └── ResponseTooLarge    a body past ``Client.max_response_bytes`` once decoded; reading stopped
     ├── TransportError          no answer was read; ``__cause__`` is httpx's exception
     │   ├── ConnectionFailed    no connection: refused, unreachable, DNS, TLS, proxy; not sent
     │   ├── InvalidRequest      a URL or header httpx cannot send; not sent
@@ -89,16 +93,46 @@ class UnexpectedStatus(ClientError):
 
 
 class MalformedResponse(ClientError):
-    """A declared status code came with a body that does not parse as the document describes it."""
+    """A declared status code came with a body that does not parse as the document describes it.
 
-    def __init__(self, status_code: int, content: bytes, *, token: str | None = None):
+    ``content`` is the body as read (decoded, at most ``Client.max_response_bytes``)."""
+
+    def __init__(self, status_code: int, content: bytes, *, token: str | None = None, detail: str = ""):
         self.status_code = status_code
         self.content = content
         self.may_have_been_sent = _status_may_have_sent(status_code)
 
         super().__init__(
-            f"Response to status {_describe(status_code)} does not match the API description\n\n"
+            f"Response to status {_describe(status_code)} does not match the API description"
+            f"{': ' + _masked(detail, token) if detail else ''}\n\n"
             f"Response content:\n{_excerpt(content, token)}"
+        )
+
+
+class InvalidEnvelope(MalformedResponse):
+    """A success status whose envelope does not say "accepted, with this id" within the bounds the API
+    description gives (``SuccessEnvelope``): a ``response`` that is not an integer id (``"12"``, null,
+    0, -5, 1.5, true), or a ``status``, ``statusCode`` or ``count`` that says otherwise (status 1,
+    statusCode 500). No message id is returned for it.
+
+    ``problems`` names each field out of bounds; ``parsed`` is the envelope as the model read it and
+    ``content`` the body, for inspection. ``may_have_been_sent`` is True: the server answered 2xx."""
+
+    def __init__(self, status_code: int, content: bytes, parsed: Any, problems: list[str], *, token: str | None = None):
+        self.parsed = parsed
+        self.problems = [_masked(problem, token) for problem in problems]
+        super().__init__(status_code, content, token=token, detail="; ".join(self.problems))
+
+
+class ResponseTooLarge(MalformedResponse):
+    """The body, decoded, was larger than ``limit`` bytes (``Client.max_response_bytes``): reading
+    stopped there, and ``content`` holds what was read. An answer of this call is an envelope of a
+    few hundred bytes; a body far larger is not one, and a compressed one may inflate a thousandfold."""
+
+    def __init__(self, status_code: int, content: bytes, limit: int, *, token: str | None = None):
+        self.limit = limit
+        super().__init__(
+            status_code, content, token=token, detail=f"the body is larger than {limit} bytes; reading stopped"
         )
 
 
@@ -206,9 +240,11 @@ __all__ = [
     "ClientError",
     "ConnectionFailed",
     "ConnectionLost",
+    "InvalidEnvelope",
     "InvalidRequest",
     "InvalidToken",
     "MalformedResponse",
+    "ResponseTooLarge",
     "Timeout",
     "TransportError",
     "UnexpectedStatus",

@@ -28,12 +28,23 @@ class SendMessageRequest:
                  Example: Alice Example <alice@example.com>.
             id (int | Unset):  Default: 0.
             to (list[str] | Unset):
-            cc (list[str] | Unset):
-            bcc (list[str] | Unset): Recipients who get the message; no Bcc header is sent to the others.
+            cc (list[str] | Unset): ONLYOFFICE's own C# client (`ApiHelper.cs` 212-260) sends `cc` and `bcc` as one string
+                of comma-joined addresses. The binder takes a lone string as a list of one item, and that item is then parsed as
+                one mailbox (`Parser.ToMailAddresses`, `MailboxAddress.Parse`): "a@x, b@y" does not parse, so the send is
+                refused with 400 (the draft already saved). Its one caller, the autoreply, never sets them.
+            bcc (list[str] | Unset): Recipients who get the message; no Bcc header is sent to the others. One comma-joined
+                string is refused as `cc`'s is.
             mime_reply_to_id (None | str | Unset): The Message-ID of the message this one replies to; sent as In-Reply-To.
+                The real server reads it with MimeKit 2.15 as one mailbox, loosely (`MimeMessage.InReplyTo`: the domain
+                optional, text after the first mailbox dropped) and writes `<address>`; a value MimeKit cannot read (`a b`,
+                `<>`, blank) is accepted with 200 and then no mail goes out (its send task throws "Invalid Message-Id format."
+                and the message goes back to Drafts), a known defect. The contract requires the mail.
             importance (bool | Unset): Marks the message as important (Importance high, X-Priority 1).
             subject (None | str | Unset):
-            tags (list[int] | Unset): Ids of tags to put on the sent message.
+            tags (list[int] | Unset): Ids of tags to put on the sent message. ONLYOFFICE's C# client would send them as a
+                JSON-encoded string (`"[1,2]"`, `ApiHelper.cs` 240): the binder takes it as a list of one item that does not
+                convert to an Int32, and the answer is 400 "Invalid arguments" (`Binder.cs` 249-254, `ConvertUtils.cs` 56-64).
+                Its one caller never sets tags.
             body (None | str | Unset): The message body as HTML.
             attachments (list[MailAttachment] | Unset): The declared `size`s of the distinct attachments (distinct by
                 `fileId`, `fileName` and `storedName`) must add up to at most `x-total-size-limit` bytes
@@ -42,7 +53,13 @@ class SendMessageRequest:
                 `SendMessage` does not map it), a known defect that `PROFILE=onlyoffice` reports by name.
             file_links_share_mode (FileShare | Unset): How file links in the body are shared. The real server also binds a
                 member name in any case (`"Read"`) and any other integer (`99`).
-            calendar_ics (None | str | Unset): An iCalendar event to attach as text/calendar.
+            calendar_ics (None | str | Unset): An iCalendar event. It goes out twice: as a `text/calendar; method=...` part
+                (quoted-printable) in the multipart/alternative, and as an `application/ics` attachment (`invite.ics`,
+                `reply.ics` or `cancel.ics` for those methods in capitals, else `calendar.ics`) in a multipart/mixed; and it
+                adds `Auto-Submitted: auto-generated`. The real server needs exactly one VCALENDAR, VERSION 2.0, a METHOD of
+                REQUEST, REPLY or CANCEL (any case) and exactly one VEVENT (`MailUtil.ParseValidCalendar`, over Ical.Net 4.2.0);
+                for any other text it answers 200 and then sends nothing (a null `method` parameter makes MimeKit throw in the
+                send task), a known defect. The contract requires the mail.
             is_autoreply (bool | Unset):
             request_receipt (bool | Unset): Asks for a delivery receipt (Return-Receipt-To).
             request_read (bool | Unset): Asks for a read receipt (Disposition-Notification-To).

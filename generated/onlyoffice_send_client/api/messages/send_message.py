@@ -1,9 +1,10 @@
+import json
 from typing import Any, cast
 
 import httpx
 
 from ... import errors
-from ...client import AuthenticatedClient, Client
+from ...client import ACCEPT_ENCODING, AuthenticatedClient, Client, aread_bounded, decoded, read_bounded
 from ...models.error_envelope import ErrorEnvelope
 from ...models.send_message_request import SendMessageRequest
 from ...models.success_envelope import SuccessEnvelope
@@ -28,7 +29,31 @@ def _get_kwargs(
 
 def _token(client: AuthenticatedClient | Client) -> str | None:
     """The secret that error messages must not show."""
-    return client.token if isinstance(client, AuthenticatedClient) else None
+    return (
+        client.token if isinstance(client, AuthenticatedClient) else None
+    )  # The success envelope as the API description bounds it (SuccessEnvelope): name, attribute, least,
+
+
+# greatest. A 200 whose fields fall outside is no acceptance, whatever the model took in.
+_SUCCESS_BOUNDS: tuple[tuple[str, str, int, int], ...] = (
+    ("count", "count", 1, 1),
+    ("response", "response", 1, 9223372036854775807),
+    ("status", "status", 0, 0),
+    ("statusCode", "status_code", 200, 200),
+)
+
+
+def _out_of_bounds(envelope: SuccessEnvelope) -> list[str]:
+    """Each field of the envelope that is not an integer within its bounds (a bool is no integer)."""
+    problems = []
+    for name, attribute, least, greatest in _SUCCESS_BOUNDS:
+        value = getattr(envelope, attribute)
+        if type(value) is not int or not least <= value <= greatest:
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:40] + "..."
+            kind = "an integer" if type(value) is int else f"a {type(value).__name__}"
+            span = str(least) if least == greatest else f"from {least} to {greatest}"
+            problems.append(f"{name} is {shown} ({kind}), not an integer {span}")
+    return problems
 
 
 def _parse_response(
@@ -74,18 +99,35 @@ def _parse_response(
 
 
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: AuthenticatedClient | Client, response: httpx.Response, content: bytes
 ) -> Response[Any | ErrorEnvelope | SuccessEnvelope | str]:
     try:
-        parsed = _parse_response(client=client, response=response)
-    except (ValueError, KeyError, TypeError) as exc:  # not JSON, or not the declared shape
-        raise errors.MalformedResponse(response.status_code, response.content, token=_token(client)) from exc
+        parsed = _parse_response(client=client, response=decoded(response, content))
+    except errors.ClientError:
+        raise
+    except Exception as exc:  # not JSON, nested too deep, not the declared shape: never the parser's own error
+        raise errors.MalformedResponse(response.status_code, content, token=_token(client), detail=_why(exc)) from exc
+    if response.status_code == 200 and isinstance(parsed, SuccessEnvelope):
+        problems = _out_of_bounds(parsed)
+        if problems:
+            raise errors.InvalidEnvelope(response.status_code, content, parsed, problems, token=_token(client))
     return Response(
         status_code=response.status_code,
-        content=response.content,
+        content=content,
         headers=response.headers,
         parsed=parsed,
     )
+
+
+def _why(exc: Exception) -> str:
+    """What was wrong with the body, in a few words (the parser's exception is the error's cause)."""
+    if isinstance(exc, RecursionError):
+        return "it is nested deeper than Python can parse"
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+        return "it is not JSON"
+    if isinstance(exc, KeyError):
+        return f"it has no {exc}"
+    return f"{type(exc).__name__} while reading it"
 
 
 def _unwrap(
@@ -237,14 +279,19 @@ def sync_detailed(
         body=body,
     )
 
+    httpx_client = client.get_httpx_client()
     try:
-        response = client.get_httpx_client().request(
-            **kwargs,
-        )
+        request = httpx_client.build_request(**kwargs)
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        response = httpx_client.send(request, stream=True)
+        try:
+            content = read_bounded(response, client.max_response_bytes, _token(client))
+        finally:
+            response.close()
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise errors.transport_error(exc, _token(client)) from exc
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, content=content)
 
 
 def sync(
@@ -505,12 +552,19 @@ async def asyncio_detailed(
         body=body,
     )
 
+    httpx_client = client.get_async_httpx_client()
     try:
-        response = await client.get_async_httpx_client().request(**kwargs)
+        request = httpx_client.build_request(**kwargs)
+        request.headers["Accept-Encoding"] = ACCEPT_ENCODING
+        response = await httpx_client.send(request, stream=True)
+        try:
+            content = await aread_bounded(response, client.max_response_bytes, _token(client))
+        finally:
+            await response.aclose()
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise errors.transport_error(exc, _token(client)) from exc
 
-    return _build_response(client=client, response=response)
+    return _build_response(client=client, response=response, content=content)
 
 
 async def asyncio(
@@ -656,7 +710,9 @@ def sync_or_raise(
         errors.AuthenticationError: 401, the token was refused.
         errors.ApiError: another declared error status; ``.message`` is the server's message.
         errors.UnexpectedStatus: a status the API description does not declare.
-        errors.MalformedResponse: a declared status with a body of the wrong shape.
+        errors.MalformedResponse: a declared status with a body of the wrong shape; among them
+            errors.InvalidEnvelope, a 200 whose envelope carries no message id within the bounds of
+            the API description, and errors.ResponseTooLarge, a body past Client.max_response_bytes.
         errors.TransportError: no answer was read: errors.ConnectionFailed, errors.InvalidRequest,
             errors.Timeout or errors.ConnectionLost. A request is never sent a second time.
 
