@@ -8,7 +8,8 @@ what the request asked for. The rules, field by field, as the real server (MimeK
   and every Bcc recipient receives the message all the same;
 - Subject decodes to the subject sent (RFC 2047 included; control characters and runs of
   whitespace read as one space, since a server may encode a CR LF or write a space for it);
-  there is a Message-ID and a Date;
+  there is a Message-ID and a Date; a stored message (a draft or template sent by its id) goes out
+  with the Message-ID it was saved with (DraftEngine.Send), which only the embedded run knows;
 - `importance` gives `Importance: high` (and an `X-Priority`, if the server writes one, of 1: the
   facts name it, but `MailDraftExtensions.ToMimeMessage` sets only MimeKit's `Importance`, so it is
   not required); `mimeReplyToId` gives
@@ -46,6 +47,7 @@ CAUSED = {
 }
 RECEIPTS = ("requestReceipt", "requestRead")  # whose headers name the sender
 NAME_DIFFERS = "From: the display name"  # how a difference in the sender's name begins
+STORED_ID_DIFFERS = "Message-ID: a new one,"  # how a stored message's Message-ID not kept begins
 
 
 MARKER = re.compile(r"\+cs-[0-9a-f]{8}-\d+@")  # what `marked` adds to an address
@@ -156,11 +158,13 @@ def differences(
     copies: dict[str, list[bytes]],
     from_name: str | None = None,
     relay_headers: str = "",
+    stored_message_id: str | None = None,
 ) -> list[str]:
     """What differs between the send `body` (as the server bound it) and the mail each of its
     recipients got (`copies`: recipient address -> the messages that reached it); [] when the mail
     is as asked. `from_name`: the display name From must carry (None: not checked);
-    `relay_headers`: RELAY_HEADERS, the names a team's relays add."""
+    `relay_headers`: RELAY_HEADERS, the names a team's relays add; `stored_message_id`: the
+    Message-ID of the stored message the send named by its id, which the mail must keep."""
     found = []
     for address in recipients(body):
         got = copies.get(address, [])
@@ -192,6 +196,11 @@ def differences(
     for header in ("Message-ID", "Date"):
         if not mail.get(header):
             found.append(f"{header}: missing")
+    if stored_message_id is not None and _text(mail.get("Message-ID")).strip("<> ") != stored_message_id:
+        found.append(
+            f"{STORED_ID_DIFFERS} {mail.get('Message-ID')!r}, not the stored message's <{stored_message_id}>"
+            " (a draft or template sent by its id keeps the Message-ID it was saved with)"
+        )
     found += _caused(body, mail, sender)
     extra = mail_headers.unexpected(mail, [*CAUSED.values(), *ALSO_CAUSED], relay_headers)
     if extra:
