@@ -14,8 +14,9 @@ what the request asked for. The rules, field by field, as the real server (MimeK
   facts name it, but `MailDraftExtensions.ToMimeMessage` sets only MimeKit's `Importance`, so it is
   not required); `mimeReplyToId` gives
   `In-Reply-To`; `requestReceipt` gives `Return-Receipt-To`, `requestRead`
-  `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives a text/calendar part and
-  `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied` (with
+  `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives the event twice, a
+  text/calendar part in the multipart/alternative (or as the body) and an application/ics
+  attachment, and `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied` (with
   both, one header for each);
 - the HTML body travels as a text/html part with a text/plain alternative (when it shows text:
   ToMimeMessage sends the HTML alone when the text it extracts is empty);
@@ -223,6 +224,42 @@ def _auto_submitted(body: dict[str, Any], mail: Message) -> list[str]:
     return [f"Auto-Submitted: {', '.join(seen) or 'missing'!r}, not {', '.join(wanted) or 'absent'!r}"]
 
 
+def _calendar(body: dict[str, Any], mail: Message) -> list[str]:
+    """The event goes out twice (ToMimeMessageBody): a text/calendar part in the multipart/alternative
+    (or as the body itself, when there is no alternative), and an application/ics attachment."""
+    in_body, elsewhere, attached = False, False, False
+    stack: list[tuple[Message, Message | None]] = [(mail, None)]
+    while stack:
+        part, parent = stack.pop()
+        if part.is_multipart():
+            stack += [(child, part) for child in part.get_payload() if isinstance(child, Message)]
+            continue
+        kind = part.get_content_type()
+        if kind == "text/calendar":
+            first_of_mixed = parent is not None and parent is mail and parent.get_payload(0) is part
+            body_itself = (
+                parent is None
+                or parent.get_content_type() == "multipart/alternative"
+                or (first_of_mixed and mail.get_content_subtype() == "mixed")
+            )
+            in_body, elsewhere = in_body or body_itself, elsewhere or not body_itself
+        attached = attached or kind == "application/ics"
+    if not body.get("calendarIcs"):
+        shown = [
+            name
+            for name, seen in (("text/calendar", in_body or elsewhere), ("application/ics", attached))
+            if seen
+        ]
+        return [f"the calendar: {' and '.join(shown)} present, though the request sent none"] if shown else []
+    found = []
+    if not in_body:
+        where = " (only as an attachment, not in the multipart/alternative)" if elsewhere else ""
+        found.append(f"the text/calendar part: missing{where}")
+    if not attached:
+        found.append("the application/ics attachment: missing")
+    return found
+
+
 def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
     found = []
     for field, header in CAUSED.items():
@@ -245,9 +282,8 @@ def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
         if body.get(field) and sender not in (mail.get(header) or "").lower():
             found.append(f"{header}: {mail.get(header)!r}, not the sender {sender}")
     found += _auto_submitted(body, mail)
+    found += _calendar(body, mail)
     parts = _parts(mail)
-    if bool(body.get("calendarIcs")) != ("text/calendar" in parts):
-        found.append(f"the text/calendar part: {'missing' if body.get('calendarIcs') else 'present'}")
     markup = str(body.get("body") or "")
     wanted = {"text/html", "text/plain"} if has_text(markup) else {"text/html"}
     if markup and not wanted <= set(parts):
