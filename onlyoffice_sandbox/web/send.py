@@ -68,10 +68,20 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def set_auth_cookie(response: Response, request: Request, value: str) -> None:
-    """CookiesManager.SetCookies(AuthKey, ...): HttpOnly, Secure over https; the value is a secret."""
-    secure = request.scope.get("scheme") == "https"
-    response.headers.append("set-cookie", _cookie_header(value, secure, int(time.time())))
+def auth_cookie(request: Request, ctx: Context) -> str | None:
+    """The Set-Cookie the real server's web app puts on the answer (Global.asax.cs Authenticate),
+    whatever the answer: the `asc_auth_key` a header that authenticates gets (CookiesManager.SetCookies:
+    HttpOnly, Secure over https; its value a secret); or, in onlyoffice mode, where the cookie is read,
+    an `asc_auth_key` cookie that does not authenticate expired (Auth.ProcessLogout). None: neither."""
+    second = int(time.time())
+    value = auth.header_cookie(authorization(request), ctx.credentials)
+    if value is not None:
+        return _cookie_header(value, request.scope.get("scheme") == "https", second)
+    if ctx.settings.binder == "onlyoffice" and "cookie" in request.headers:
+        given = request.cookies.get(COOKIE)
+        if given and not auth.is_token(given, ctx.credentials.tokens):
+            return _cleared_header(second)
+    return None
 
 
 @functools.lru_cache(maxsize=8)
@@ -83,16 +93,29 @@ def _cookie_header(value: str, secure: bool, second: int) -> str:
     return written.headers["set-cookie"]
 
 
+@functools.lru_cache(maxsize=1)
+def _cleared_header(second: int) -> str:
+    # CookiesManager.ClearCookies: the cookie again, expired three days ago, with no value.
+    written = Response()
+    expires = datetime.fromtimestamp(second, UTC) - timedelta(days=3)
+    written.set_cookie(COOKIE, "", expires=expires, samesite=None)
+    return written.headers["set-cookie"]
+
+
 async def handle(request: Request) -> Response:
     ctx: Context = request.app.state.context
     mode = ctx.settings.binder
     portal = ctx.faults.at_portal()
     if portal is not None:
         return envelope.empty(portal)
+    cookie = auth_cookie(request, ctx)
     if not authenticated(request, ctx):
         # The challenge goes with a header that is not empty (OnAuthorizationFailed: IsNullOrEmpty).
         has_header = bool(authorization(request))
-        return envelope.unauthorized(request.url.hostname or "localhost", has_header)
+        challenged = envelope.unauthorized(request.url.hostname or "localhost", has_header)
+        if cookie is not None:
+            challenged.headers.append("set-cookie", cookie)
+        return challenged
     content_type = request.headers.get("content-type", "")
     xml = envelope.wants_xml(request.scope["path"], content_type)
     try:
@@ -111,7 +134,6 @@ async def handle(request: Request) -> Response:
     else:
         ctx.wake_delivery()
         response = envelope.success(message_id, read.leniencies, xml)
-    cookie = auth.header_cookie(authorization(request), ctx.credentials)
     if cookie is not None:
-        set_auth_cookie(response, request, cookie)
+        response.headers.append("set-cookie", cookie)
     return response
