@@ -8,13 +8,15 @@ what the request asked for. The rules, field by field, as the real server (MimeK
   and every Bcc recipient receives the message all the same;
 - Subject decodes to the subject sent (RFC 2047 included; control characters and runs of
   whitespace read as one space, since a server may encode a CR LF or write a space for it);
-  there is a Message-ID and a Date;
+  there is a Message-ID and a Date; a stored message (a draft or template sent by its id) goes out
+  with the Message-ID it was saved with (DraftEngine.Send), which only the embedded run knows;
 - `importance` gives `Importance: high` (and an `X-Priority`, if the server writes one, of 1: the
   facts name it, but `MailDraftExtensions.ToMimeMessage` sets only MimeKit's `Importance`, so it is
   not required); `mimeReplyToId` gives
   `In-Reply-To`; `requestReceipt` gives `Return-Receipt-To`, `requestRead`
-  `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives a text/calendar part and
-  `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied` (with
+  `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives the event twice, a
+  text/calendar part in the multipart/alternative (or as the body) and an application/ics
+  attachment, and `Auto-Submitted: auto-generated`; `isAutoreply` gives `Auto-Submitted: auto-replied` (with
   both, one header for each);
 - the HTML body travels as a text/html part with a text/plain alternative (when it shows text:
   ToMimeMessage sends the HTML alone when the text it extracts is empty);
@@ -46,6 +48,7 @@ CAUSED = {
 }
 RECEIPTS = ("requestReceipt", "requestRead")  # whose headers name the sender
 NAME_DIFFERS = "From: the display name"  # how a difference in the sender's name begins
+STORED_ID_DIFFERS = "Message-ID: a new one,"  # how a stored message's Message-ID not kept begins
 
 
 MARKER = re.compile(r"\+cs-[0-9a-f]{8}-\d+@")  # what `marked` adds to an address
@@ -171,11 +174,13 @@ def differences(
     copies: dict[str, list[bytes]],
     from_name: str | None = None,
     relay_headers: str = "",
+    stored_message_id: str | None = None,
 ) -> list[str]:
     """What differs between the send `body` (as the server bound it) and the mail each of its
     recipients got (`copies`: recipient address -> the messages that reached it); [] when the mail
     is as asked. `from_name`: the display name From must carry (None: not checked);
-    `relay_headers`: RELAY_HEADERS, the names a team's relays add."""
+    `relay_headers`: RELAY_HEADERS, the names a team's relays add; `stored_message_id`: the
+    Message-ID of the stored message the send named by its id, which the mail must keep."""
     found = []
     for address in recipients(body):
         got = copies.get(address, [])
@@ -207,6 +212,11 @@ def differences(
     for header in ("Message-ID", "Date"):
         if not mail.get(header):
             found.append(f"{header}: missing")
+    if stored_message_id is not None and _text(mail.get("Message-ID")).strip("<> ") != stored_message_id:
+        found.append(
+            f"{STORED_ID_DIFFERS} {mail.get('Message-ID')!r}, not the stored message's <{stored_message_id}>"
+            " (a draft or template sent by its id keeps the Message-ID it was saved with)"
+        )
     found += _caused(body, mail, sender)
     extra = mail_headers.unexpected(mail, [*CAUSED.values(), *ALSO_CAUSED], relay_headers)
     if extra:
@@ -227,6 +237,42 @@ def _auto_submitted(body: dict[str, Any], mail: Message) -> list[str]:
     if seen == wanted:
         return []
     return [f"Auto-Submitted: {', '.join(seen) or 'missing'!r}, not {', '.join(wanted) or 'absent'!r}"]
+
+
+def _calendar(body: dict[str, Any], mail: Message) -> list[str]:
+    """The event goes out twice (ToMimeMessageBody): a text/calendar part in the multipart/alternative
+    (or as the body itself, when there is no alternative), and an application/ics attachment."""
+    in_body, elsewhere, attached = False, False, False
+    stack: list[tuple[Message, Message | None]] = [(mail, None)]
+    while stack:
+        part, parent = stack.pop()
+        if part.is_multipart():
+            stack += [(child, part) for child in part.get_payload() if isinstance(child, Message)]
+            continue
+        kind = part.get_content_type()
+        if kind == "text/calendar":
+            first_of_mixed = parent is not None and parent is mail and parent.get_payload(0) is part
+            body_itself = (
+                parent is None
+                or parent.get_content_type() == "multipart/alternative"
+                or (first_of_mixed and mail.get_content_subtype() == "mixed")
+            )
+            in_body, elsewhere = in_body or body_itself, elsewhere or not body_itself
+        attached = attached or kind == "application/ics"
+    if not body.get("calendarIcs"):
+        shown = [
+            name
+            for name, seen in (("text/calendar", in_body or elsewhere), ("application/ics", attached))
+            if seen
+        ]
+        return [f"the calendar: {' and '.join(shown)} present, though the request sent none"] if shown else []
+    found = []
+    if not in_body:
+        where = " (only as an attachment, not in the multipart/alternative)" if elsewhere else ""
+        found.append(f"the text/calendar part: missing{where}")
+    if not attached:
+        found.append("the application/ics attachment: missing")
+    return found
 
 
 def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
@@ -254,9 +300,8 @@ def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
         if body.get(field) and sender not in (mail.get(header) or "").lower():
             found.append(f"{header}: {mail.get(header)!r}, not the sender {sender}")
     found += _auto_submitted(body, mail)
+    found += _calendar(body, mail)
     parts = _parts(mail)
-    if bool(body.get("calendarIcs")) != ("text/calendar" in parts):
-        found.append(f"the text/calendar part: {'missing' if body.get('calendarIcs') else 'present'}")
     markup = str(body.get("body") or "")
     wanted = {"text/html", "text/plain"} if has_text(markup) else {"text/html"}
     if markup and not wanted <= set(parts):

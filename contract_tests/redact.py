@@ -17,6 +17,10 @@ import pytest
 from _pytest._code.code import TerminalRepr
 
 MASK = "[Filtered]"  # as schemathesis shows the key in its curl lines
+# The real server sets the `asc_auth_key` cookie on a call the header authenticates: the token itself,
+# or, for Basic credentials, a session key the suite never knew. Its value is masked wherever the
+# cookie is named (a Set-Cookie or Cookie header, quoted or not), whatever it is.
+_COOKIE = re.compile(r"(asc_auth_key\s*=\s*)(\"(?:[^\"\\]|\\.)*\"|[^;,\s'\"\\]+)", re.IGNORECASE)
 # A fragment this long, cut off where pytest's saferepr shortens a long repr ("..."), is masked too.
 _FRAGMENT = 4
 
@@ -40,6 +44,7 @@ class Redactor:
         self._pattern = re.compile("|".join(patterns)) if patterns else None
 
     def text(self, text: str) -> str:
+        text = _COOKIE.sub(lambda m: m[1] + MASK, text)
         return text if self._pattern is None else self._pattern.sub(MASK, text)
 
     def value(self, value: Any, seen: set[int] | None = None) -> Any:

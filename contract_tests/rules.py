@@ -186,6 +186,9 @@ PROBES = [
 SENT_AGAIN = "the id just returned, sent again"
 
 
+STORED_ID_MARK = ".contract-suite-stored"  # in the Message-ID a seeded message is stored with
+
+
 @dataclass(frozen=True)
 class DraftProbe:
     """A message the embedded sandbox is seeded with, and the statuses its sends must get, in order."""
@@ -205,8 +208,14 @@ class DraftProbe:
             "to": [_in_domain(settings, f"draft-{self.id}")],
             "subject": f"contract suite: {self.rule}",
             "body": "<p>A seeded message.</p>",
+            "mimeMessageId": self.stored_message_id(settings),
             **self.fields,
         }
+
+    def stored_message_id(self, settings: SuiteSettings) -> str:
+        """The Message-ID the stored message was saved with, which its send keeps (DraftEngine.Send:
+        a message in Drafts or Templates goes out with its stored MimeMessageId)."""
+        return f"AU{self.id}{STORED_ID_MARK}@{settings.recipient_domain}"
 
 
 # Small ids: a new message's id follows the largest one stored, and must never reach NO_SUCH_ID.

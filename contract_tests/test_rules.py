@@ -103,10 +103,12 @@ def send(
 
 
 ACCEPTED_PROBES = [p for p in PROBES if p.expected == 200]
+SENT_DRAFTS = [d for d in DRAFT_PROBES if 200 in d.expected]  # whose first accepted send's mail is read
+DRAFT_MARKERS = 500  # the draft probes' markers: after the probes' (their index), before generated sends
 
 
 def read_mail(
-    body: dict[str, Any], run: ContractRun, sink: sinks.Sink
+    body: dict[str, Any], run: ContractRun, sink: sinks.Sink, stored_message_id: str | None = None
 ) -> tuple[list[str], dict[str, list[bytes]]]:
     """What differs between the send `body` and the mail each of its recipients got, and that mail.
 
@@ -119,7 +121,7 @@ def read_mail(
         left = max(0.0, run.delivery_deadline - time.monotonic())  # past it, one look each
         copies[address] = sink.copies(address, left)
     name = sender_name(run.settings)
-    problems = delivered.differences(body, copies, name, run.settings.relay_headers)
+    problems = delivered.differences(body, copies, name, run.settings.relay_headers, stored_message_id)
     run.checked += [address for address, got in copies.items() if len(got) == 1]
     if name is not None and any(copies.values()):
         run.from_name_checked += 1
@@ -152,12 +154,18 @@ def not_delivered(rule: str, why: str, run: ContractRun) -> str:
     )
 
 
-def check_delivery(body: dict[str, Any], rule: str, run: ContractRun, sink: sinks.Sink | None) -> None:
+def check_delivery(
+    body: dict[str, Any],
+    rule: str,
+    run: ContractRun,
+    sink: sinks.Sink | None,
+    stored_message_id: str | None = None,
+) -> None:
     """The mail this accepted send caused, as each recipient got it, against what the send asked."""
     if sink is None:
         run.coverage.delivery(rule, 0, f"{NOT_RUN}: no MAIL_SINK to read the mail from")
         return
-    problems, copies = read_mail(body, run, sink)
+    problems, copies = read_mail(body, run, sink, stored_message_id)
     why = undeliverable(profiles.bound(body), run)
     if why is not None and not any(copies.values()):
         reason = not_delivered(rule, why, run)
@@ -233,11 +241,15 @@ def test_rule_of_a_stored_message(
         if not contract_run.settings.embedded:
             pytest.skip(rules.DRAFTS_NOT_RUN)
         ids = []
-        for expected in draft.expected:
-            case, response = send(contract_schema, contract_run, target_url, session, id=draft.id)
+        for number, expected in enumerate(draft.expected):
+            # Recipients of its own: its mail is read (test_delivered_mail_of_a_stored_message).
+            marker = DRAFT_MARKERS + 10 * DRAFT_PROBES.index(draft) + number
+            case, response = send(contract_schema, contract_run, target_url, session, marker, id=draft.id)
             check(case, response, draft.rule, expected, contract_run, id_exists=True)
             if response.status_code == 200:
                 ids.append(response.json()["response"])
+                assert isinstance(case.body, dict)
+                contract_run.accepted_probes.setdefault(draft.rule, case.body)
         if draft.folder == "templates":
             shown = f"rule: {draft.rule}: template {draft.id} sent {len(ids)} times answered ids {ids}"
             assert len(set(ids)) == len(ids), shown
@@ -252,6 +264,23 @@ def test_delivered_mail(probe: Probe, contract_run: ContractRun, mail_sink: sink
         contract_run.coverage.delivery(probe.rule, 0, f"{NOT_RUN}: no accepted send of its probe to check")
         pytest.skip("not run: no accepted send of its probe to check")
     check_delivery(body, probe.rule, contract_run, mail_sink)
+
+
+@pytest.mark.parametrize("draft", SENT_DRAFTS, ids=[d.rule for d in SENT_DRAFTS])
+def test_delivered_mail_of_a_stored_message(
+    draft: DraftProbe, contract_run: ContractRun, mail_sink: sinks.Sink | None
+) -> None:
+    """The mail of a stored message sent by its id: as any send's, and with the Message-ID it was
+    seeded with (DraftEngine.Send keeps a draft's or template's stored MimeMessageId). Embedded only:
+    only there does the suite know what the message was stored with."""
+    if not contract_run.settings.embedded:
+        pytest.skip(rules.DRAFTS_NOT_RUN)
+    rule = f"{draft.rule}: its stored Message-ID kept"
+    body = contract_run.accepted_probes.get(draft.rule)
+    if body is None:
+        contract_run.coverage.delivery(rule, 0, f"{NOT_RUN}: no accepted send of its probe to check")
+        pytest.skip("not run: no accepted send of its probe to check")
+    check_delivery(body, rule, contract_run, mail_sink, draft.stored_message_id(contract_run.settings))
 
 
 def test_delivered_mail_of_generated_sends(

@@ -75,15 +75,20 @@ def _subject_mangled(message: Message, rcpt_tos: list[str]) -> list[Message]:
     return [message]
 
 
-def _calendar_dropped(message: Message, rcpt_tos: list[str]) -> list[Message]:
-    for part in message.walk():
-        payload = part.get_payload()
-        if part.is_multipart() and isinstance(payload, list):
-            kept: list[Message[str, str] | str] = [
-                p for p in payload if isinstance(p, Message) and p.get_content_type() != "text/calendar"
-            ]
-            part.set_payload(kept)
-    return [message]
+def _parts_dropped(content_type: str) -> Change:
+    """Every part of `content_type` taken out of its multipart."""
+
+    def change(message: Message, rcpt_tos: list[str]) -> list[Message]:
+        for part in message.walk():
+            payload = part.get_payload()
+            if part.is_multipart() and isinstance(payload, list):
+                kept: list[Message[str, str] | str] = [
+                    p for p in payload if isinstance(p, Message) and p.get_content_type() != content_type
+                ]
+                part.set_payload(kept)
+        return [message]
+
+    return change
 
 
 def _never_if_important(message: Message, rcpt_tos: list[str]) -> list[Message]:
@@ -155,7 +160,14 @@ DELIVERY_FAULTS = [
     DeliveryFault("Importance missing", _without("Importance"), "Importance: missing"),
     DeliveryFault("In-Reply-To missing", _without("In-Reply-To"), "In-Reply-To: missing"),
     DeliveryFault("a receipt header missing", _without("Return-Receipt-To"), "Return-Receipt-To: missing"),
-    DeliveryFault("the calendar part missing", _calendar_dropped, "the text/calendar part: missing"),
+    DeliveryFault(
+        "the calendar part missing", _parts_dropped("text/calendar"), "the text/calendar part: missing"
+    ),
+    DeliveryFault(
+        "the application/ics attachment missing",
+        _parts_dropped("application/ics"),
+        "the application/ics attachment: missing",
+    ),
     DeliveryFault("one Auto-Submitted of two", _first_only("Auto-Submitted"), "Auto-Submitted: 'auto-"),
     DeliveryFault("a mail never delivered", _never_if_important, "never delivered"),
     DeliveryFault("a duplicated delivery", _twice, "delivered 2 times", every_message=True),

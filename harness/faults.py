@@ -8,7 +8,8 @@ sandbox itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -363,6 +364,41 @@ def _template_used_up(draft: rules.DraftProbe) -> Wrap:
     return wrap
 
 
+def _stored_message_id_replaced(app: ASGIApp) -> ASGIApp:
+    """A stored message's mail with a new Message-ID instead of the one it was saved with, as a server
+    that makes one for every send would write it. Shown on the embedded capture's raw mail, which the
+    suite reads (the sandbox itself keeps the stored one)."""
+
+    async def answered(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith(".eml"):
+            return await app(scope, receive, send)
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def rewrite(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            raw = b"".join(chunks)
+            blank = re.search(rb"\r?\n\r?\n", raw)
+            end = blank.start() if blank else len(raw)
+            head, rest = raw[:end], raw[end:]
+            stored = rf"(?im)^Message-ID:[^\r\n]*{re.escape(rules.STORED_ID_MARK)}[^\r\n]*".encode()
+            head = re.sub(stored, b"Message-ID: <AUanew.one@example.test>", head)
+            body = head + rest
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        return await app(scope, receive, rewrite)
+
+    return answered
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -522,6 +558,12 @@ FAULTS = [
         "a message sent from any folder",
         _as_new_message(_draft("a message in another folder")),
         "rule: a message in another folder (inbox)",
+        embedded=True,
+    ),
+    Fault(
+        "a draft sent with a new Message-ID",
+        _stored_message_id_replaced,
+        "Message-ID: a new one,",
         embedded=True,
     ),
     Fault(

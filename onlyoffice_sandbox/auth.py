@@ -10,6 +10,12 @@ authenticates lets the call through (`ApiRouteHandler.GetHttpHandler`):
   its `??` never run, since it answers LostUser, not null), the password exact;
 - Bearer (`ASCBearerAuthorization.cs`): `Bearer <token>`.
 
+Before them, the web app's own authentication (Global.asax.cs `Authenticate`, by
+`AuthorizationHelper.ProcessBasicAuthorization`) reads the header, and when that authenticates it
+sets the `asc_auth_key` cookie on the answer (`header_cookie`); the API's authorizers then let
+the call through (each tries only while no one is authenticated). So a bare token in the header is
+taken even beside a wrong `asc_auth_key` cookie.
+
 Basic and Bearer read the header trimmed and cut at its first ',' (ASP.NET joins several
 Authorization headers with ','), and name their scheme in its exact case: `bearer <token>` and
 `basic ...` are refused. Every secret is compared in constant time, and none is ever logged.
@@ -88,4 +94,30 @@ def authorized(header: str | None, cookie: str | None, credentials: Credentials)
     )
     bearer = bearer_token(given)
     by_bearer = bearer is not None and is_token(bearer, credentials.tokens)
-    return by_cookie or by_basic or by_bearer
+    # The web app's own authentication reads the header before any of them (`header_cookie`).
+    by_web_app = header_cookie(header, credentials) is not None
+    return by_web_app or by_cookie or by_basic or by_bearer
+
+
+def header_cookie(header: str | None, credentials: Credentials) -> str | None:
+    """The `asc_auth_key` cookie the real server sets when the Authorization header authenticates,
+    as AuthorizationHelper.ProcessBasicAuthorization reads it (trimmed, not cut at ','): `Basic`
+    anywhere in it is Basic credentials (decoded from index 6), else `Bearer` anywhere is a token
+    from index 7, else the whole header is a token. A token is its own cookie; Basic credentials
+    get a new session key from the server (SecurityContext.AuthenticateMe), for which the sandbox
+    gives its first token, which authenticates the same user. None: the header does not."""
+    text = (header or "").strip()
+    if not text:
+        return None
+    if "Basic" in text:
+        try:
+            raw = base64.b64decode(text[6:].translate(_BASE64_SPACE), validate=True)
+        except ValueError:
+            return None
+        parts = raw.decode("ascii", "replace").replace("\ufffd", "?").split(":")
+        known = len(parts) > 1 and (
+            _same(parts[0].lower(), credentials.login.lower()) & _same(parts[1], credentials.password)
+        )
+        return credentials.tokens[0] if known else None
+    token = text[7:] if "Bearer" in text else text
+    return token if is_token(token, credentials.tokens) else None

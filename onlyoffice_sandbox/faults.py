@@ -1,15 +1,23 @@
 """Faults on demand for the send call: the next N sends fail as production can make them fail.
 
-Framework-free: the HTTP layer (`web/faults.py`) applies what `SendFaults.take()` gives.
-The kinds are read from sandbox-api.yaml (`SendFault.kind`); the answers of the real
-server's pre-call filters (`ProductSecurityFilter` in Community Server) are below: the
-filter sets the HTTP status and its name, and the API handler answers an error envelope
-whose message is that name and whose HRESULT is `System.Web.HttpException`'s (E_FAIL).
+Framework-free: the HTTP layer (`web/send.py`, `web/faults.py`) applies each kind at the stage
+where the real server answers it. The kinds are read from sandbox-api.yaml (`SendFault.kind`).
+
+- The portal's state (`PORTAL`), checked before routing and authentication (Global.asax.cs
+  Application_BeginRequest): the status and an empty body, to any send, with credentials or not.
+- The API's pre-call filter (`FILTERS`, `ProductSecurityFilter`), after authentication and after
+  the body is bound: it sets the status and its name, and the API handler answers an error
+  envelope whose message is that name and whose HRESULT is `System.Web.HttpException`'s (E_FAIL).
+  Its unpaid check (`payment-required`, on installs with tariff settings) is skipped when the
+  request's `Payment-Info` header is set and is not true.
+- An unhandled exception in the method (`METHOD`), after the filters.
+- `late` and `drop`, for any authenticated send (`web/faults.py`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from onlyoffice_sandbox import api_spec
@@ -18,21 +26,31 @@ from onlyoffice_sandbox.problems import Problem
 HRESULT_HTTP_EXCEPTION = -2147467259  # System.Web.HttpException: E_FAIL
 HRESULT_NULL_REFERENCE = -2147467261  # System.NullReferenceException: E_POINTER
 
-# The kinds that answer in the error envelope, and their answer.
-REFUSALS = {
-    "unpaid": Problem(402, "PaymentRequired", HRESULT_HTTP_EXCEPTION),
-    "deactivated": Problem(402, "PaymentRequired", HRESULT_HTTP_EXCEPTION),
-    "transferring": Problem(503, "ServiceUnavailable", HRESULT_HTTP_EXCEPTION),
-    "mail-unavailable": Problem(403, "Forbidden", HRESULT_HTTP_EXCEPTION),
-    # An unhandled exception in the method: what the real server answers for a defect.
+# Before routing and authentication: the status, no body (BlockTransferingOrRestoringPortal,
+# BlockMigratingPortal, BlockPortalEncryption; BlockRemovedOrSuspendedPortal; BlockNotPaidPortal).
+PORTAL = {
+    "transferring": 503,  # being transferred, restored, migrated or encrypted
+    "deactivated": 404,  # suspended (deactivated), or pending removal
+    "unpaid": 402,  # unpaid, on an install without tariff settings
+}
+PAYMENT_REQUIRED = "payment-required"
+# After binding, in the error envelope (ProductSecurityFilter.PreMethodCall, ApiManager.InvokeMethod).
+FILTERS = {
+    PAYMENT_REQUIRED: Problem(402, "PaymentRequired", HRESULT_HTTP_EXCEPTION),  # unpaid, with tariff settings
+    "mail-unavailable": Problem(403, "Forbidden", HRESULT_HTTP_EXCEPTION),  # Mail not available to the user
+}
+# In the method: what the real server answers for a defect.
+METHOD = {
     "server-error": Problem(
         500, "Object reference not set to an instance of an object.", HRESULT_NULL_REFERENCE
     ),
 }
+AFTER_BINDING = {**FILTERS, **METHOD}
 LATE, DROP = "late", "drop"
 KINDS: list[str] = api_spec.enum("SendFault", "kind")
 DELIVERY_CODES: list[int] = api_spec.enum("DeliveryFault", "code")
-if set(KINDS) != {*REFUSALS, LATE, DROP}:  # sandbox-api.yaml and this table must name the same kinds
+# sandbox-api.yaml and these tables must name the same kinds
+if set(KINDS) != {*PORTAL, *AFTER_BINDING, LATE, DROP}:
     raise RuntimeError(f"sandbox-api.yaml's fault kinds {KINDS} differ from the sandbox's")
 DEFAULT_SECONDS = float(api_spec.schema("SendFault")["properties"]["seconds"]["default"])
 
@@ -58,7 +76,7 @@ def parse_setting(text: str, choices: list[str]) -> tuple[str, int]:
 
 
 class SendFaults:
-    """The one armed send fault, counted down by each authenticated send; safe across threads."""
+    """The one armed send fault, counted down by each send that reaches its stage; safe across threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -78,12 +96,36 @@ class SendFaults:
         with self._lock:
             return self._armed
 
-    def take(self) -> Armed | None:
-        """The fault this send gets, if one is armed; one fewer remains."""
+    def take(self, kinds: Collection[str] | None = None) -> Armed | None:
+        """The fault this send gets, if one is armed (and of `kinds`, when given); one fewer remains."""
         with self._lock:
             armed = self._armed
-            if armed is None:
+            if armed is None or (kinds is not None and armed.kind not in kinds):
                 return None
             left = armed.remaining - 1
             self._armed = Armed(armed.kind, left, armed.seconds) if left else None
             return armed
+
+    def at_portal(self) -> int | None:
+        """The status the portal's state answers to this send, before authentication; None: none."""
+        armed = self.take(PORTAL) if self._armed is not None else None
+        return PORTAL[armed.kind] if armed else None
+
+    def after_binding(self, payment_info: str | None) -> Problem | None:
+        """The filter's or the method's refusal of this bound, authenticated send; None: none.
+        A send whose `Payment-Info` skips the payment check does not use up that fault."""
+        armed = self._armed
+        if armed is None or armed.kind not in AFTER_BINDING:
+            return None
+        if armed.kind == PAYMENT_REQUIRED and not payment_checked(payment_info):
+            return None
+        taken = self.take(AFTER_BINDING)
+        return AFTER_BINDING[taken.kind] if taken else None
+
+
+def payment_checked(header: str | None) -> bool:
+    """ProductSecurityFilter checks payment when `Payment-Info` is absent or empty, or parses as
+    true (.NET bool.TryParse: trimmed, any case); any other value, `false` among them, skips it."""
+    if not header:
+        return True
+    return header.strip().lower() == "true"

@@ -18,9 +18,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any, TypeVar
 
+from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.problems import forbidden, not_found
@@ -94,6 +96,7 @@ class Draft:
     id: int
     folder: str
     fields: dict[str, Any]
+    message_id: str | None = None  # the Message-ID it was saved with, which its send keeps
 
 
 # An operation and what waits for it: a thread's concurrent future, or a coroutine's asyncio future.
@@ -344,16 +347,33 @@ def _set(future: concurrent.futures.Future[Any] | asyncio.Future[Any], outcome: 
 # -- operations: writes run inside the writer's transaction; reads (marked) in the reader's snapshot --
 
 
+def _stored_message_id(draft: dict[str, Any]) -> str:
+    """The Message-ID a seeded message was saved with, in angle brackets; one made for it if none
+    is given: the real server gives every message one when it saves it (ComposeEngineBase.Save)."""
+    given = draft.get("mimeMessageId")
+    if given:
+        return f"<{given.strip().strip('<>')}>"
+    sender = parse_mailbox(str(draft.get("from") or ""))
+    return make_msgid(domain=sender.domain if sender is not None else "localhost")
+
+
 def seed(drafts: list[dict[str, Any]]) -> Operation[int]:
     """Insert drafts, each with an `id`; one that exists already is left as it is."""
 
     def op(conn: sqlite3.Connection) -> int:
         added = 0
         for draft in drafts:
-            fields = {k: v for k, v in draft.items() if k not in {"id", "folder"}}
+            fields = {k: v for k, v in draft.items() if k not in {"id", "folder", "mimeMessageId"}}
             cur = conn.execute(
-                "INSERT OR IGNORE INTO messages (id, folder, fields, updated) VALUES (?, ?, ?, ?)",
-                (int(draft["id"]), draft.get("folder", "drafts"), json.dumps(fields), time.time()),
+                "INSERT OR IGNORE INTO messages (id, folder, fields, message_id, updated)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    int(draft["id"]),
+                    draft.get("folder", "drafts"),
+                    json.dumps(fields),
+                    _stored_message_id(draft),
+                    time.time(),
+                ),
             )
             added += cur.rowcount
         return added
@@ -365,12 +385,14 @@ def find_draft(message_id: int) -> Operation[Draft]:
     """The draft to send: 404 if there is none, 403 if it is not in Drafts or Templates."""
 
     def op(conn: sqlite3.Connection) -> Draft:
-        row = conn.execute("SELECT folder, fields FROM messages WHERE id = ?", (message_id,)).fetchone()
+        row = conn.execute(
+            "SELECT folder, fields, message_id FROM messages WHERE id = ?", (message_id,)
+        ).fetchone()
         if row is None:
             raise not_found(f"Message not found: id {message_id}")
         if row[0] not in SENDABLE:
             raise forbidden(NOT_IN_DRAFTS)
-        return Draft(message_id, row[0], json.loads(row[1]))
+        return Draft(message_id, row[0], json.loads(row[1]), row[2])
 
     return op
 
@@ -664,7 +686,9 @@ def send_ids(message_ids: list[str]) -> Operation[dict[str, int]]:
         for start in range(0, len(message_ids), 500):  # SQLite's limit on placeholders
             chunk = message_ids[start : start + 500]
             rows = conn.execute(
-                f"SELECT message_id, id FROM messages WHERE message_id IN ({', '.join('?' * len(chunk))})",  # noqa: S608
+                # A template's sends share its Message-ID: the newest send wins, then (ordered by id).
+                f"SELECT message_id, id FROM messages WHERE message_id IN ({', '.join('?' * len(chunk))})"  # noqa: S608
+                " ORDER BY id",
                 chunk,
             )
             found.update(rows.fetchall())

@@ -109,8 +109,9 @@ class Sandbox:
     # -- faults ------------------------------------------------------------------------
 
     def fail_sends(self, kind: str, count: int = 1, seconds: float | None = None) -> dict[str, Any]:
-        """The next `count` sends get `kind`: unpaid, deactivated, transferring, mail-unavailable,
-        server-error, late (answered `seconds` late) or drop."""
+        """The next `count` sends get `kind` (sandbox-api.yaml's SendFault): transferring, deactivated,
+        unpaid (empty answers before authentication), payment-required, mail-unavailable (the error
+        envelope after binding), server-error, late (answered `seconds` late) or drop."""
         body: dict[str, Any] = {"kind": kind, "count": count}
         if seconds is not None:
             body["seconds"] = seconds

@@ -86,7 +86,9 @@ async def accept(ctx: Context, read: Read) -> int:
     )
     letter = Letter(
         fields=fields,
-        message_id=new_message_id(sender),
+        # A draft (or template) keeps the Message-ID it was saved with (DraftEngine.Send, id > 0);
+        # a new message gets a new one.
+        message_id=draft.message_id if draft is not None and draft.message_id else new_message_id(sender),
         date=now(),
         author=str(sender),
         recipients=addressed,

@@ -109,7 +109,7 @@ def test_401_is_an_authentication_failure(scripted: ScriptedServer, content_type
         status=401,
         body=b"Unauthorized",
         content_type=content_type,
-        headers={"WWW-Authenticate": 'Bearer Realm="127.0.0.1"'},
+        headers={"WWW-Authenticate": 'Basic Realm="127.0.0.1"'},
     )
     client = client_for(scripted)
     detailed = send_message.sync_detailed(client=client, body=message())

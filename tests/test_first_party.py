@@ -79,7 +79,8 @@ def _expected(values: Any) -> list[tuple[str, str]]:
 
 
 def _calendar(part: EmailMessage) -> bool:
-    return part.get_content_type() == "text/calendar"
+    """The event's two parts: the text/calendar alternative and the application/ics attachment."""
+    return part.get_content_type() in ("text/calendar", "application/ics")
 
 
 def check_mail(delivered: Delivered, body: dict[str, Any], entry: Traffic) -> None:
@@ -108,10 +109,11 @@ def check_mail(delivered: Delivered, body: dict[str, Any], entry: Traffic) -> No
     assert html.get_content().strip() == body["body"]
     calendars = [p for p in mail.walk() if _calendar(p)]
     if body.get("calendarIcs"):
-        [calendar] = calendars
-        assert calendar.get_content().replace("\r\n", "\n").strip() == body["calendarIcs"].replace(
-            "\r\n", "\n"
-        )
+        assert [p.get_content_type() for p in calendars] == ["text/calendar", "application/ics"]
+        for calendar in calendars:
+            content = calendar.get_content()
+            text = content.decode() if isinstance(content, bytes) else content
+            assert text.replace("\r\n", "\n").strip() == body["calendarIcs"].replace("\r\n", "\n")
     else:
         assert calendars == []
     files = sorted(str(p.get_filename()) for p in mail.walk() if p.get_filename() and not _calendar(p))

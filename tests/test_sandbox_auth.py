@@ -8,7 +8,7 @@ import base64
 
 import pytest
 
-from onlyoffice_sandbox.auth import Credentials, authorized, basic_credentials, bearer_token
+from onlyoffice_sandbox.auth import Credentials, authorized, basic_credentials, bearer_token, header_cookie
 
 TOKENS = ("tok-1", "tok-2")
 LOGIN, PASSWORD = "user@example.test", "pass-word"
@@ -45,11 +45,16 @@ def test_the_bearer_token_is_read_as_the_real_server_reads_it(header: str, token
         ("tok-2", None, True),  # bare, as the API page shows: the cookie authorizer reads the header
         ("Bearer tok-2", None, True),
         ("bearer tok-2", None, False),
-        ("tok-2 ", None, False),  # the bare header is compared whole (a server strips it before)
+        # The API's cookie authorizer compares the bare header whole, but the web app's own
+        # authentication (Global.asax.cs Authenticate, ProcessBasicAuthorization) trims it first.
+        ("tok-2 ", None, True),
         ("tok-1,tok-2", None, False),
         (None, "tok-1", True),  # the web client's cookie
         ("wrong", "tok-1", True),
-        ("tok-1", "wrong", False),  # a cookie that is set is read instead of a bare header
+        # The API's cookie authorizer reads a cookie that is set instead of a bare header, but the
+        # web app's own authentication read the header before it.
+        ("tok-1", "wrong", True),
+        ("xBasic dG9rLTE=", None, False),  # Basic anywhere is Basic credentials (decoded from index 6)
         ("Bearer tok-1", "wrong", True),  # the bearer authorizer reads the header either way
         ("tok-1", "", True),  # an empty cookie is none
         ("", None, False),
@@ -112,3 +117,30 @@ def test_credentials_never_show_their_secrets() -> None:
     assert "tok-1" not in repr(CREDENTIALS)
     assert PASSWORD not in repr(CREDENTIALS)
     assert PASSWORD not in str(CREDENTIALS)
+
+
+def _basic(text: str, scheme: str = "Basic") -> str:
+    return f"{scheme} {base64.b64encode(text.encode()).decode()}"
+
+
+@pytest.mark.parametrize(
+    ("header", "cookie"),
+    [
+        ("tok-1", "tok-1"),  # a token is its own cookie
+        ("  tok-2\t", "tok-2"),  # trimmed
+        ("Bearer tok-2", "tok-2"),
+        ("xBearer tok-2", None),  # Bearer anywhere: the token from index 7 ("tok-2" here is "ok-2")
+        ("Bearer tok-2, x", None),  # not cut at ',' (the API's Bearer authorizer lets it in, no cookie)
+        (_basic(f"{LOGIN}:{PASSWORD}"), "tok-1"),  # a session key: the sandbox's first token
+        # Basic anywhere, decoded from index 6: " <base64>", whose space FromBase64String skips.
+        (_basic(f"{LOGIN}:{PASSWORD}", "xBasic"), "tok-1"),
+        (_basic(f"{LOGIN}:wrong"), None),
+        ("basic tok-1", None),  # neither scheme in its case: the whole header, no token
+        ("", None),
+        (None, None),
+    ],
+)
+def test_the_cookie_the_web_app_sets_for_a_header(header: str | None, cookie: str | None) -> None:
+    """AuthorizationHelper.ProcessBasicAuthorization reads the header trimmed: `Basic` anywhere is Basic
+    credentials from index 6, else `Bearer` anywhere a token from index 7, else the whole a token."""
+    assert header_cookie(header, CREDENTIALS) == cookie

@@ -210,3 +210,49 @@ def test_a_quoted_local_part_is_written_quoted(written: str, tmp_path: Path) -> 
         assert raw_header(raw, name).count("@") == written.count("@")
     assert letter.recipients == [asked.addr_spec, asked.addr_spec]  # the envelope names it quoted too
     assert asked.addr_spec.startswith('"')
+
+
+def _calendar_parts(ics: str) -> tuple[EmailMessage, EmailMessage]:
+    letter = Letter(
+        fields={"from": SENDER, "to": ["bob@example.org"], "body": "<p>Hi</p>", "calendarIcs": ics},
+        message_id="<m@example.test>",
+        date=now(),
+        author=SENDER,
+        recipients=["bob@example.org"],
+        attachments=[],
+    )
+    mail = email.message_from_bytes(compose(letter).as_bytes(), policy=policy.default)
+    assert isinstance(mail, EmailMessage)
+    [alternative_calendar] = [p for p in mail.walk() if p.get_content_type() == "text/calendar"]
+    [attached] = [p for p in mail.walk() if p.get_content_type() == "application/ics"]
+    return alternative_calendar, attached
+
+
+@pytest.mark.parametrize(
+    ("method", "file_name"),
+    [
+        ("REQUEST", "invite.ics"),
+        ("REPLY", "reply.ics"),
+        ("CANCEL", "cancel.ics"),
+        ("request", "calendar.ics"),  # taken in any case, but named by an exact comparison
+        ("PUBLISH", None),  # no method the real server takes: no parameter, the default name
+    ],
+)
+def test_the_calendar_goes_out_twice_named_by_its_method(method: str, file_name: str | None) -> None:
+    """ToMimeMessageBody: a text/calendar alternative (quoted-printable, method=CalendarMethod) and an
+    application/ics attachment (base64, method and name parameters, a file name by the method)."""
+    event = "BEGIN:VEVENT\r\nUID:1\r\nEND:VEVENT\r\n"
+    ics = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:{method}\r\n{event}END:VCALENDAR"
+    calendar, attached = _calendar_parts(ics)
+    taken = method if file_name else None
+    assert calendar["Content-Transfer-Encoding"] == "quoted-printable"
+    assert calendar.get_param("method") == taken
+    assert attached["Content-Transfer-Encoding"] == "base64"
+    assert attached.get_content_disposition() == "attachment"
+    name = file_name or "calendar.ics"
+    assert (attached.get_param("method"), attached.get_param("name"), attached.get_filename()) == (
+        taken,
+        name,
+        name,
+    )
+    assert attached.get_content().decode() == ics

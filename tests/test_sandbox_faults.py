@@ -1,8 +1,10 @@
 """Faults on demand, each seen as an app sees it: through the generated client, sync and async.
 
-Send faults answer as the real server's pre-call filters do (402, 503, 403 in the error
-envelope), or 500, or late, or not at all. Delivery faults make the embedded capture
-refuse with 421, 451 or 550, which the outbox's record shows.
+Send faults answer as the real server does at the stage where it answers them: the portal's
+state before authentication (503, 404, 402 with an empty body), the API's pre-call filter after
+the body is bound (402, 403 in the error envelope), a defect in the method (500), or late, or
+not at all. Delivery faults make the embedded capture refuse with 421, 451 or 550, which the
+outbox's record shows.
 """
 
 from __future__ import annotations
@@ -25,16 +27,16 @@ from harness.sandboxes import MAILBOX, TOKEN, outbox, running, settings_in, wait
 from onlyoffice_contract import spec
 from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
 
-# What the client raises for each fault, the status it carries (None: no answer at all), and
-# whether it says the mail may have been sent. 402 and 503 are declared in the spec: typed ApiErrors.
+# What the client raises for each fault answered in the envelope (or not at all), the status it
+# carries (None: no answer at all), and whether it says the mail may have been sent.
 EXPECTED: dict[str, tuple[type[errors.ClientError], int | None, str, bool]] = {
-    "unpaid": (errors.ApiError, 402, "PaymentRequired", False),
-    "deactivated": (errors.ApiError, 402, "PaymentRequired", False),
-    "transferring": (errors.ApiError, 503, "ServiceUnavailable", False),
+    "payment-required": (errors.ApiError, 402, "PaymentRequired", False),
     "mail-unavailable": (errors.ApiError, 403, "Forbidden", False),
     "server-error": (errors.UnexpectedStatus, 500, "Object reference not set", True),
     "drop": (errors.ConnectionLost, None, "no valid answer came back", True),
 }
+# The portal's state: answered before authentication, with an empty body (Global.asax.cs).
+PORTAL = {"transferring": 503, "deactivated": 404, "unpaid": 402}
 
 
 def request(subject: str = "fault test") -> SendMessageRequest:
@@ -89,6 +91,88 @@ def test_a_late_answer_times_the_client_out_though_the_mail_was_accepted(sandbox
     assert [m["id"] for m in sandbox.outbox()] == [mail["sendId"]]
 
 
+def raw_send(sandbox: Sandbox, body: bytes, **headers: str) -> httpx.Response:
+    return httpx.put(sandbox.url + spec.OPERATION_PATH + ".json", content=body, headers=headers)
+
+
+VALID = json.dumps({"from": "sandbox@example.test", "to": ["bob@example.org"], "subject": "x"}).encode()
+
+
+@pytest.mark.parametrize("kind", list(PORTAL))
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "application/json", "Authorization": "the token"},
+        {"Content-Type": "application/json"},
+        {"Authorization": "wrong"},
+    ],
+    ids=["authenticated", "no credentials", "wrong credentials"],
+)
+def test_the_portals_state_is_answered_before_authentication_with_an_empty_body(
+    sandbox: Sandbox, kind: str, headers: dict[str, str]
+) -> None:
+    """Global.asax.cs Application_BeginRequest blocks the portal before routing and authentication:
+    the status, Response.End(), no envelope; with credentials or without, whatever the body."""
+    if headers.get("Authorization") == "the token":
+        headers = {**headers, "Authorization": sandbox.token}
+    sandbox.fail_sends(kind, count=2)
+    for body in (VALID, b"{not json"):
+        response = raw_send(sandbox, body, **headers)
+        assert response.status_code == PORTAL[kind], response.text
+        assert response.content == b""
+        assert "www-authenticate" not in response.headers
+        assert "set-cookie" not in response.headers  # authentication never ran
+    assert sandbox.faults()["send"] is None
+    assert sandbox.outbox() == []
+    assert raw_send(sandbox, VALID, **headers).status_code in {200, 401}  # then as usual
+
+
+@pytest.mark.parametrize("kind", ["payment-required", "mail-unavailable", "server-error"])
+def test_the_filters_and_the_method_come_after_binding(sandbox: Sandbox, kind: str) -> None:
+    """ApiManager binds the arguments, then runs the pre-call filters, then the method: a body that
+    does not bind gets its 400 first and leaves the fault armed."""
+    sandbox.fail_sends(kind)
+    auth = {"Authorization": sandbox.token, "Content-Type": "application/json"}
+    unbound = raw_send(sandbox, b"{not json", **auth)
+    assert unbound.status_code == 400, unbound.text
+    assert sandbox.faults()["send"] == {"kind": kind, "remaining": 1, "seconds": 5}
+    assert raw_send(sandbox, VALID, Authorization="wrong").status_code == 401
+    assert sandbox.faults()["send"]["remaining"] == 1
+    refused = raw_send(sandbox, VALID, **auth)
+    assert refused.status_code == EXPECTED[kind][1], refused.text
+    assert refused.json()["error"]["message"].startswith(EXPECTED[kind][2])
+    assert sandbox.faults()["send"] is None
+
+
+@pytest.mark.parametrize(
+    ("value", "skipped"), [("false", True), ("False", True), ("no", True), ("true", False), ("", False)]
+)
+def test_payment_info_skips_the_filters_payment_check(sandbox: Sandbox, value: str, skipped: bool) -> None:
+    """ProductSecurityFilter checks payment only when Payment-Info is empty or parses as true."""
+    sandbox.fail_sends("payment-required")
+    headers = {"Authorization": sandbox.token, "Content-Type": "application/json", "Payment-Info": value}
+    response = raw_send(sandbox, VALID, **headers)
+    assert response.status_code == (200 if skipped else 402), response.text
+    # A skipped check leaves the fault armed; the mail-unavailable check is not skipped by it.
+    assert (sandbox.faults()["send"] is not None) is skipped
+    sandbox.fail_sends("mail-unavailable")
+    assert raw_send(sandbox, VALID, **headers).status_code == 403
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".tml"])
+def test_a_filters_refusal_on_the_xml_routes_is_xml(sandbox: Sandbox, suffix: str) -> None:
+    sandbox.fail_sends("mail-unavailable")
+    form = "from=sandbox%40example.test&to=bob%40example.org"
+    response = httpx.put(
+        sandbox.url + spec.OPERATION_PATH + suffix,
+        content=form,
+        headers={"Authorization": sandbox.token, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "text/xml; charset=UTF-8"
+    assert b"<message>Forbidden</message>" in response.content
+
+
 def test_a_fault_lasts_count_sends_and_a_401_neither_triggers_nor_uses_it(sandbox: Sandbox) -> None:
     sandbox.fail_sends("mail-unavailable", count=2)
     wrong = AuthenticatedClient(base_url=sandbox.url, token="wrong")
@@ -99,7 +183,7 @@ def test_a_fault_lasts_count_sends_and_a_401_neither_triggers_nor_uses_it(sandbo
         with pytest.raises(errors.ApiError, match="Forbidden"):
             send(sandbox, "sync")
     assert send(sandbox, "sync") > 0
-    sandbox.fail_sends("unpaid", count=5)
+    sandbox.fail_sends("payment-required", count=5)
     assert sandbox.clear_faults() == {"send": None, "delivery": None, "capture": True}
     assert send(sandbox, "sync") > 0
 
@@ -122,9 +206,10 @@ def test_a_send_the_web_client_authenticates_by_cookie_gets_the_fault(sandbox: S
 @pytest.mark.parametrize("sandbox_settings", [{"fault_sends": "transferring:2", "fault_deliveries": "451"}])
 def test_faults_from_settings(sandbox: Sandbox) -> None:
     for _ in range(2):
-        with pytest.raises(errors.ApiError) as raised:
-            send(sandbox, "async")
-        assert raised.value.status_code == 503
+        response = raw_send(
+            sandbox, VALID, Authorization=sandbox.token, **{"Content-Type": "application/json"}
+        )
+        assert (response.status_code, response.content) == (503, b"")
     send_id = send(sandbox, "sync", "after the faults")
     [mail] = sandbox.wait_for_mail(sendId=send_id)
     assert mail["subject"] == "after the faults"

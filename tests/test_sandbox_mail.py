@@ -22,6 +22,7 @@ from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 PDF = b"%PDF-1.4 a small report\n" * 20
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+# A calendar the real server can send (ParseValidCalendar): version 2.0, a method, one event.
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:review@example.test\r\n"
     "SUMMARY:Review\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -116,11 +117,12 @@ def test_every_field_reaches_the_mail(sandbox: Sandbox) -> None:
     assert mail["Return-Receipt-To"] == "Sandbox User <sandbox@example.test>" == mail["From"]
     assert mail["Disposition-Notification-To"] == "Sandbox User <sandbox@example.test>"
 
-    # Parts: mixed( alternative( text, related( html, inline png ) ), pdf, calendar ).
+    # Parts: mixed( alternative( text, related( html, inline png ), calendar ), pdf, ics ): the event
+    # twice, as ToMimeMessageBody writes it.
     assert mail.get_content_type() == "multipart/mixed"
-    alternative, pdf, calendar = mail.iter_parts()
+    alternative, pdf, ics = mail.iter_parts()
     assert alternative.get_content_type() == "multipart/alternative"
-    text, related = alternative.iter_parts()
+    text, related, calendar = alternative.iter_parts()
     assert text.get_content_type() == "text/plain"
     assert text.get_content().strip() == "Hello Bob"
     html, logo = related.iter_parts()
@@ -136,7 +138,20 @@ def test_every_field_reaches_the_mail(sandbox: Sandbox) -> None:
     assert b'filename="=?utf-8?' in delivered.content
     assert pdf.get_content() == PDF
     assert calendar.get_content_type() == "text/calendar"
+    assert (calendar["Content-Transfer-Encoding"], calendar.get_param("method")) == (
+        "quoted-printable",
+        "REQUEST",
+    )
+    assert calendar.get_content_disposition() is None
     assert calendar.get_content().replace("\r\n", "\n") == ICS.replace("\r\n", "\n")
+    assert (ics.get_content_type(), ics.get_content_disposition()) == ("application/ics", "attachment")
+    assert (ics.get_param("method"), ics.get_param("name"), ics.get_filename()) == (
+        "REQUEST",
+        "invite.ics",
+        "invite.ics",
+    )
+    assert ics["Content-Transfer-Encoding"] == "base64"
+    assert ics.get_content().decode().replace("\r\n", "\n") == ICS.replace("\r\n", "\n")
 
 
 def test_a_plain_autoreply(sandbox: Sandbox) -> None:

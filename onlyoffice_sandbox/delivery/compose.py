@@ -117,16 +117,35 @@ def compose(letter: Letter) -> EmailMessage:
     msg.add_alternative(markup or f"<p>{html.escape(' ')}</p>", subtype="html")
     html_part = _parts(msg)[1]
     # Inline parts (with a Content-ID) go beside the HTML in multipart/related,
-    # the others into multipart/mixed; every one is base64.
-    for item in sorted(attachments, key=lambda a: a.content_id is None):
-        maintype, subtype = _leaf_type(item.content_type)
+    # the others into multipart/mixed (below); every one is base64.
+    for item in attachments:
         if item.content_id:
+            maintype, subtype = _leaf_type(item.content_type)
             html_part.add_related(item.data, maintype, subtype, cte="base64")
             _name_part(_parts(html_part)[-1], "inline", item.file_name, item.content_id)
-        else:
-            msg.add_attachment(item.data, maintype, subtype, cte="base64")
-            _name_part(_parts(msg)[-1], "attachment", item.file_name)
-    if fields.get("calendarIcs"):
-        calendar = headers.sendable(fields["calendarIcs"])
-        msg.add_attachment(calendar, subtype="calendar", filename="calendar.ics")
+    calendar = headers.sendable(fields.get("calendarIcs") or "")
+    # The real server's CalendarMethod: the METHOD as Ical.Net reads it, when the calendar is usable
+    # (send_task); without one it sends no mail, which the onlyoffice mode shows before this.
+    method = send_task.calendar_method(calendar) if calendar else None
+    if calendar:
+        # The event as a text/calendar alternative of the body, quoted-printable, its method
+        # a parameter; added here, after the inline parts went beside the HTML.
+        params = {"method": method} if method else {}
+        msg.add_alternative(calendar, subtype="calendar", cte="quoted-printable", params=params)
+    # Then the attachments, and the event again as an application/ics attachment, base64.
+    for item in attachments:
+        if item.content_id:
+            continue
+        maintype, subtype = _leaf_type(item.content_type)
+        msg.add_attachment(item.data, maintype, subtype, cte="base64")
+        _name_part(_parts(msg)[-1], "attachment", item.file_name)
+    if calendar:
+        name = ICS_FILE_NAMES.get(method or "", "calendar.ics")
+        ics_params = {"method": method, "name": name} if method else {"name": name}
+        msg.add_attachment(calendar.encode(), "application", "ics", cte="base64", params=ics_params)
+        _name_part(_parts(msg)[-1], "attachment", name)
     return msg
+
+
+# ToMimeMessageBody names the application/ics attachment by the method, compared exactly.
+ICS_FILE_NAMES = {"REQUEST": "invite.ics", "REPLY": "reply.ics", "CANCEL": "cancel.ics"}

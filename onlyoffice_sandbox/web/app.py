@@ -19,14 +19,15 @@ from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.delivery import DeliveryProcess
 from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.settings import Settings
-from onlyoffice_sandbox.web import api, send, viewer
+from onlyoffice_sandbox.web import api, envelope, send, viewer
 from onlyoffice_sandbox.web import faults as fault_endpoints
 from onlyoffice_sandbox.web.access import Endpoint, guarded
 
 SEND_METHOD = spec.OPERATION_METHOD.upper()
-# The real server drops a format suffix; every ONLYOFFICE client calls `send.json`.
-# (`.xml` would answer in XML, which the sandbox does not speak: it is not routed.)
-SEND_SUFFIXES = ("", ".json")
+# The real server's routes take a format suffix (ApiRouteRegistrator.cs; JsonNetSerializer's
+# extensions): every ONLYOFFICE client calls `send.json`; `.xml` and `.tml` answer the envelope
+# in XML (`envelope.wants_xml`). Any other suffix matches no route: 404.
+SEND_SUFFIXES = ("", ".json", *envelope.XML_SUFFIXES)
 
 
 class SandboxApp(Starlette):

@@ -1,8 +1,8 @@
-"""Faults on demand over HTTP: the guard in front of the send call, and the fault endpoints.
+"""Faults on demand over HTTP: the guard in front of the send call (`late`, `drop`), and the
+fault endpoints. The other kinds apply inside the send call, each at its stage (`web/send.py`).
 
-The guard counts only sends that carry a valid token, after the token is checked, as the
-real server's pre-call filters run after its authentication: a 401 stays a 401. `drop`
-closes the connection without an answer; it needs the server's transport, which
+The guard counts only sends that carry a valid token, after the token is checked: a 401 stays a
+401. `drop` closes the connection without an answer; it needs the server's transport, which
 `app.SandboxApp` puts in the request's scope (uvicorn gives it; under another server the
 fault answers 500 instead).
 """
@@ -26,6 +26,7 @@ from onlyoffice_sandbox.web.api import problem
 from onlyoffice_sandbox.web.send import authenticated, read_body
 
 TRANSPORT = "sandbox.transport"  # the scope key app.SandboxApp sets
+GUARDED = (faults.LATE, faults.DROP)
 
 
 def with_faults(handle: Endpoint) -> Endpoint:
@@ -37,11 +38,9 @@ def with_faults(handle: Endpoint) -> Endpoint:
         # Only a send with a valid token (the header, or the web client's cookie) takes a fault;
         # with none armed, which is nearly always, the token is checked once, by `handle`.
         if ctx.faults.armed() is not None and authenticated(request, ctx):
-            armed = ctx.faults.take()
+            armed = ctx.faults.take(GUARDED)
         if armed is None:
             return await handle(request)
-        if armed.kind in faults.REFUSALS:
-            return envelope.failure(faults.REFUSALS[armed.kind])
         if armed.kind == faults.LATE:
             response = await handle(request)  # accepted (or refused) now, answered later
             await asyncio.sleep(armed.seconds)
