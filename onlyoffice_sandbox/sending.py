@@ -99,13 +99,12 @@ async def accept(ctx: Context, read: Read) -> int:
     # message goes back to Drafts and nothing is sent. The sandbox shows that where it binds as that
     # server does; strict, the spec's sandbox, delivers it as the contract asks.
     reading, why = send_task.delivery(fields)
-    if ctx.settings.binder == "onlyoffice" and reading is send_task.Reading.UNUSABLE:
+    unsendable = ctx.settings.binder == "onlyoffice" and reading is send_task.Reading.UNUSABLE
+    if unsendable:
         message_id = await ctx.outbox.acall(outbox.queue_failed(letter, draft, why))
-        log.warning(
-            "message %s was accepted and will not be sent, as on the real server: %s", message_id, why
-        )
-        return message_id
-    message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft))
+        log.warning("message %s is accepted and will not be sent, as on the real server: %s", message_id, why)
+    else:
+        message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft))
     for note in read.leniencies:
         log.warning("message %s was accepted through the real server's leniency: %s", message_id, note)
     for note in skipped:
