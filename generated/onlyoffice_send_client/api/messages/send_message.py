@@ -226,9 +226,13 @@ def sync_detailed(
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
     path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
-    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
-    unless the request's Content-Type is `application/json`; any other
-    suffix is no route (404). The reader of the body is chosen by the
+    answer the envelope as XML (`text/xml; charset=UTF-8`: the JSON
+    envelope as `{"result": ...}` through Newtonsoft's XmlNodeConverter,
+    `JsonNetSerializer.cs` 42-72, so `<result><count>1</count><status>0</status>
+    <statusCode>200</statusCode><response>N</response></result>`, in the
+    members' DataMember order, with no declaration) unless the request's
+    media type is `application/json`; any other suffix is no route (404). The reader of the body is
+    chosen by the
     media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
     exactly `application/json`, in that case, is JSON, read as UTF-8
     whatever the charset; exactly `text/xml` is XML; anything else
@@ -369,9 +373,13 @@ def sync(
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
     path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
-    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
-    unless the request's Content-Type is `application/json`; any other
-    suffix is no route (404). The reader of the body is chosen by the
+    answer the envelope as XML (`text/xml; charset=UTF-8`: the JSON
+    envelope as `{"result": ...}` through Newtonsoft's XmlNodeConverter,
+    `JsonNetSerializer.cs` 42-72, so `<result><count>1</count><status>0</status>
+    <statusCode>200</statusCode><response>N</response></result>`, in the
+    members' DataMember order, with no declaration) unless the request's
+    media type is `application/json`; any other suffix is no route (404). The reader of the body is
+    chosen by the
     media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
     exactly `application/json`, in that case, is JSON, read as UTF-8
     whatever the charset; exactly `text/xml` is XML; anything else
@@ -499,9 +507,13 @@ async def asyncio_detailed(
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
     path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
-    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
-    unless the request's Content-Type is `application/json`; any other
-    suffix is no route (404). The reader of the body is chosen by the
+    answer the envelope as XML (`text/xml; charset=UTF-8`: the JSON
+    envelope as `{"result": ...}` through Newtonsoft's XmlNodeConverter,
+    `JsonNetSerializer.cs` 42-72, so `<result><count>1</count><status>0</status>
+    <statusCode>200</statusCode><response>N</response></result>`, in the
+    members' DataMember order, with no declaration) unless the request's
+    media type is `application/json`; any other suffix is no route (404). The reader of the body is
+    chosen by the
     media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
     exactly `application/json`, in that case, is JSON, read as UTF-8
     whatever the charset; exactly `text/xml` is XML; anything else
@@ -642,9 +654,13 @@ async def asyncio(
     **The wire.** The same call answers at `PUT /api/2.0/mail/messages/send.json`
     (the server drops a format suffix; every ONLYOFFICE client calls this
     path), and at `.xml` and `.tml` (`ApiRouteRegistrator.cs` 43-48), which
-    answer the envelope as XML (`text/xml; charset=UTF-8`, root `<result>`)
-    unless the request's Content-Type is `application/json`; any other
-    suffix is no route (404). The reader of the body is chosen by the
+    answer the envelope as XML (`text/xml; charset=UTF-8`: the JSON
+    envelope as `{"result": ...}` through Newtonsoft's XmlNodeConverter,
+    `JsonNetSerializer.cs` 42-72, so `<result><count>1</count><status>0</status>
+    <statusCode>200</statusCode><response>N</response></result>`, in the
+    members' DataMember order, with no declaration) unless the request's
+    media type is `application/json`; any other suffix is no route (404). The reader of the body is
+    chosen by the
     media type alone (`ApiArgumentBuilder.cs`), its parameters ignored:
     exactly `application/json`, in that case, is JSON, read as UTF-8
     whatever the charset; exactly `text/xml` is XML; anything else
