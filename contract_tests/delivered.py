@@ -10,9 +10,8 @@ what the request asked for. The rules, field by field, as the real server (MimeK
   whitespace read as one space, since a server may encode a CR LF or write a space for it);
   there is a Message-ID and a Date; a stored message (a draft or template sent by its id) goes out
   with the Message-ID it was saved with (DraftEngine.Send), which only the embedded run knows;
-- `importance` gives `Importance: high` (and an `X-Priority`, if the server writes one, of 1: the
-  facts name it, but `MailDraftExtensions.ToMimeMessage` sets only MimeKit's `Importance`, so it is
-  not required); `mimeReplyToId` gives
+- `importance` gives `Importance: high` and `X-Priority: 1` (`MailDraftExtensions.ToMimeMessage`
+  126-130 sets MimeKit's Importance and XPriority both); `mimeReplyToId` gives
   `In-Reply-To`; `requestReceipt` gives `Return-Receipt-To`, `requestRead`
   `Disposition-Notification-To`, each naming the sender; `calendarIcs` gives the event twice, a
   text/calendar part in the multipart/alternative (or as the body) and an application/ics
@@ -284,9 +283,9 @@ def _caused(body: dict[str, Any], mail: Message, sender: str) -> list[str]:
     if body.get("importance"):
         if (mail.get("Importance") or "").strip().lower() != "high":
             found.append(f"Importance: {mail.get('Importance')!r}, not high")
-        # ToMimeMessage sets MimeKit's Importance only; an X-Priority a server writes must agree.
-        if mail.get("X-Priority") and not mail["X-Priority"].strip().startswith("1"):
-            found.append(f"X-Priority: {mail.get('X-Priority')!r}, not 1")
+        # ToMimeMessage sets XPriority = Highest beside Importance: "1 (Highest)".
+        if not (mail.get("X-Priority") or "").strip().startswith("1"):
+            found.append(f"X-Priority: {mail.get('X-Priority') or 'missing'!r}, not 1")
     elif mail.get("X-Priority"):
         found.append(f"X-Priority: {mail.get('X-Priority')!r}, though importance was not asked for")
     # MimeKit reads the id as one mailbox and writes `<address>`, dropping any text after it (a line

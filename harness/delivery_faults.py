@@ -158,6 +158,7 @@ DELIVERY_FAULTS = [
     DeliveryFault("Cc dropped", _without("Cc"), "Cc: [], not"),
     DeliveryFault("the subject's encoding broken", _subject_mangled, "delivered mail: a non-ASCII subject"),
     DeliveryFault("Importance missing", _without("Importance"), "Importance: missing"),
+    DeliveryFault("X-Priority missing", _without("X-Priority"), "X-Priority: 'missing', not 1"),
     DeliveryFault("In-Reply-To missing", _without("In-Reply-To"), "In-Reply-To: missing"),
     DeliveryFault("a receipt header missing", _without("Return-Receipt-To"), "Return-Receipt-To: missing"),
     DeliveryFault(
