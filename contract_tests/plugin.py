@@ -336,8 +336,12 @@ class ContractRun:
         xml = self._config.stash.get(xml_key, None)
         if xml is not None:
             name = preflight.PREFLIGHT
-            failed = pytest.TestReport(f"contract::{name}", ("contract", None, name), {}, "failed", line, "call")
-            done = pytest.TestReport(f"contract::{name}", ("contract", None, name), {}, "passed", None, "teardown")
+            failed = pytest.TestReport(
+                f"contract::{name}", ("contract", None, name), {}, "failed", line, "call"
+            )
+            done = pytest.TestReport(
+                f"contract::{name}", ("contract", None, name), {}, "passed", None, "teardown"
+            )
             for report in (failed, done):
                 xml.pytest_runtest_logreport(report)
         pytest.exit("the pre-run check stopped the run (the last line says why)", returncode=status)

@@ -85,7 +85,8 @@ class SuiteSettings:
         "MAIL_SINK", None, "where the mail the server sends can be read, to check it against the"
         " sends: maildir:/path (a Maildir written with Delivered-To), imap[s]://user:password@host[:port]"
         "[/mailbox] or pop3[s]://user:password@host[:port] (a catch-all mailbox), mailpit:http://host:8025"
-        " (Mailpit's API); unset: the embedded sandbox's capture, and against BASE_URL the delivered-mail"
+        " (Mailpit's API), sandbox:http://host:8080 (a sandbox you run yourself: its capture, read with"
+        " API_KEY); unset: the embedded sandbox's capture, and against BASE_URL the delivered-mail"
         " checks are not run"
     )  # fmt: skip
     delivery_timeout: int = setting(

@@ -76,11 +76,7 @@ def run_suite(
     env.update(variables)
     env.update(extra_env or {})
     output: list[str] = []
-    command = (
-        ["-m", module]
-        if embedded_fault is None
-        else ["-m", "harness.wrapped_suite", embedded_fault]
-    )
+    command = ["-m", module] if embedded_fault is None else ["-m", "harness.wrapped_suite", embedded_fault]
     with subprocess.Popen(
         [sys.executable, *command, *args],
         cwd=ROOT,

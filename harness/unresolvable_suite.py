@@ -1,4 +1,4 @@
-"""The suite with a resolver that knows no name under `.invalid`: `python -m harness.unresolvable_suite [OPTIONS]`.
+"""The suite with a resolver that knows no `.invalid` name: `python -m harness.unresolvable_suite [OPTIONS]`.
 
 A DNS failure, made without asking any DNS server (the tests reach loopback only): getaddrinfo
 fails for such a name as glibc's does for a name no server knows (EAI_NONAME). The run is

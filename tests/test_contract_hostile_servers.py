@@ -6,6 +6,7 @@ in neither the output nor the JUnit report, and with MAX_SENDS held.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from contract_tests.transport import is_send_call
 from harness.asgi import Headers, Seen, mounted_under, on_responses, recording
 from harness.faults import strict_settings
 from harness.sandboxes import TOKEN, running
-from harness.scripted_server import Reply, ScriptedServer
+from harness.scripted_server import Received, Reply, ScriptedServer
 from harness.suite import SuiteRun, run_suite
 from onlyoffice_contract import spec
 
@@ -44,13 +45,22 @@ def assert_every_send_counted(run: SuiteRun, server: ScriptedServer) -> None:
     assert int(counted[1]) == len(received) > 0
 
 
+SUCCESS = Reply.envelope({"count": 1, "response": 5, "status": 0, "statusCode": 200})
+
+
+def after_preflight(reply: Reply) -> Callable[[Received], Reply]:
+    """A valid answer to the pre-run check's sends (two, under strict), then `reply`: the run meets it."""
+    seen = itertools.count()
+    return lambda request: SUCCESS if next(seen) < 2 else reply
+
+
 def test_a_server_that_drops_every_connection(tmp_path: Path) -> None:
     # pytest shows the arguments of the frames it prints: requests' `headers`, the key among them.
     with ScriptedServer().running() as server:
         server.reply = Reply(drop=True)
         run = run_suite(tmp_path, BASE_URL=server.url, **QUICK)
-    assert run.returncode == 1, run.output[-3000:]
-    assert "Remote end closed connection without response" in run.output
+    assert run.returncode == 4, run.output[-3000:]  # the pre-run check: nothing to test there
+    assert "cannot reach the server: Remote end closed connection without response" in run.output
     assert_key_never_shown(run)
     assert_every_send_counted(run, server)
 
@@ -86,7 +96,7 @@ def test_a_server_that_echoes_the_key_in_its_answers(tmp_path: Path) -> None:
 def test_a_server_that_does_not_answer_in_time(tmp_path: Path, reply: Reply) -> None:
     # A trickle never lets a single read time out: only a deadline for the whole request ends it.
     with ScriptedServer().running() as server:
-        server.reply = reply
+        server.reply = after_preflight(reply)
         run = run_suite(tmp_path, BASE_URL=server.url, REQUEST_TIMEOUT="1", **QUICK)
     assert run.returncode == 1, run.output[-3000:]
     assert "no complete answer within REQUEST_TIMEOUT=1 s" in run.output
@@ -97,7 +107,9 @@ def test_a_server_that_does_not_answer_in_time(tmp_path: Path, reply: Reply) -> 
 def test_a_huge_answer_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
     huge = 300 * 2**20
     with ScriptedServer().running() as server:
-        server.reply = Reply(body=b'{"count": 1, "response": 5, "status": 0, "statusCode": 200}', filler=huge)
+        server.reply = after_preflight(
+            Reply(body=b'{"count": 1, "response": 5, "status": 0, "statusCode": 200}', filler=huge)
+        )
         run = run_suite(tmp_path, BASE_URL=server.url, **QUICK)
     assert run.returncode == 1, run.output[-3000:]
     assert "is larger than 1048576 bytes, the most the suite reads" in run.output
@@ -112,9 +124,14 @@ def test_a_huge_answer_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
 def test_a_redirect_to_another_origin_is_not_followed(tmp_path: Path) -> None:
     with ScriptedServer().running() as elsewhere, ScriptedServer().running() as server:
         elsewhere.reply = Reply.envelope({"count": 1, "response": 5, "status": 0, "statusCode": 200})
-        server.reply = lambda request: Reply(status=307, headers={"Location": elsewhere.url + request.path})
+        seen = itertools.count()
+        server.reply = lambda request: (
+            SUCCESS
+            if next(seen) < 2
+            else Reply(status=307, headers={"Location": elsewhere.url + request.path})
+        )
         run = run_suite(tmp_path, BASE_URL=server.url, **QUICK)
-    assert server.received  # the suite did send, and was pointed elsewhere
+    assert len(server.received) > 2  # the suite did send, past the pre-run check, and was pointed elsewhere
     assert elsewhere.received == []
     assert run.returncode == 1, run.output[-3000:]
     assert f"The server answered 307 redirecting to {elsewhere.url}" in run.output

@@ -103,7 +103,7 @@ def test_a_redirect(tmp_path: Path) -> None:
 
 
 def test_a_wrong_path_404_says_which_base_url_to_try(tmp_path: Path) -> None:
-    """BASE_URL=https://host/api/2.0: the call lands on /api/2.0/api/2.0/..., which the sandbox answers 404."""
+    """BASE_URL=https://host/api/2.0: the call lands on /api/2.0/api/2.0/..., which the sandbox answers 404"""
     seen: list[Seen] = []
     with running(strict_settings(tmp_path), recording(seen)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url + "/api/2.0", **QUICK)
@@ -178,7 +178,9 @@ def test_a_usage_error_writes_a_failed_junit_case_not_a_green_file(
     tmp_path: Path, variables: dict[str, str], message: str
 ) -> None:
     """Before: a usage error left no JUnit file, or an earlier run's green one, or one of 0 tests."""
-    (tmp_path / "contract-junit.xml").write_text('<testsuites><testsuite tests="9" failures="0"/></testsuites>')
+    (tmp_path / "contract-junit.xml").write_text(
+        '<testsuites><testsuite tests="9" failures="0"/></testsuites>'
+    )
     run = run_suite(tmp_path, **variables)
     assert run.returncode == 4
     assert run.output.count(message) == 1, run.output
@@ -195,4 +197,4 @@ def test_a_bad_option_writes_a_failed_junit_case(tmp_path: Path) -> None:
     run = run_suite(tmp_path, "--no-such-option")
     assert run.returncode == 4
     assert run.output.count("usage: onlyoffice-contract") == 1  # argparse's usage, once
-    assert "failures=\"1\"" in run.junit
+    assert 'failures="1"' in run.junit
