@@ -53,7 +53,9 @@ class ContractRun:
         self.usage: str | None = None  # why the run stopped with a usage error, when it did
         self.no_verdict: str | None = None  # why the run stopped without a verdict (throttled), when it did
         self.stopped_before_run = False  # the pre-run check stopped it: no table, one line
-        self.extra_cases = 0  # JUnit cases beyond the items collected: one per failed check of fuzzing
+        self.collected = 0  # the items pytest collected ("collected N items")
+        self.subtests = 0  # JUnit cases schemathesis adds: its test of the operation
+        self.extra_cases = 0  # JUnit cases the suite adds: one per check the fuzzing run failed
         self.sends.observers += [self.coverage.observe, self._progress]
         self._progress_at = (0, time.monotonic())
         self._unregister: Callable[[], None] = lambda: None
@@ -75,7 +77,6 @@ class ContractRun:
         return self.coverage.accepted
 
     def pytest_configure(self, config: pytest.Config) -> None:
-        self._session: pytest.Session | None = None
         self.sends.install()
         self.hooks = hooks.Hooks(self.settings, generated=self.generated)
         self._unregister = hooks.register(self.hooks)
@@ -84,9 +85,6 @@ class ContractRun:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self._unregister()
         self.sends.uninstall()
-
-    def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self._session = session
 
     # -- the key is never printed --------------------------------------------------
 
@@ -195,18 +193,27 @@ class ContractRun:
     ) -> Generator[None, None, Any]:
         """After the fuzzing run, one JUnit case (and terminal failure) per check that failed in it:
         schemathesis gives one pytest item for the whole run, which says only "it failed"."""
-        before = len(self.coverage.failures)
+        before, counted = len(self.coverage.failures), self.collected + self.extra_cases
         result = yield
         if item.originalname in REPORTS_EACH_FAILURE:  # type: ignore[attr-defined]
             for failure in self.coverage.failures[before:]:
                 self._report_check(item, failure)
+        # schemathesis counts its test of the operation as one more collected (a JUnit case of its own,
+        # which the terminal does not report apart): the count the progress column divides by is the
+        # cases it does report, so that it ends at 100%, not 98% (or 103% with the checks' cases).
+        self.subtests += item.session.testscollected - counted
+        item.session.testscollected = self.collected + self.extra_cases
         return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        self.collected = session.testscollected  # as "collected N items" said
+        return (yield)
 
     def _report_check(self, item: pytest.Item, failure: Failure) -> None:
         nodeid = f"{item.nodeid}::{failure.check}"
         # One more case than was collected: counted, so that the progress column ends at 100%.
         self.extra_cases += 1
-        item.session.testscollected += 1
         for when, outcome, longrepr in (("call", "failed", failure.text), ("teardown", "passed", None)):
             report = pytest.TestReport(
                 nodeid,
@@ -263,11 +270,14 @@ class ContractRun:
             unit = "messages read" if kind == "delivered mail" else "requests"
             terminalreporter.write_line(self.redactor.text(f"{kind:8} {what}: {count} {unit}, {verdict}"))
         terminalreporter.write_line(f"coverage report: {self.settings.report_dir / COVERAGE_FILE}")
-        if self.extra_cases and self._session is not None:
-            collected = self._session.testscollected - self.extra_cases
+        total = self.collected + self.subtests + self.extra_cases
+        if total != self.collected:
+            checks = (
+                f", and one for each of the {self.extra_cases} checks it failed" if self.extra_cases else ""
+            )
             terminalreporter.write_line(
-                f"JUnit: {self._session.testscollected} test cases: the {collected} collected, and one for"
-                f" each of the {self.extra_cases} checks the fuzzing run failed"
+                f"JUnit: {total} test cases: the {self.collected} collected, {self.subtests} for"
+                f" schemathesis' fuzzing run of the operation{checks}"
             )
         terminalreporter.write_line(self._counts())
 

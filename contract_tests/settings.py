@@ -109,6 +109,10 @@ class SuiteSettings:
         " the known trace headers, comma-separated (X-Acme-* for a family); any other header the request"
         " did not cause fails the delivered-mail check"
     )  # fmt: skip
+    delivery_settle: int = setting(
+        "DELIVERY_SETTLE", 2, "seconds after the last delivered-mail check before every checked address"
+        " is read once more, for a copy that came late", minimum=0
+    )  # fmt: skip
     tier: str = setting(
         "TIER", "standard", "smoke (the probes and a few dozen cases, under 100 sends: every deploy),"
         " standard, or deep (nightly): the defaults of MAX_EXAMPLES, MAX_SENDS, DELIVERY_SAMPLE and"
@@ -122,10 +126,6 @@ class SuiteSettings:
         "THROTTLE_BUDGET", 300, "seconds the run may wait in all on answers 429 (or 503 with"
         " Retry-After) before it stops with no verdict; each such request is sent again after"
         " Retry-After, or a back-off, up to 5 times", minimum=0
-    )  # fmt: skip
-    delivery_settle: int = setting(
-        "DELIVERY_SETTLE", 2, "seconds after the last delivered-mail check before every checked address"
-        " is read once more, for a copy that came late", minimum=0
     )  # fmt: skip
 
     def __repr__(self) -> str:  # the key never shows
