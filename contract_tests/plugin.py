@@ -212,7 +212,7 @@ class ContractRun:
 
     def _report_check(self, item: pytest.Item, failure: Failure) -> None:
         nodeid = f"{item.nodeid}::{failure.check}"
-        # One more case than was collected: counted, so that the progress column ends at 100%.
+        # One more JUnit case than pytest collected: the summary says how the count is made.
         self.extra_cases += 1
         for when, outcome, longrepr in (("call", "failed", failure.text), ("teardown", "passed", None)):
             report = pytest.TestReport(
