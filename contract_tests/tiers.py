@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 DEFAULTS: dict[str, dict[str, str]] = {
-    "smoke": {"MAX_EXAMPLES": "15", "MAX_SENDS": "150", "DELIVERY_SAMPLE": "5"},
+    "smoke": {"MAX_EXAMPLES": "30", "MAX_SENDS": "150", "DELIVERY_SAMPLE": "5"},
     "standard": {},
     "deep": {"MAX_EXAMPLES": "1000", "MAX_SENDS": "6000", "DELIVERY_SAMPLE": "100"},
 }

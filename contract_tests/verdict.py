@@ -90,8 +90,9 @@ def publish(run: ContractRun, status: int, replays: dict[str, str]) -> list[str]
         _annotation(f"contract: {f['check']}", f"{f['request']}; reproduce: {f['reproduce']}")
         for f in failures
     ]
-    if not failures and status != 0:
-        lines.append(_annotation(f"contract: {content['verdict']}", content["line"]))
+    if not failures and status != 0:  # a usage error is red; no verdict is neither red nor green
+        level = "warning" if status == pacing.NO_VERDICT else "error"
+        lines.append(_annotation(f"contract: {content['verdict']}", content["line"], level))
     return lines
 
 
@@ -101,8 +102,8 @@ def _escape(text: str, properties: bool = False) -> str:
     return text.replace(":", "%3A").replace(",", "%2C") if properties else text
 
 
-def _annotation(title: str, message: str) -> str:
-    return f"::error title={_escape(title[:200], True)}::{_escape(message)}"
+def _annotation(title: str, message: str, level: str = "error") -> str:
+    return f"::{level} title={_escape(title[:200], True)}::{_escape(message)}"
 
 
 def _cell(text: Any) -> str:
