@@ -61,20 +61,18 @@ def run_suite(
     *args: str,
     embedded_fault: str | None = None,
     module: str = "contract_tests",
-    extra_env: dict[str, str] | None = None,
     **variables: str,
 ) -> SuiteRun:
     """One run; `variables` are the suite's settings (the test sandbox's key and mailbox by default).
 
     With `embedded_fault` (the name of a fault of `harness.faults.FAULTS`), the run is against the
     embedded sandbox behind that fault (`harness.wrapped_suite`): set no BASE_URL, API_KEY or FROM.
-    `module`: the module run with `python -m` (a harness wrapper of the command); `extra_env`: other
-    environment variables (a CI's own, GITHUB_ACTIONS...)."""
+    `module`: the module run with `python -m` (a harness wrapper of the command). `variables` may name
+    other environment variables too (a CI's own: GITHUB_ACTIONS...)."""
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     env.update({"API_KEY": TOKEN, "FROM": MAILBOX, "RECIPIENT_DOMAIN": DOMAIN, "REPORT_DIR": str(report_dir)})
     env = {k: v for k, v in env.items() if not k.startswith("GITHUB_")}  # as outside CI, unless given
     env.update(variables)
-    env.update(extra_env or {})
     output: list[str] = []
     command = ["-m", module] if embedded_fault is None else ["-m", "harness.wrapped_suite", embedded_fault]
     with subprocess.Popen(

@@ -34,7 +34,7 @@ def every_file(folder: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in sorted(folder.rglob("*")) if p.is_file())
 
 
-def annotations(run: SuiteRun) -> list[str]:
+def annotations_of(run: SuiteRun) -> list[str]:
     return [line for line in run.output.splitlines() if line.startswith("::error ")]
 
 
@@ -47,7 +47,8 @@ def failing(tmp_path_factory: pytest.TempPathFactory) -> tuple[SuiteRun, Path, P
         run = run_suite(
             folder / "report",
             BASE_URL=url,
-            extra_env={**GITHUB, "GITHUB_STEP_SUMMARY": str(summary)},
+            **GITHUB,
+            GITHUB_STEP_SUMMARY=str(summary),
             **QUICK,
         )
     return run, folder / "report", summary
@@ -76,7 +77,7 @@ def test_verdict_json_of_a_failing_run(failing: tuple[SuiteRun, Path, Path]) -> 
 def test_one_annotation_per_failure_and_a_step_summary(failing: tuple[SuiteRun, Path, Path]) -> None:
     run, report, summary = failing
     failures = verdict_of(report)["failures"]
-    found = annotations(run)
+    found = annotations_of(run)
     assert len(found) == len(failures)
     for failure in failures:
         title = "contract%3A " + failure["check"].replace(":", "%3A").replace(",", "%2C")
@@ -156,7 +157,8 @@ def test_a_conforming_run_against_the_embedded_sandbox(tmp_path: Path) -> None:
         FROM="",
         TIER="smoke",
         SEED="5",
-        extra_env={**GITHUB, "GITHUB_STEP_SUMMARY": str(summary)},
+        **GITHUB,
+        GITHUB_STEP_SUMMARY=str(summary),
     )
     assert run.returncode == 0, run.output[-3000:]
     verdict = verdict_of(tmp_path / "report")
@@ -167,7 +169,7 @@ def test_a_conforming_run_against_the_embedded_sandbox(tmp_path: Path) -> None:
     )
     assert verdict["tier"] == "smoke"
     assert verdict["counts"]["accepted"] > 0
-    assert annotations(run) == []
+    assert annotations_of(run) == []
     assert summary.read_text().startswith("## ONLYOFFICE send contract: CONFORMS")
     assert list((tmp_path / "report" / "replay").glob("*.json")) == []
 

@@ -61,7 +61,7 @@ def test_a_server_that_starts_throttling_for_good_mid_run_gets_no_verdict(tmp_pa
             TIER="smoke",
             SEED="3",
             THROTTLE_BUDGET="3",
-            extra_env={"GITHUB_ACTIONS": "true"},
+            GITHUB_ACTIONS="true",
         )
     assert run.returncode == pacing.NO_VERDICT, run.output[-3000:]
     last = run.output.splitlines()[-1]
