@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -47,6 +48,7 @@ class Failure:
     reproduce: str
     text: str = ""  # the whole failure, as schemathesis or the assertion wrote it
     count: int = 1
+    replay: dict[str, Any] | None = None  # the request, for a replay file (`replay.py`), when known
 
     def line(self) -> str:
         times = f" ({self.count} times)" if self.count > 1 else ""
@@ -109,6 +111,7 @@ class Coverage:
         self.last_request = "no request sent"
         self.last_curl = "(no request was sent)"
         self.last_status: int | None = None
+        self.last_sent: requests.PreparedRequest | None = None
         self._last_leniencies: tuple[str, ...] = ()
         self.deliveries: dict[str, tuple[int, str]] = {}  # rule: (messages read, verdict)
 
@@ -124,6 +127,7 @@ class Coverage:
         self.last_status = status
         self.last_request = f"{request.method} {urlsplit(request.url or '').path} -> {status}"
         self.last_curl = curl(request)
+        self.last_sent = request
         self._last_leniencies = ()
         if self.settings.profile == "onlyoffice":
             self._last_leniencies = self._needed(request.body)

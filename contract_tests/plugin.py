@@ -14,26 +14,21 @@ import pytest
 import requests
 from _pytest.junitxml import xml_key
 from schemathesis import Case
+from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import hooks, schema, sinks, target, terminal
+from contract_tests import hooks, pacing, preflight, replay, rules, schema, sinks, target, terminal
 from contract_tests.coverage import Coverage, Failure
 from contract_tests.generated_mail import GeneratedSends
-from contract_tests.hooks import as_real_send
+from contract_tests.pacing import Pacer
+from contract_tests.preflight import spec_example
 from contract_tests.redact import Redactor
-from contract_tests.safety import make_safe
 from contract_tests.settings import SuiteSettings, UsageError
 from contract_tests.sink_errors import SinkError
 from contract_tests.transport import Transport
-from onlyoffice_contract import spec
 from onlyoffice_contract.defects import Defect
 
-
-def spec_example() -> dict[str, Any]:
-    """The request example openapi.yaml gives for the operation."""
-    example: dict[str, Any] = spec.operation()["requestBody"]["content"]["application/json"]["example"]
-    return example
-
+__all__ = ["ContractRun", "spec_example"]  # spec_example: the probes import it from here
 
 # A progress line every this many requests to the send call, or this many seconds, whichever is first.
 PROGRESS_REQUESTS = 100
@@ -49,12 +44,18 @@ class ContractRun:
 
     def __init__(self, settings: SuiteSettings) -> None:
         self.settings = settings
-        self.sends = Transport(settings.max_sends, settings.request_timeout)
+        self.pacer = Pacer(settings.sends_per_second, settings.throttle_budget)
+        self.sends = Transport(settings.max_sends, settings.request_timeout, pacer=self.pacer)
         # The key, and a password written into BASE_URL (https://user:password@host) or MAIL_SINK.
         self.redactor = Redactor(settings.api_key, settings.base_url_password, *settings.mail_sink_passwords)
         self.coverage = Coverage(settings)
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
         self.usage: str | None = None  # why the run stopped with a usage error, when it did
+        self.no_verdict: str | None = None  # why the run stopped without a verdict (throttled), when it did
+        self.stopped_before_run = False  # the pre-run check stopped it: no table, one line
+        self.collected = 0  # the items pytest collected ("collected N items")
+        self.subtests = 0  # JUnit cases schemathesis adds: its test of the operation
+        self.extra_cases = 0  # JUnit cases the suite adds: one per check the fuzzing run failed
         self.sends.observers += [self.coverage.observe, self._progress]
         self._progress_at = (0, time.monotonic())
         self._unregister: Callable[[], None] = lambda: None
@@ -67,6 +68,8 @@ class ContractRun:
         self.checked: list[str] = []  # every address whose mail was checked, one copy found
         self.from_name_checked = 0  # sends whose From display name was compared with the account's
         self.from_name_failed = 0
+        # The status each probe of one send must get: what a replay of its failure is judged by.
+        self.expected: dict[str, int] = {p.rule: p.expected for p in rules.PROBES}
 
     @property
     def deviations(self) -> list[Defect]:
@@ -101,6 +104,20 @@ class ContractRun:
         if report.failed and report.when in ("setup", "call"):
             self._record_failure(report)
         return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """A test that the server's throttling stopped is no failure of the server: skipped, and the run
+        stops there with no verdict (`pacing.py`)."""
+        report = yield
+        if report.failed and self.pacer.exhausted is not None:
+            self.no_verdict = self.redactor.text(self.pacer.exhausted)
+            report.outcome = "skipped"
+            report.longrepr = (str(item.path), item.location[1] or 0, self.no_verdict)
+            item.session.shouldstop = self.no_verdict
+        return report
 
     @pytest.hookimpl(wrapper=True)
     def pytest_collectreport(self, report: pytest.CollectReport) -> Generator[None, None, None]:
@@ -185,14 +202,20 @@ class ContractRun:
 
     def conformance_failed(self, group: FailureGroup, case: Case[Any], response: Any) -> None:
         """The checks that failed on one generated case: each kept once, with the first request."""
-        body = json.dumps(case.body, ensure_ascii=False, default=repr) if case.body is not None else ""
+        body = (
+            ""
+            if case.body is None or isinstance(case.body, NotSet)
+            else json.dumps(case.body, ensure_ascii=False, default=repr)
+        )
         request = f"{case.method} {case.path} {body[:120]}{'...' if len(body) > 120 else ''}"
         request = self.redactor.text(f"{request} -> {response.status_code}")
         curl = self.redactor.text(case.as_curl_command(headers=dict(response.request.headers)))
         for failure in group.exceptions:
-            self.coverage.failed(
+            kept = self.coverage.failed(
                 failure.title, request, curl, self.redactor.text(str(group)), response.status_code
             )
+            if kept.replay is None:
+                kept.replay = replay.record(response.request, self.settings, replay.kind_of(failure))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_protocol(
@@ -200,15 +223,27 @@ class ContractRun:
     ) -> Generator[None, None, Any]:
         """After the fuzzing run, one JUnit case (and terminal failure) per check that failed in it:
         schemathesis gives one pytest item for the whole run, which says only "it failed"."""
-        before = len(self.coverage.failures)
+        before, counted = len(self.coverage.failures), self.collected + self.extra_cases
         result = yield
         if item.originalname in REPORTS_EACH_FAILURE:  # type: ignore[attr-defined]
             for failure in self.coverage.failures[before:]:
                 self._report_check(item, failure)
+        # schemathesis counts its test of the operation as one more collected (a JUnit case of its own,
+        # which the terminal does not report apart): the count the progress column divides by is the
+        # cases it does report, so that it ends at 100%, not 98% (or 103% with the checks' cases).
+        self.subtests += item.session.testscollected - counted
+        item.session.testscollected = self.collected + self.extra_cases
         return result
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        self.collected = session.testscollected  # as "collected N items" said
+        return (yield)
 
     def _report_check(self, item: pytest.Item, failure: Failure) -> None:
         nodeid = f"{item.nodeid}::{failure.check}"
+        # One more JUnit case than pytest collected: the summary says how the count is made.
+        self.extra_cases += 1
         for when, outcome, longrepr in (("call", "failed", failure.text), ("teardown", "passed", None)):
             report = pytest.TestReport(
                 nodeid,
@@ -227,20 +262,28 @@ class ContractRun:
             return
         name = report.nodeid.split("::")[-1]
         check = f"rule: {properties['rule']}" if "rule" in properties else name
-        self.coverage.failed(
+        kept = self.coverage.failed(
             str(check),
             self.coverage.last_request,
             self.coverage.last_curl,
             "",
             None,
         )
+        sent = self.coverage.last_sent
+        expected = self.expected.get(str(properties.get("rule")))
+        if kept.replay is None and sent is not None and expected is not None:  # a probe of one send
+            kept.replay = replay.record(sent, self.settings, "rule", expected)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(
         self, terminalreporter: pytest.TerminalReporter
     ) -> Generator[None, None, None]:
         """The failures one per line, before pytest's tracebacks; after them the deviations, the
-        coverage table and the counts."""
+        coverage table and the counts. After the pre-run check stopped the run, the counts alone."""
+        if self.stopped_before_run:
+            yield
+            terminalreporter.write_line(self._counts())
+            return
         if self.coverage.failures:
             terminalreporter.section("contract failures", sep="=")
             for failure in self.coverage.failures:
@@ -256,10 +299,28 @@ class ContractRun:
             unit = "messages read" if kind == "delivered mail" else "requests"
             terminalreporter.write_line(self.redactor.text(f"{kind:8} {what}: {count} {unit}, {verdict}"))
         terminalreporter.write_line(f"coverage report: {self.settings.report_dir / COVERAGE_FILE}")
-        terminalreporter.write_line(
+        total = self.collected + self.subtests + self.extra_cases
+        if total != self.collected:
+            checks = (
+                f", and one for each of the {self.extra_cases} checks it failed" if self.extra_cases else ""
+            )
+            terminalreporter.write_line(
+                f"JUnit: {total} test cases: the {self.collected} collected, {self.subtests} for"
+                f" schemathesis' fuzzing run of the operation{checks}"
+            )
+        terminalreporter.write_line(self._counts())
+
+    def _counts(self) -> str:
+        throttled = (
+            f"; {self.pacer.throttled} throttled answers waited on ({self.pacer.waited:g} s)"
+            if self.pacer.throttled
+            else ""
+        )
+        return (
             f"contract suite: {self.sends.sends} requests to the send call"
             f" (MAX_SENDS={self.settings.max_sends}),"
             f" {self.accepted} accepted, {len(self.deviations)} known deviation(s); SEED={self.settings.seed}"
+            f"{throttled}"
         )
 
     @pytest.hookimpl(tryfirst=True)
@@ -277,6 +338,13 @@ class ContractRun:
         """The line a person reads at once: CONFORMS, DOES NOT CONFORM, or why there is no verdict."""
         if self.usage is not None:
             return self.usage
+        failures = len(self.coverage.failures)
+        counted = (
+            f": {self.sends.sends} requests, {self.accepted} accepted, {failures} failures,"
+            f" {len(self.deviations)} known deviations"
+        )
+        if self.no_verdict is not None and not self.coverage.failures:
+            return self.no_verdict if not counts else self.no_verdict + counted.replace(":", ";", 1)
         if self.sends.cap_reached:
             word = f"NO VERDICT (MAX_SENDS={self.settings.max_sends} reached; the run stopped before the end)"
         elif exitstatus == 0:
@@ -285,12 +353,37 @@ class ContractRun:
             word = DOES_NOT_CONFORM
         else:
             word = f"NO VERDICT (pytest exit status {exitstatus})"
-        if not counts:
-            return word
-        return (
-            f"{word}: {self.sends.sends} requests, {self.accepted} accepted,"
-            f" {len(self.coverage.failures)} failures, {len(self.deviations)} known deviations"
-        )
+        return word + counted if counts else word
+
+    def exit_status(self, pytest_status: int) -> int:
+        """The command's status: pytest's, but no verdict (throttled, and no failure shown) is its own."""
+        if self.usage is not None:
+            return preflight.USAGE
+        if self.no_verdict is not None and not self.coverage.failures:
+            return pacing.NO_VERDICT
+        return pytest_status
+
+    def stop(self, line: str, status: int) -> None:
+        """End the run before it starts: `line` once, as the last line, and a failed `preflight` case in
+        JUnit (which the terminal does not print again), so that CI shows red."""
+        line = self.redactor.text(line)
+        if status == pacing.NO_VERDICT:
+            self.no_verdict = line
+        else:
+            self.usage = line
+        self.stopped_before_run = True
+        xml = self._config.stash.get(xml_key, None)
+        if xml is not None:
+            name = preflight.PREFLIGHT
+            failed = pytest.TestReport(
+                f"contract::{name}", ("contract", None, name), {}, "failed", line, "call"
+            )
+            done = pytest.TestReport(
+                f"contract::{name}", ("contract", None, name), {}, "passed", None, "teardown"
+            )
+            for report in (failed, done):
+                xml.pytest_runtest_logreport(report)
+        pytest.exit("the pre-run check stopped the run (the last line says why)", returncode=status)
 
     # -- fixtures --------------------------------------------------------------
 
@@ -318,8 +411,8 @@ class ContractRun:
         try:
             return sinks.sink_for(self.settings, target_url, session)
         except UsageError as exc:
-            self.usage = self.redactor.text(f"usage: {exc}")
-            pytest.exit(self.usage, returncode=pytest.ExitCode.USAGE_ERROR)
+            self.stop(f"usage: {exc}", preflight.USAGE)
+            raise  # not reached: stop() ends the run
 
     @pytest.fixture(scope="session")
     def session(self) -> Iterator[requests.Session]:
@@ -328,27 +421,9 @@ class ContractRun:
 
     @pytest.fixture(scope="session", autouse=True)
     def preflight(self, target_url: str, session: requests.Session, mail_sink: sinks.Sink | None) -> None:
-        """One valid send before anything else: a wrong key or FROM stops the run with a usage error
-        that says which setting is wrong, before hundreds of requests that could only be refused."""
-        body = make_safe(as_real_send(spec_example(), self.settings), self.settings.recipient_domain)
-        response = session.put(
-            target_url + spec.OPERATION_PATH,
-            json=body,
-            headers={"Authorization": self.settings.api_key},
-            timeout=60,
-            allow_redirects=False,
-        )
-        message = None
-        if response.status_code == 401:
-            message = (
-                f"usage: the server refused API_KEY (401 to a valid send to {target_url}): set API_KEY to a"
-                " valid token (POST /api/2.0/authentication)"
-            )
-        elif response.status_code == 400 and "mailbox not found" in response.text.lower():
-            message = (
-                f"usage: FROM={self.settings.from_!r} is not a mailbox of API_KEY's user (the server answered"
-                " 400 Mailbox not found to a valid send): set FROM to one of that user's mailboxes"
-            )
-        if message is not None:
-            self.usage = self.redactor.text(message)
-            pytest.exit(self.usage, returncode=pytest.ExitCode.USAGE_ERROR)
+        """The pre-run check (`preflight.py`) before anything else: a wrong target or setting stops the
+        run with one line that says which, before hundreds of requests that could only fail."""
+        try:
+            preflight.check(self.settings, target_url, session)
+        except preflight.Stop as stopped:
+            self.stop(stopped.line, stopped.status)

@@ -8,6 +8,7 @@ import schemathesis
 from schemathesis import Config
 
 from contract_tests.settings import SuiteSettings
+from contract_tests.tiers import COVERAGE_PHASE
 from onlyoffice_contract import spec
 
 
@@ -22,7 +23,10 @@ def load(settings: SuiteSettings) -> Any:
                 "mode": "all",
                 "no-shrink": True,
             },
-            "phases": {"stateful": {"enabled": False}},
+            "phases": {
+                "stateful": {"enabled": False},
+                "coverage": {"enabled": COVERAGE_PHASE[settings.tier]},
+            },
         }
     )
     return schemathesis.openapi.from_path(spec.SPEC_PATH, config=config)

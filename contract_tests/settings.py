@@ -7,6 +7,7 @@ names; `VARIABLES` lists them, read from the fields.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import secrets
@@ -17,7 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contract_tests import tiers
+
 PROFILES = ("strict", "onlyoffice")
+# What a run of each tier does by default (a setting given wins): `tiers.py`.
+TIERS = ("smoke", "standard", "deep")
+# RATE_LIMIT when unset, against a BASE_URL off this machine: polite to a live portal, about 100 s for
+# a standard run. Loopback and the embedded sandbox are a developer's own: no limit.
+LIVE_RATE_LIMIT = 5.0
 # A key requests sends as it is: visible ASCII, single spaces inside ("Basic ..."), none at either end.
 # Anything else fails inside requests or http.client with an error that quotes the whole header.
 _SENDABLE_KEY = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
@@ -77,7 +85,8 @@ class SuiteSettings:
         "MAIL_SINK", None, "where the mail the server sends can be read, to check it against the"
         " sends: maildir:/path (a Maildir written with Delivered-To), imap[s]://user:password@host[:port]"
         "[/mailbox] or pop3[s]://user:password@host[:port] (a catch-all mailbox), mailpit:http://host:8025"
-        " (Mailpit's API); unset: the embedded sandbox's capture, and against BASE_URL the delivered-mail"
+        " (Mailpit's API), sandbox:http://host:8080 (a sandbox you run yourself: its capture, read with"
+        " API_KEY); unset: the embedded sandbox's capture, and against BASE_URL the delivered-mail"
         " checks are not run"
     )  # fmt: skip
     delivery_timeout: int = setting(
@@ -104,6 +113,20 @@ class SuiteSettings:
         "DELIVERY_SETTLE", 2, "seconds after the last delivered-mail check before every checked address"
         " is read once more, for a copy that came late", minimum=0
     )  # fmt: skip
+    tier: str = setting(
+        "TIER", "standard", "smoke (the probes and a few dozen cases, under 100 sends: every deploy),"
+        " standard, or deep (nightly): the defaults of MAX_EXAMPLES, MAX_SENDS, DELIVERY_SAMPLE and"
+        " whether the coverage phase runs"
+    )  # fmt: skip
+    rate_limit: float | None = setting(
+        "RATE_LIMIT", None, "requests to the call per second, at most; 0: no limit; unset: 5 against a"
+        " BASE_URL off this machine, no limit against loopback or the embedded sandbox"
+    )  # fmt: skip
+    throttle_budget: int = setting(
+        "THROTTLE_BUDGET", 300, "seconds the run may wait in all on answers 429 (or 503 with"
+        " Retry-After) before it stops with no verdict; each such request is sent again after"
+        " Retry-After, or a back-off, up to 5 times", minimum=0
+    )  # fmt: skip
 
     def __repr__(self) -> str:  # the key never shows
         shown = ", ".join(
@@ -122,6 +145,13 @@ class SuiteSettings:
         return self.base_url is None
 
     @property
+    def sends_per_second(self) -> float | None:
+        """RATE_LIMIT as the run applies it; None: no limit."""
+        if self.rate_limit is not None:
+            return self.rate_limit or None
+        return None if self.base_url is None or is_loopback(self.base_url) else LIVE_RATE_LIMIT
+
+    @property
     def base_url_password(self) -> str:
         return (urllib.parse.urlsplit(self.base_url).password or "") if self.base_url else ""
 
@@ -135,6 +165,16 @@ class SuiteSettings:
         """The password in MAIL_SINK (imap://user:password@host...), as written and percent-decoded."""
         written = _url_password(self.mail_sink.removeprefix("mailpit:")) if self.mail_sink else ""
         return written, urllib.parse.unquote(written)
+
+
+def is_loopback(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _shown(value: Any) -> Any:
@@ -170,11 +210,14 @@ def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
     kind = _HINTS[f.name]
     if isinstance(kind, types.UnionType):  # X | None
         [kind] = [k for k in typing.get_args(kind) if k is not type(None)]
-    if kind is int:
+    if kind in (int, float):
         try:
-            value = int(raw)
+            value = kind(raw)
         except ValueError:
-            raise UsageError(f"{f.metadata['variable']} must be a whole number, not {raw!r}") from None
+            what = "a whole number" if kind is int else "a number"
+            raise UsageError(f"{f.metadata['variable']} must be {what}, not {raw!r}") from None
+        if kind is float and not (value >= 0 and value != float("inf")):  # nan is not >= 0
+            raise UsageError(f"{f.metadata['variable']} must be a number of at least 0, not {raw!r}")
         if f.metadata["minimum"] is not None and value < f.metadata["minimum"]:
             raise UsageError(f"{f.metadata['variable']} must be at least {f.metadata['minimum']}")
         return value
@@ -184,6 +227,11 @@ def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
 def load(environ: dict[str, str] | None = None) -> SuiteSettings:
     """The settings from `environ` (the process environment by default); raises UsageError."""
     env = dict(os.environ if environ is None else environ)
+    tier = env.get("TIER", "") or FIELDS["TIER"].default
+    if tier not in TIERS:
+        raise UsageError(f"TIER must be one of {', '.join(TIERS)}, not {tier!r}")
+    # The tier's defaults, where the setting is not given.
+    env.update({name: value for name, value in tiers.DEFAULTS[tier].items() if not env.get(name)})
     values = {f.name: _convert(f, env.get(variable, "")) for variable, f in FIELDS.items()}
     if values["api_key"] and not _SENDABLE_KEY.fullmatch(values["api_key"]):
         raise UsageError(

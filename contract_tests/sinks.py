@@ -6,6 +6,7 @@
   agent that writes `Delivered-To` (Postfix, Dovecot's LDA), one copy per recipient;
 - `imap://`, `imaps://`, `pop3://`, `pop3s://`: a catch-all mailbox of that domain (`mailboxes.py`);
 - `mailpit:http://host:8025`: Mailpit's HTTP API (`mailpit.py`);
+- `sandbox:http://host:8080`: the capture of a sandbox you run yourself (`sandbox_sink.py`);
 - unset, against a live server: none; the delivered-mail checks are reported as not run.
 
 Each sink answers one question: which messages reached this address, waiting up to a bound.
@@ -112,12 +113,17 @@ def sink_for(settings: SuiteSettings, target_url: str, session: requests.Session
         return Maildir(Path(given.removeprefix("maildir:")))
     if given.startswith(MAILPIT):
         return Mailpit(given, session, settings.request_timeout)
+    if given.startswith("sandbox:"):  # a sandbox you run yourself, read as the embedded one is
+        from contract_tests import sandbox_sink
+
+        return sandbox_sink.open_sink(given, session, settings)
     scheme = given.partition("://")[0]
     if scheme in ("imap", "imaps"):
         return mailboxes.Imap(mailboxes.parse_url(given), settings.request_timeout)
     if scheme in ("pop3", "pop3s"):
         return mailboxes.Pop3(mailboxes.parse_url(given), settings.request_timeout)
     raise UsageError(
-        "MAIL_SINK: maildir:/path, imap[s]://..., pop3[s]://..., mailpit:http://..., or unset (the embedded"
+        "MAIL_SINK: maildir:/path, imap[s]://..., pop3[s]://..., mailpit:http://..., sandbox:http://...,"
+        " or unset (the embedded"
         f" sandbox's capture); not {masked_url(given)!r}"
     )

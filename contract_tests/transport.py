@@ -31,6 +31,7 @@ import requests.adapters
 import requests.sessions
 import urllib3.connection
 
+from contract_tests.pacing import Pacer
 from onlyoffice_contract import spec
 
 # An answer to the send call is a small envelope or "Unauthorized"; a proxy's error page is a few KB.
@@ -59,6 +60,12 @@ def is_send_call(request: requests.PreparedRequest) -> bool:
     the path counts; counting a request too many only makes the cap stricter."""
     if (request.method or "").upper() != spec.OPERATION_METHOD.upper():
         return False
+    path = re.sub("/{2,}", "/", unquote(urlsplit(request.url or "").path)).lower()
+    return _OPERATION in path
+
+
+def on_the_call(request: requests.PreparedRequest) -> bool:
+    """Whether `request` goes to the call's path, by any method: what RATE_LIMIT paces."""
     path = re.sub("/{2,}", "/", unquote(urlsplit(request.url or "").path)).lower()
     return _OPERATION in path
 
@@ -136,8 +143,15 @@ class _Watchdog:
 class Transport:
     """The run's rules for every request; `install()` puts them under every requests session."""
 
-    def __init__(self, max_sends: int, timeout: float, max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
+    def __init__(
+        self,
+        max_sends: int,
+        timeout: float,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.max_sends = max_sends
+        self.pacer = pacer or Pacer(None, 0.0)
         self.timeout = timeout
         self.max_answer_bytes = max_answer_bytes
         self.sends = 0
@@ -163,12 +177,28 @@ class Transport:
     def send(
         self, adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kw: Any
     ) -> requests.Response:
-        """The adapter's send, with the run's rules; the body is read here, within its limits."""
-        self.count(request)
+        """The adapter's send, with the run's rules: paced, sent again while the server throttles
+        (each attempt counted), its body read within the limits. Observers see the answer that stood."""
+        paced, attempt = on_the_call(request), 0
         # The suite sends no cookie of its own: one here is from a session's jar, the `asc_auth_key`
         # the real server sets on a call the header authenticated. It would authenticate the probes
         # sent without a key or with a wrong one (a false red), so it never goes out.
         request.headers.pop("Cookie", None)
+        while True:
+            self.count(request)
+            if paced:
+                self.pacer.before()
+            response = self._send_once(adapter, request, **kw)
+            if not (paced and self.pacer.after(response, attempt, _where(request))):
+                break
+            attempt += 1
+        for observer in self.observers:
+            observer(request, response)
+        return response
+
+    def _send_once(
+        self, adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kw: Any
+    ) -> requests.Response:
         # Each phase has the timeout too: a silent server ends at the first read, not the deadline.
         kw.update(timeout=(self.timeout, self.timeout), stream=True)
         with self._watchdog.watch(self.timeout) as watched:
@@ -178,8 +208,6 @@ class Transport:
                 if not (watched.expired or isinstance(exc, requests.exceptions.Timeout)):
                     raise
             else:
-                for observer in self.observers:
-                    observer(request, response)
                 return response
         raise NoAnswer(
             f"{_where(request)}: no complete answer within REQUEST_TIMEOUT={self.timeout:g} s; the server"

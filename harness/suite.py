@@ -56,20 +56,25 @@ class SuiteRun:
     peak_rss_mb: float  # the run's largest resident memory, sampled every 50 ms
 
 
-def run_suite(report_dir: Path, *args: str, embedded_fault: str | None = None, **variables: str) -> SuiteRun:
+def run_suite(
+    report_dir: Path,
+    *args: str,
+    embedded_fault: str | None = None,
+    module: str = "contract_tests",
+    **variables: str,
+) -> SuiteRun:
     """One run; `variables` are the suite's settings (the test sandbox's key and mailbox by default).
 
     With `embedded_fault` (the name of a fault of `harness.faults.FAULTS`), the run is against the
-    embedded sandbox behind that fault (`harness.wrapped_suite`): set no BASE_URL, API_KEY or FROM."""
+    embedded sandbox behind that fault (`harness.wrapped_suite`): set no BASE_URL, API_KEY or FROM.
+    `module`: the module run with `python -m` (a harness wrapper of the command). `variables` may name
+    other environment variables too (a CI's own: GITHUB_ACTIONS...)."""
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     env.update({"API_KEY": TOKEN, "FROM": MAILBOX, "RECIPIENT_DOMAIN": DOMAIN, "REPORT_DIR": str(report_dir)})
+    env = {k: v for k, v in env.items() if not k.startswith("GITHUB_")}  # as outside CI, unless given
     env.update(variables)
     output: list[str] = []
-    command = (
-        ["-m", "contract_tests"]
-        if embedded_fault is None
-        else ["-m", "harness.wrapped_suite", embedded_fault]
-    )
+    command = ["-m", module] if embedded_fault is None else ["-m", "harness.wrapped_suite", embedded_fault]
     with subprocess.Popen(
         [sys.executable, *command, *args],
         cwd=ROOT,

@@ -191,7 +191,10 @@ def test_a_wrong_key_or_from_stops_the_run_at_once(
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="20", **variables)
     assert run.returncode == 4, run.output[-3000:]
     assert message in run.output
-    assert run.output.splitlines()[-1].startswith(f"usage: {message.removeprefix('usage: ')}")
+    last = run.output.splitlines()[-1]
+    assert last.startswith(f"usage: {message.removeprefix('usage: ')}")
+    assert run.output.count(last) == 1  # once: pytest's exit banner repeated it before
+    assert 'name="preflight"' in run.junit
     assert 1 <= len(send_calls(seen)) <= 3
 
 

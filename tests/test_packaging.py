@@ -104,6 +104,8 @@ def test_the_suite_with_no_target_runs_the_embedded_sandbox_and_passes(
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "target the embedded sandbox" in run.stdout
     assert str(installed.parent) in run.stdout  # it ran the installed copy (rootdir), not this tree
+    assert "configfile: pytest.ini" in run.stdout  # the suite's own, from the wheel (not ../../dev/null)
+    assert (tmp_path / "reports" / "verdict.json").is_file()
     assert (tmp_path / "reports" / "contract-junit.xml").is_file()
 
 
