@@ -237,9 +237,43 @@ DRAFTS_NOT_RUN = (
 )
 
 
+@dataclass(frozen=True)
+class PortalProbe:
+    """A state of the portal the embedded sandbox is put in (its send fault `fault`, sandbox-api.yaml),
+    and what the call must then answer: the status, with an empty body before authentication
+    (Global.asax.cs, so sent without credentials), or in the error envelope after binding (a filter)."""
+
+    rule: str
+    fault: str
+    expected: int
+    after_binding: bool = False
+
+
+PORTAL_PROBES = [
+    PortalProbe("a portal being transferred: 503, empty, before auth", "transferring", 503),
+    PortalProbe("a suspended portal: 404, empty, before auth", "deactivated", 404),
+    PortalProbe("an unpaid portal: 402, empty, before auth", "unpaid", 402),
+    PortalProbe(
+        "an unpaid portal with tariff settings: 402 in the envelope, after binding",
+        "payment-required",
+        402,
+        after_binding=True,
+    ),
+]
+PORTAL_NOT_RUN = (
+    "not run: only against the embedded sandbox, whose portal state the suite sets; a live portal's"
+    " is not the suite's to change"
+)
+
+
 def rule_names() -> list[str]:
     """Every rule the probes check, in the order they run."""
-    return [*(p.rule for p in PROBES), SENT_AGAIN, *(d.rule for d in DRAFT_PROBES)]
+    return [
+        *(p.rule for p in PROBES),
+        SENT_AGAIN,
+        *(d.rule for d in DRAFT_PROBES),
+        *(p.rule for p in PORTAL_PROBES),
+    ]
 
 
 def from_a_filter(status: int) -> bool:

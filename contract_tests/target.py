@@ -58,3 +58,19 @@ def embedded_sandbox(settings: SuiteSettings, wrap: Callable[[Any], Any] | None 
         )
         with InProcess(sandbox, wrap) as url:
             yield url
+
+
+def set_portal_state(url: str, api_key: str, fault: str, session: Any) -> None:
+    """Arm the embedded sandbox's send fault `fault` for its next send (its JSON API, sandbox-api.yaml):
+    the portal state a probe of `rules.PORTAL_PROBES` needs."""
+    armed = session.put(
+        f"{url}/sandbox/api/faults/send",
+        json={"kind": fault, "count": 1},
+        headers={"Authorization": api_key},
+        timeout=30,
+    )
+    armed.raise_for_status()
+
+
+def clear_portal_state(url: str, api_key: str, session: Any) -> None:
+    session.delete(f"{url}/sandbox/api/faults", headers={"Authorization": api_key}, timeout=30)

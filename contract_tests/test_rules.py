@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contract_tests import checks, coverage, delivered, profiles, rules, sinks, terminal
+from contract_tests import checks, coverage, delivered, profiles, rules, sinks, target, terminal
 from contract_tests.coverage import FAILED, NOT_RUN, PASSED
 from contract_tests.hooks import as_real_send
 from contract_tests.plugin import ContractRun, spec_example
@@ -254,6 +254,49 @@ def test_rule_of_a_stored_message(
             shown = f"rule: {draft.rule}: template {draft.id} sent {len(ids)} times answered ids {ids}"
             assert len(set(ids)) == len(ids), shown
             assert draft.id not in ids, shown
+
+
+@pytest.mark.parametrize("portal", rules.PORTAL_PROBES, ids=[p.rule for p in rules.PORTAL_PROBES])
+def test_rule_of_the_portals_state(
+    portal: rules.PortalProbe,
+    contract_schema: Any,
+    contract_run: ContractRun,
+    target_url: str,
+    session: requests.Session,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The portal's state is answered before routing and authentication with the status and no body
+    (sent without credentials: they are not looked at); a filter's, after the body is bound, in the
+    error envelope (a body that does not bind still gets its 400 first)."""
+    with contract_run.probing(portal.rule, request.node):
+        if not contract_run.settings.embedded:
+            pytest.skip(rules.PORTAL_NOT_RUN)
+        key = contract_run.settings.api_key
+        target.set_portal_state(target_url, key, portal.fault, session)
+        try:
+            if portal.after_binding:
+                unbound = session.put(
+                    target_url + spec.OPERATION_PATH,
+                    data=b'{"importance": "not a boolean"}',
+                    headers={"Authorization": key, "Content-Type": binder.JSON_TYPE},
+                )
+                assert unbound.status_code == 400, (
+                    f"rule: {portal.rule}: a body that does not bind got {unbound.status_code}, not the"
+                    " 400 that comes before the filters"
+                )
+            case = case_for(contract_schema, contract_run)
+            headers = {"Authorization": key} if portal.after_binding else {}
+            response = case.call(base_url=target_url, headers=headers, session=session)
+        finally:
+            target.clear_portal_state(target_url, key, session)
+        said = terminal.shown(response.text[:300])
+        assert response.status_code == portal.expected, (
+            f"rule: {portal.rule}: expected {portal.expected}, got {response.status_code}: {said}"
+        )
+        if portal.after_binding:
+            case.validate_response(response, checks=SHAPE)
+        else:
+            assert response.content == b"", f"rule: {portal.rule}: a body, not an empty answer: {said}"
 
 
 # Last in this module, so after every probe has sent: the mail each accepted probe caused.

@@ -399,6 +399,45 @@ def _stored_message_id_replaced(app: ASGIApp) -> ASGIApp:
     return answered
 
 
+def _portal_state_in_the_envelope(
+    status: int, headers: Headers, body: bytes, _: Headers
+) -> tuple[int, Headers, bytes]:
+    """The portal's state (an empty answer before auth) answered in the error envelope instead."""
+    if status < 400 or body:
+        return status, headers, body
+    kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+    reply = json.dumps(_error(status, "Service Unavailable")[1]).encode()
+    return status, [*kept, (b"content-type", b"application/json; charset=UTF-8")], reply
+
+
+def _filter_before_binding(app: ASGIApp) -> ASGIApp:
+    """A payment filter that answers before the body is bound: once the sandbox's fault API arms
+    `payment-required`, the next send gets the filter's 402 whatever its body (a 400 comes first on
+    the real server)."""
+    armed = [False]
+
+    async def answered(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sandbox/api/faults/send":
+            messages, body = await read_request(receive)
+            armed[0] = _body(_json(body)).get("kind") == "payment-required"
+            return await app(scope, replay(messages, receive), send)
+        if not armed[0] or scope["type"] != "http" or scope["path"] not in SEND_PATHS:
+            return await app(scope, receive, send)
+        armed[0] = False
+        _, reply = _error(402, "PaymentRequired")
+        content = json.dumps(reply).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 402,
+                "headers": [(b"content-type", b"application/json; charset=UTF-8")],
+            }
+        )
+        await send({"type": "http.response.body", "body": content})
+
+    return answered
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -564,6 +603,18 @@ FAULTS = [
         "a draft sent with a new Message-ID",
         _stored_message_id_replaced,
         "Message-ID: a new one,",
+        embedded=True,
+    ),
+    Fault(
+        "a portal being transferred answered in the envelope",
+        on_responses(_portal_state_in_the_envelope),
+        "rule: a portal being transferred",
+        embedded=True,
+    ),
+    Fault(
+        "a payment filter before the body is bound",
+        _filter_before_binding,
+        "rule: an unpaid portal with tariff settings",
         embedded=True,
     ),
     Fault(
