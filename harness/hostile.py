@@ -28,7 +28,11 @@ BASE: dict[str, Any] = {
     "mimeReplyToId": "<orig@example.org>",
     "subject": "Hello",
     "body": "<p>Hello</p>",
-    "calendarIcs": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    # One event the real server can send: the hostile text goes in beside it (send_task.calendar).
+    "calendarIcs": (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:hostile@example.org\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ),
     "attachments": [
         {
             "fileId": 1,
