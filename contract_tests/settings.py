@@ -7,7 +7,6 @@ names; `VARIABLES` lists them, read from the fields.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import os
 import re
 import secrets
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from contract_tests import tiers
+from onlyoffice_contract import hosts
 
 PROFILES = ("strict", "onlyoffice")
 # What a run of each tier does by default (a setting given wins): `tiers.py`.
@@ -168,13 +168,7 @@ class SuiteSettings:
 
 
 def is_loopback(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return hosts.is_loopback(urllib.parse.urlsplit(url).hostname or "")
 
 
 def _shown(value: Any) -> Any:

@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from harness.sandboxes import PASSWORD, SEND_PATH, TOKEN, running, send, settings_in
+from onlyoffice_contract.hosts import is_loopback
 from onlyoffice_sandbox.settings import Settings
-from onlyoffice_sandbox.web.access import is_loopback, token_needed
+from onlyoffice_sandbox.web.access import token_needed
 
 PAGES = ["/", "/sandbox/mail", "/sandbox/outbox", "/sandbox/api/messages", "/docs", "/openapi.yaml"]
 

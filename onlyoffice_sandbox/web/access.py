@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from onlyoffice_contract.hosts import is_loopback
 from onlyoffice_sandbox.auth import is_token
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.settings import Settings
@@ -30,16 +30,6 @@ from onlyoffice_sandbox.settings import Settings
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 REALM = 'Basic realm="sandbox", charset="UTF-8"'
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def token_needed(settings: Settings) -> bool:
