@@ -23,6 +23,7 @@ from onlyoffice_contract import binder, defects, dotnet, spec
 from onlyoffice_contract.defects import DefectId
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import Settings
+from onlyoffice_sandbox.web.envelope import LENIENCY_HEADER
 
 
 def strict_settings(folder: Path) -> Settings:
@@ -202,16 +203,18 @@ def _recipients(payload: Any) -> list[Any]:
 def _the_real_servers_500s(*kinds: DefectId) -> Wrap:
     """The real server's known 500s of `kinds`, met as it meets them: on what its binder makes of the
     body (`"from": 0` is the unparsable "0"), after the checks that come first; an id > 0 is one no
-    message has unless one of this server's own 200s returned it."""
+    message has unless one of this server's own 200s returned it. As the real server, it says nothing
+    of the leniency it used (the sandbox's X-Sandbox-Leniency is dropped)."""
 
     def wrap(app: ASGIApp) -> ASGIApp:
         returned: set[int] = set()
+        sandbox_only = LENIENCY_HEADER.lower().encode()
 
         def remember(status: int, headers: Headers, body: bytes, _: Headers) -> tuple[int, Headers, bytes]:
             payload = _json(body)
             if status == 200 and isinstance(payload, dict) and type(payload.get("response")) is int:
                 returned.add(payload["response"])
-            return status, headers, body
+            return status, [(k, v) for k, v in headers if k.lower() != sandbox_only], body
 
         inner = on_responses(remember)(app)
 
