@@ -5,6 +5,7 @@ other; a server's text reaches the terminal with its control characters escaped.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -187,11 +188,21 @@ def test_server_text_is_one_inert_line() -> None:
 
 
 def test_a_server_s_escape_sequences_and_forged_verdicts_never_reach_the_terminal_raw(tmp_path: Path) -> None:
-    """Every answer is a 400 whose body (not JSON: JSON would escape them) forges a verdict line with
-    escape sequences, a bell and a right-to-left override."""
+    """After the pre-run check's sends, every answer is a 400 whose body (not JSON: JSON would escape
+    them) forges a verdict line with escape sequences, a bell and a right-to-left override; and one
+    that is hostile from the first send is stopped by the pre-run check, its text escaped there too."""
+    forged = Reply(status=400, body=FORGED.encode(), content_type="text/plain; charset=utf-8")
+    success = Reply.envelope({"count": 1, "response": 5, "status": 0, "statusCode": 200})
     with ScriptedServer().running() as server:
-        server.reply = Reply(status=400, body=FORGED.encode(), content_type="text/plain; charset=utf-8")
-        run = run_suite(tmp_path, BASE_URL=server.url, SEED="3", MAX_EXAMPLES="5")
+        server.reply = forged
+        stopped = run_suite(tmp_path / "stopped", BASE_URL=server.url, SEED="3", MAX_EXAMPLES="5")
+        seen = itertools.count()
+        server.reply = lambda request: success if next(seen) < 2 else forged  # the pre-run check's two
+        run = run_suite(tmp_path / "run", BASE_URL=server.url, SEED="3", MAX_EXAMPLES="5")
+    assert stopped.returncode == 4, stopped.output[-3000:]
+    assert "CONFORMS: 0 failures" in stopped.output
+    for raw in ("\x1b", "\r", "\x07", "\u202e"):
+        assert raw not in stopped.output, repr(raw)
     assert run.returncode == 1, run.output[-3000:]
     lines = run.output.splitlines()
     assert lines[-1].startswith("DOES NOT CONFORM: ")
