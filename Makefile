@@ -73,7 +73,7 @@ docs: $(REDOCLY) ## Build the API reference pages from openapi.yaml and sandbox-
 	done
 
 test: lint typecheck spec dovecot ## Everything CI runs: linters, types, the spec, all tests (generated/ included), on every core
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --durations=25
 
 # The IMAP and POP3 sinks are tested against Debian's Dovecot, which the tests start as a process of
 # their own on free loopback ports (harness/dovecot.py): a system service, running or not, is never used.
