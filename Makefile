@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec docs test contract serve chromium dovecot browser-check bench drill lock clean
+.PHONY: help venv generate check-generated lint typecheck spec docs docs-tables test contract serve chromium dovecot browser-check bench drill lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -63,7 +63,12 @@ spec: $(STAMP) $(REDOCLY) ## Validate openapi.yaml and sandbox-api.yaml (openapi
 # when a spec changed and the page was not rebuilt.
 DOCS_DIR := onlyoffice_sandbox/web/static/docs
 
-docs: $(REDOCLY) ## Build the API reference pages from openapi.yaml and sandbox-api.yaml (Redocly)
+# The tables in docs/ (settings, statuses, rules, deviations, faulty variants, these targets) are
+# written from the code that defines them, between their markers; a test fails when one is stale.
+docs-tables: $(STAMP) ## Rewrite the tables in docs/ from the code (no npm; make docs runs it too)
+	$(BIN)/python -m codegen.docs_tables
+
+docs: docs-tables $(REDOCLY) ## The tables in docs/, and the API reference pages from both specs (Redocly)
 	@mkdir -p $(DOCS_DIR)
 	@for spec in $(SPECS); do \
 	  page=$(DOCS_DIR)/$${spec%.yaml}.html; \
@@ -98,8 +103,8 @@ export $(CONTRACT_SETTINGS)
 
 # Make reports any failure of a recipe as its own exit status 2; the suite's own status (1 does not
 # conform, 4 usage error) is in Make's message ("Error 4"), and CI that needs it calls
-# .venv/bin/onlyoffice-contract directly (README, "In CI").
-contract: $(STAMP) ## Check a server against openapi.yaml (BASE_URL=..., or the embedded sandbox); see README
+# .venv/bin/onlyoffice-contract directly (docs/suite.md, "In CI").
+contract: $(STAMP) ## Check a server against openapi.yaml (BASE_URL=..., or the embedded sandbox); see docs/suite.md
 	$(BIN)/onlyoffice-contract
 
 serve: $(STAMP) ## Run the sandbox on 127.0.0.1:8080 with the embedded SMTP capture (SANDBOX_* settings apply)
