@@ -82,7 +82,7 @@ def main() -> int:
             lines.append(
                 f"\n{len(r.duplicated)} message(s) delivered twice ({r.duplicated[:10]}): the sandbox died after the"
                 " relay had accepted them and before the outbox recorded it, the one window SMTP leaves open"
-                " (README, Delivery). "
+                " (docs/sandbox.md, Delivery). "
                 + (
                     "Each copy carried the same Message-ID, so a receiver that dedupes on it keeps one."
                     if same
@@ -110,7 +110,7 @@ def main() -> int:
         "",
         "Through the sandbox into an SMTP sink that behaves as below; counted per recipient. A relay that",
         "stores a message and drops the connection before its 250 leaves the sender unable to know it",
-        "arrived: it is sent again, and SMTP allows that duplicate (README, Delivery). Its copies carry",
+        "arrived: it is sent again, and SMTP allows that duplicate (docs/sandbox.md, Delivery). Its copies carry",
         "the same Message-ID, so a receiver that dedupes on it keeps one.",
         "",
         "| relay | messages x recipients | accepted | SMTP deliveries | lost | duplicated | copies share a Message-ID |",
@@ -265,7 +265,7 @@ def main() -> int:
         "",
         "## Limits",
         "",
-        "Each is a setting (README, Settings); past it, the answer below. Defaults shown; the drill's own",
+        "Each is a setting (docs/sandbox.md, Settings); past it, the answer below. Defaults shown; the drill's own",
         "sandbox above lowered the body limit and the time to receive a request to reach them quickly.",
         "",
         "| setting | default | what it bounds, and the answer past it |",
