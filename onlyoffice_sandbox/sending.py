@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from onlyoffice_contract import defects, send_task, spec
+from onlyoffice_contract import defects, leniency, send_task, spec
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments, outbox
 from onlyoffice_sandbox.binding import Read
@@ -93,7 +93,7 @@ async def accept(ctx: Context, read: Read) -> int:
         author=str(sender),
         recipients=addressed,
         attachments=attached,
-        notes=(*read.leniencies, *skipped),
+        notes=(*leniency.shown(read.leniencies), *skipped),
     )
     # The real server answers 200 and then cannot build the mail of some values (send_task.py): the
     # message goes back to Drafts and nothing is sent. The sandbox shows that where it binds as that
@@ -105,8 +105,8 @@ async def accept(ctx: Context, read: Read) -> int:
         log.warning("message %s is accepted and will not be sent, as on the real server: %s", message_id, why)
     else:
         message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft))
-    for note in read.leniencies:
-        log.warning("message %s was accepted through the real server's leniency: %s", message_id, note)
+    for taken in read.leniencies:
+        log.warning("message %s was accepted through the real server's leniency: %s", message_id, taken)
     for note in skipped:
         log.warning("message %s: %s", message_id, note)
     return message_id

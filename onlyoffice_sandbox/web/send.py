@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from onlyoffice_contract import leniency
 from onlyoffice_sandbox import auth, binding, sending
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.problems import Problem, bad_request, too_large
@@ -134,7 +135,7 @@ async def handle(request: Request) -> Response:
         response = envelope.failure(problem, xml)
     else:
         ctx.wake_delivery()
-        response = envelope.success(message_id, read.leniencies, xml)
+        response = envelope.success(message_id, leniency.shown(read.leniencies), xml)
     if cookie is not None:
         response.headers.append("set-cookie", cookie)
     return response
