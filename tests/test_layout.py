@@ -21,6 +21,17 @@ from onlyoffice_sandbox.delivery.child import lock_path
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = {"starlette", "uvicorn"}
+# Every folder of hand-written Python (generated/ is the generator's).
+FOLDERS = (
+    "onlyoffice_contract",
+    "contract_tests",
+    "onlyoffice_sandbox",
+    "harness",
+    "tests",
+    "bench",
+    "drill",
+    "codegen",
+)
 
 
 def imports_of(path: Path) -> set[str]:
@@ -51,6 +62,17 @@ def test_the_contract_core_imports_neither_the_suite_nor_the_sandbox() -> None:
 def test_only_the_embedded_target_of_the_suite_imports_the_sandbox() -> None:
     importers = [m for m, imported in modules("contract_tests").items() if "onlyoffice_sandbox" in imported]
     assert importers == ["contract_tests/target.py"]
+
+
+def test_the_suite_reads_mail_only_through_the_mail_package() -> None:
+    """`contract_tests.mail` is one subsystem with one front door: its `__init__` re-exports what the
+    rest of the repository uses, so its modules can be reorganised without touching their users."""
+    inside = ROOT / "contract_tests" / "mail"
+    outside = {path for folder in FOLDERS for path in (ROOT / folder).rglob("*.py")} - {*inside.rglob("*.py")}
+    assert ROOT / "contract_tests" / "plugin.py" in outside  # the walk sees the suite itself
+    for path in sorted(outside):
+        reaching_in = {name for name in imports_of(path) if name.startswith("contract_tests.mail.")}
+        assert not reaching_in, path.relative_to(ROOT)
 
 
 def test_the_sandbox_imports_the_core_and_never_the_suite() -> None:
