@@ -16,7 +16,7 @@ import requests
 from contract_tests.mail import Embedded
 from contract_tests.plugin import COVERAGE_FILE
 from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, as_is, relay
-from harness.faults import REAL_SERVER, strict_settings
+from harness.faulty_sandboxes import REAL_SERVER, strict_settings
 from harness.sandboxes import MAILBOX, TOKEN, running, settings_in
 from harness.suite import coverage_rows, run_suite
 from onlyoffice_contract.defects import DefectId

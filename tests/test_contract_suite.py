@@ -18,7 +18,7 @@ from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.safety import RECIPIENT_FIELDS
 from contract_tests.strategies import mailboxes
 from harness.asgi import SEND_PATHS, Seen, recording
-from harness.faults import FAULTS, strict_settings
+from harness.faulty_sandboxes import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
 from harness.suite import DOMAIN, coverage_rows, run_suite
 from onlyoffice_contract import spec
