@@ -9,7 +9,7 @@ The rest of the suite imports the names below from `contract_tests.mail`, never 
 - `catch_all.py`: what the sinks that read a mail store share: which copy reached an address, waiting;
 - `bounds.py`: a sink that misbehaves (`SinkError`), and the time and size every read of a sink is held to;
 - `compare.py`: the mail that went out, compared with the send that asked for it; recipients marked;
-- `headers.py`: which headers delivered mail may carry;
+- `allowed_headers.py`: which headers delivered mail may carry;
 - `generated_sends.py`: the generated sends whose mail is checked (marked, kept, sampled by SEED).
 """
 
