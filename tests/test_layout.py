@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import fcntl
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,16 @@ def test_only_the_http_layer_of_the_sandbox_imports_the_web_framework() -> None:
 def test_nothing_imports_from_tests(folder: str) -> None:
     for module, imported in modules(folder).items():
         assert "tests" not in imported, module
+
+
+def test_the_harness_index_lists_every_module_of_the_harness() -> None:
+    """`harness/__init__.py` is where a newcomer finds the test support: one `- `name.py`: job` line per
+    module, no module missing and none listed that is gone."""
+    index = ast.get_docstring(ast.parse((ROOT / "harness" / "__init__.py").read_text())) or ""
+    listed = re.findall(r"^- `([a-z_]+\.py)`: \S", index, re.MULTILINE)
+    present = sorted(path.name for path in (ROOT / "harness").glob("*.py") if path.name != "__init__.py")
+    assert len(listed) == len(set(listed)), listed  # each once
+    assert sorted(listed) == present
 
 
 def test_the_delivery_process_loads_no_web_framework(tmp_path: Path) -> None:
