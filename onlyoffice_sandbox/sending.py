@@ -1,6 +1,6 @@
 """Accepting a send: the real server's checks on the request's fields, in its order, then the outbox.
 
-1. the request schema (400; `binding.py`, which reads the body by SANDBOX_BINDER)
+1. the request schema (400; `request_reader.py`, which reads the body by SANDBOX_BINDER)
 2. `from` is a mailbox of the caller (400; 403 if disabled or a group)
 3. a draft exists (404) and is in Drafts or Templates (403); its body is within the limit (403)
 3a. the declared sizes of the attachments are within 25 MB (400; the real server's 500 is a defect)
@@ -21,10 +21,10 @@ from typing import Any
 from onlyoffice_contract import defects, leniency, send_task, spec
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments, outbox
-from onlyoffice_sandbox.binding import Read
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.letter import Letter, new_message_id, now
 from onlyoffice_sandbox.problems import Problem, bad_request, forbidden
+from onlyoffice_sandbox.request_reader import Read
 
 log = logging.getLogger("onlyoffice_sandbox.sending")
 _ADDRESS_FIELDS = spec.mailbox_fields()  # name: whether it is a list (of recipients)

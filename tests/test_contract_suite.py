@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-from contract_tests import delivered, rules
+from contract_tests import rules
+from contract_tests.mail import MARKER
 from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.safety import RECIPIENT_FIELDS
 from contract_tests.strategies import mailboxes
 from harness.asgi import SEND_PATHS, Seen, recording
-from harness.faults import FAULTS, strict_settings
+from harness.faulty_sandboxes import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
 from harness.suite import DOMAIN, coverage_rows, run_suite
 from onlyoffice_contract import binder, spec
@@ -226,7 +227,7 @@ def test_the_same_seed_gives_the_same_cases(tmp_path: Path) -> None:
         assert run.returncode == 0, run.output[-3000:]
         # Each run's delivery token is its own (a shared catch-all holds earlier runs' mail): the
         # rest of every body is the seed's.
-        marker = re.compile(delivered.MARKER.pattern.encode())
+        marker = re.compile(MARKER.pattern.encode())
         return [marker.sub(b"+cs-<run>@", s.body) for s in send_calls(seen)]
 
     first = bodies("5", 1)
