@@ -125,6 +125,13 @@ def rules() -> str:
     return table(("rule", "status", "against `BASE_URL`"), rows)
 
 
+def leniency_kinds() -> str:
+    """Each kind of leniency the real server's binder allows (onlyoffice_contract/leniency.py), by id."""
+    from onlyoffice_contract.leniency import LeniencyKind
+
+    return table(("kind", "what the real server does"), ((_code(k.value), k.meaning) for k in LeniencyKind))
+
+
 def deviations() -> str:
     """The real server's known defects (onlyoffice_contract/defects.py), by id."""
     from onlyoffice_contract import defects
@@ -139,8 +146,8 @@ def deviations() -> str:
 
 
 def faulty_variants() -> str:
-    """The faulty variants of the sandbox (harness/faults.py) and what the suite's output says for each."""
-    from harness.faults import FAULTS
+    """The faulty variants of the sandbox (harness/faulty_sandboxes.py) and what the suite's output says."""
+    from harness.faulty_sandboxes import FAULTS
 
     def notes(fault: Any) -> str:
         said = []
@@ -177,6 +184,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "settings-sandbox": sandbox_settings,
     "statuses": statuses,
     "rules": rules,
+    "leniency-kinds": leniency_kinds,
     "deviations": deviations,
     "faulty-variants": faulty_variants,
     "delivery-faults": delivery_faults,

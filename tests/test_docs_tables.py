@@ -57,7 +57,7 @@ def test_the_settings_tables_name_every_setting_and_no_other() -> None:
 
 
 def test_every_faulty_variant_is_listed_with_its_check() -> None:
-    from harness.faults import FAULTS
+    from harness.faulty_sandboxes import FAULTS
 
     page = SUITE_CHECKS.read_text()
     for fault in FAULTS:
