@@ -171,6 +171,26 @@ def delivery_faults() -> str:
     )
 
 
+def fault_kinds() -> str:
+    """The sandbox's send faults on demand (onlyoffice_sandbox/faults_on_demand.py): where each applies."""
+    from onlyoffice_sandbox import faults_on_demand as faults
+
+    def stage_and_answer(kind: str) -> tuple[str, str]:
+        if kind in faults.PORTAL:
+            return "before authentication", f"{faults.PORTAL[kind]}, empty body"
+        if kind in faults.AFTER_BINDING:
+            problem = faults.AFTER_BINDING[kind]
+            stage = "after the body is bound" if kind in faults.FILTERS else "in the method"
+            return stage, f"{problem.status}, error envelope, `{problem.message}`"
+        if kind == faults.LATE:
+            return "after authentication", "the usual answer, `seconds` late"
+        return "after authentication", "the connection closes, no answer"
+
+    return table(
+        ("kind", "stage", "answer"), ((_code(kind), *stage_and_answer(kind)) for kind in faults.KINDS)
+    )
+
+
 def make_targets() -> str:
     """The Makefile's targets, from their `##` lines (what `make help` prints)."""
     lines = (ROOT / "Makefile").read_text().splitlines()
@@ -182,6 +202,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "settings-suite": suite_settings,
     "tiers": tiers,
     "settings-sandbox": sandbox_settings,
+    "fault-kinds": fault_kinds,
     "statuses": statuses,
     "rules": rules,
     "leniency-kinds": leniency_kinds,
