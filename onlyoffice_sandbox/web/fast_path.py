@@ -1,16 +1,16 @@
 """What the sandbox's HTTP layer does only for speed, all of it here, and what each piece saves.
 
-Measured as the server process's CPU time per accepted send under `make bench`'s load (wrk, 10
-connections, the onlyoffice binder), each piece off against all on, rounds interleaved, on the
-shared 2-core machine (bench/NOTES.md, "Speed code"; about 200-215 us a send with all on):
-- `SendCallFirst`, the send call answered before Starlette's router and middleware: +10-25 us a
-  send without it (Starlette's middleware stack and route matching, for nothing the call uses).
-- `HeadWithBody`, an answer's head written with its body: +5-15 us without (uvicorn writes them
-  apart: two system calls and two TCP segments an answer).
+Measured on 2026-12-07 as the server process's CPU time per accepted send under `make bench`'s
+load (wrk, 10 connections, 10 s, the onlyoffice binder), each piece turned off against all on,
+rounds interleaved, medians of 3-5 rounds in two or three runs, on a shared 2-core machine whose
+noise is about +-30 us a send (bench/NOTES.md, "Speed code"); all on, a send cost 199-237 us:
+- `SendCallFirst`, the send call answered before Starlette's router and middleware: +25 and +32 us
+  a send without it (Starlette's middleware stack and route matching, for nothing the call uses).
 - `access_log_off_the_loop` (`access_log.py`), uvicorn's access lines made and written by a thread:
-  +15-30 us without (`logging` builds and formats a record on the event loop for every request).
-- `success_body`, the success envelope formatted rather than json-encoded: +0-30 us without,
-  within the noise of a shared machine; a few microseconds by itself.
+  +27 and +29 us without (`logging` makes and formats a record on the event loop every request).
+- `HeadWithBody`, an answer's head written with its body: +13, +3 and +24 us without (uvicorn
+  writes them apart: two system calls and two TCP segments an answer). The least sure of the four.
+- `success_body`, the success envelope formatted, not json-encoded: +17, +8 and +49 us without.
 Each reaches into uvicorn's or Starlette's internals: tests/test_sandbox_fast_path.py pins what
 it relies on to the versions it was written for, so that an upgrade fails there, not silently here.
 What is not for speed stays where it was: the head and time bounds (`protocol.py`), the
