@@ -14,7 +14,9 @@ noise is about +-30 us a send (bench/NOTES.md, "Speed code"); all on, a send cos
 Each reaches into uvicorn's or Starlette's internals: tests/test_sandbox_fast_path.py pins what
 it relies on to the versions it was written for, so that an upgrade fails there, not silently here.
 What is not for speed stays where it was: the head and time bounds (`protocol.py`), the
-connection's transport for the drop fault (`app.py`).
+connection's transport for the drop fault (`app.py`). Elsewhere, for speed, only a public setting
+(uvicorn's `proxy_headers=False`, server.py) and caches of the sandbox's own work (the Set-Cookie
+and Date headers made once a second, web/send.py and letter.py): none leans on a library's inside.
 """
 
 from __future__ import annotations
