@@ -17,7 +17,8 @@ from starlette.types import ASGIApp
 
 from onlyoffice_sandbox import children
 from onlyoffice_sandbox.settings import DEFAULT_PASSWORD, DEFAULT_TOKEN, PREFIX, Settings
-from onlyoffice_sandbox.web.access_log import Gathered, access_log_off_the_loop
+from onlyoffice_sandbox.web import fast_path
+from onlyoffice_sandbox.web.access_log import Gathered
 from onlyoffice_sandbox.web.app import create_app
 from onlyoffice_sandbox.web.protocol import bounded
 
@@ -60,7 +61,7 @@ def _config(
         # No X-Forwarded-* rewriting: nothing here reads the client's address but the access log, and
         # uvicorn's middleware for it was a layer around every send (bench/NOTES.md).
         proxy_headers=False,
-        http=bounded(settings.max_head_bytes, settings.request_seconds, access_logger),
+        http=fast_path.faster(bounded(settings.max_head_bytes, settings.request_seconds), access_logger),
     )
 
 
@@ -172,6 +173,6 @@ def serve(settings: Settings) -> None:
     print(f"  binder:  {binder}", flush=True)
     # The sandbox's own warnings (a leniency used, an attachment skipped), beside uvicorn's lines.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s:  %(name)s: %(message)s")
-    with access_log_off_the_loop() as access_logger:
+    with fast_path.access_log_off_the_loop() as access_logger:
         config = _config(create_app(settings), settings, quiet=False, access_logger=access_logger)
         uvicorn.Server(config).run(sockets=[sock])

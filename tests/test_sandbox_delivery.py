@@ -241,43 +241,6 @@ def test_an_attachment_removed_after_accept_is_still_delivered(tmp_path: Path, s
     assert part.get_content() == "quarterly figures"
 
 
-OLD_SCHEMA = """
-CREATE TABLE messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, folder TEXT NOT NULL, fields TEXT NOT NULL, state TEXT,
-    message_id TEXT, sender TEXT, recipients TEXT, mime BLOB, attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt REAL, last_error TEXT, updated REAL NOT NULL
-);
-"""
-
-
-def test_mail_queued_by_the_first_release_is_sent_as_it_was_stored(tmp_path: Path, sink: SmtpSink) -> None:
-    """The first release composed at accept and kept the bytes; an upgrade must not drop its queue."""
-    settings = settings_in(tmp_path, smtp=sink.address)
-    mime = (
-        b"From: sandbox@example.test\r\n"
-        b"To: old@example.org\r\nMessage-ID: <old-1@example.test>\r\n\r\nold\r\n"
-    )
-    settings.db.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(settings.db) as db:
-        db.executescript(OLD_SCHEMA)
-        db.execute(
-            "INSERT INTO messages (folder, fields, state, message_id, sender, recipients, mime, next_attempt,"
-            " updated) VALUES ('sent', '{}', 'queued', '<old-1@example.test>', 'sandbox@example.test',"
-            " '[\"old@example.org\"]', ?, 0, 0)",
-            (mime,),
-        )
-    with running(settings) as url:
-        accept(url, range(1))
-        wait_until(lambda: len(sink.delivered) == 2)
-        listed = outbox(url)
-    [old] = [d for d in sink.delivered if d.rcpt_tos == ["old@example.org"]]
-    assert old.content == mime
-    assert {m["state"] for m in listed} == {"sent"}
-    assert [m["notes"] for m in listed] == [[], []]  # the column added at start; the old row has none
-    with sqlite3.connect(settings.db) as db:
-        assert "notes" in {row[1] for row in db.execute("PRAGMA table_info(messages)")}
-
-
 def test_a_stored_message_that_cannot_be_composed_is_recorded_as_failed(
     tmp_path: Path, sink: SmtpSink
 ) -> None:

@@ -17,7 +17,7 @@ from harness.sandboxes import PASSWORD, TOKEN, running, send, settings_in, wait_
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox.web import access_log as logs
-from onlyoffice_sandbox.web.protocol import _HeadWithBody
+from onlyoffice_sandbox.web.fast_path import HeadWithBody
 
 
 def test_the_access_log_is_still_written_with_every_request(tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ def _exchange(url: str, request: bytes, wait_for_interim: bool = False) -> bytes
 
 
 def test_answers_come_whole_with_their_heads_held_only_until_the_body(tmp_path: Path) -> None:
-    """The protocol writes a head with its body (web/protocol.py): a 100 Continue still goes out at
+    """The protocol writes a head with its body (web/fast_path.py): a 100 Continue still goes out at
     once, a HEAD answer still ends, and every answer has its head, then its body."""
     body = json.dumps({"from": "sandbox@example.test", "to": ["r@example.org"]}).encode()
     put = (
@@ -188,7 +188,7 @@ class _Recording:
 
 def test_a_head_goes_out_with_the_first_part_of_its_body_and_before_anything_else() -> None:
     real = _Recording()
-    transport = _HeadWithBody(real)  # type: ignore[arg-type]
+    transport = HeadWithBody(real)  # type: ignore[arg-type]
     transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
     assert real.writes == []
     transport.write(b"body")
@@ -196,7 +196,7 @@ def test_a_head_goes_out_with_the_first_part_of_its_body_and_before_anything_els
     assert real.writes == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"more"]
     for then_closed in (True, False):  # closed, or asked anything else: the head goes first
         real = _Recording()
-        transport = _HeadWithBody(real)  # type: ignore[arg-type]
+        transport = HeadWithBody(real)  # type: ignore[arg-type]
         transport.write(b"HTTP/1.1 500 Internal Server Error\r\n\r\n")
         if then_closed:
             transport.close()
@@ -204,7 +204,7 @@ def test_a_head_goes_out_with_the_first_part_of_its_body_and_before_anything_els
             transport.get_extra_info("peername")
         assert real.writes == [b"HTTP/1.1 500 Internal Server Error\r\n\r\n"]
     real = _Recording()
-    transport = _HeadWithBody(real)  # type: ignore[arg-type]
+    transport = HeadWithBody(real)  # type: ignore[arg-type]
     transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
     assert real.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]  # an interim answer is never held
     transport.write(b"HTTP/1.1 200 OK\r\n\r\n")

@@ -148,8 +148,6 @@ class Batch:
         self._box.call(outbox.mark(message, "queued", why[:500], retry_at, delivered, refused))
 
     def _content(self, message: Queued) -> bytes | None:
-        if message.mime is not None:
-            return message.mime
         try:
             return compose(message.letter).as_bytes()
         except Exception as exc:  # whatever `email` raises: this message is recorded, the rest flow on

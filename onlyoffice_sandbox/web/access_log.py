@@ -2,16 +2,16 @@
 
 uvicorn's HTTP protocol calls its access logger's `info` on the event loop for every request:
 `logging` then looks up the caller's frame, builds a record and formats and writes the line, all
-while the loop waits. Here the protocol is given a `Gathered` instead (`web/protocol.py`), whose
-`info` only appends the call's arguments to a list. A writer thread wakes a few times a second,
-makes the records and formats them with the access logger's own handlers, and writes each
-handler's lines with one write and one flush. Measured, by the server's CPU time per send: a
-listener thread fed record by record cost about a fifth of it (it woke for each record and took
-the GIL from the loop); gathering records still left `logging`'s record-making on the loop. The
-writer still holds the GIL while it formats, so a line that only repeats an earlier call of its
-batch (a keep-alive connection's next request) is that call's line again, not formatted anew. Same
-lines, same order, still on by default; what is pending is written when the server stops. A
-record's time is the time of the call; its thread is the writer's.
+while the loop waits. Here the protocol is given a `Gathered` instead (`web/fast_path.py`, which
+says what this saves), whose `info` only appends the call's arguments to a list. A writer thread
+wakes a few times a second, makes the records and formats them with the access logger's own
+handlers, and writes each handler's lines with one write and one flush. Measured, by the server's
+CPU time per send: a listener thread fed record by record cost about a fifth of it (it woke for each
+record and took the GIL from the loop); gathering records still left `logging`'s record-making on
+the loop. The writer still holds the GIL while it formats, so a line that only repeats an earlier
+call of its batch (a keep-alive connection's next request) is that call's line again, not formatted
+anew. Same lines, same order, still on by default; what is pending is written when the server stops.
+A record's time is the time of the call; its thread is the writer's.
 """
 
 from __future__ import annotations

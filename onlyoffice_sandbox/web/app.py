@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -19,7 +18,7 @@ from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.delivery import DeliveryProcess
 from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.settings import Settings
-from onlyoffice_sandbox.web import api, envelope, fault_endpoints, send, viewer
+from onlyoffice_sandbox.web import api, envelope, fast_path, fault_endpoints, send, viewer
 from onlyoffice_sandbox.web.access import Endpoint, guarded
 
 SEND_METHOD = spec.OPERATION_METHOD.upper()
@@ -29,32 +28,25 @@ SEND_METHOD = spec.OPERATION_METHOD.upper()
 SEND_SUFFIXES = ("", ".json", *envelope.XML_SUFFIXES)
 
 
-class SandboxApp(Starlette):
-    """Starlette, and the server's transport in each request's scope, so that the `drop` fault
-    can close the connection (uvicorn's `send` is a method of an object that holds it).
+def transport_of(send: Send) -> Any:
+    """The connection's transport, which the `drop` fault closes: uvicorn's `send` is a method of
+    its request cycle, which holds it (None under another server)."""
+    return getattr(getattr(send, "__self__", None), "transport", None)
 
-    The send call is answered without Starlette's middleware and router: under load they were
-    about a tenth of the server's CPU time per send (`bench/NOTES.md`), for nothing this route
-    uses. It still gets Starlette's Request and Response; an exception it raises reaches uvicorn,
-    which answers 500 as Starlette's error middleware would. Its routes stay in the table, so
-    that another method on its path gets Starlette's 405."""
+
+class SandboxApp(Starlette):
+    """Starlette, and the server's transport in each request's scope (`transport_of`); the send
+    call answered first (`fast_path.SendCallFirst`)."""
 
     def __init__(self, send_call: Endpoint, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._send_call = send_call
-        self._send_paths = {spec.OPERATION_PATH + suffix for suffix in SEND_SUFFIXES}
+        paths = (spec.OPERATION_PATH + suffix for suffix in SEND_SUFFIXES)
+        self._send_call_first = fast_path.SendCallFirst(send_call, SEND_METHOD, paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            scope[fault_endpoints.TRANSPORT] = getattr(getattr(send, "__self__", None), "transport", None)
-            if (
-                scope["method"] == SEND_METHOD
-                and scope["path"] in self._send_paths
-                and not scope.get("root_path")
-            ):
-                scope["app"] = self
-                response = await self._send_call(Request(scope, receive, send))
-                await response(scope, receive, send)
+            scope[fault_endpoints.TRANSPORT] = transport_of(send)
+            if await self._send_call_first(self, scope, receive, send):
                 return
         await super().__call__(scope, receive, send)
 

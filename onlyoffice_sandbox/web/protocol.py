@@ -6,8 +6,7 @@
 - A request must arrive whole within `request_seconds` of its first byte (or of the connection, for
   the first one): past that, 408 and the connection is closed. (Half-sent requests were held open
   for good.) Idle keep-alive connections are uvicorn's own `timeout_keep_alive`.
-It can also be given the access logger to call (`access_log.Gathered`, which writes off the loop), and
-it writes each answer's head together with its body (`_HeadWithBody`).
+What it adds for speed alone is in `fast_path.py`.
 """
 
 from __future__ import annotations
@@ -19,48 +18,9 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from onlyoffice_sandbox.problems import HRESULT_ARGUMENT
-from onlyoffice_sandbox.web.access_log import Gathered
 from onlyoffice_sandbox.web.envelope import JSON_TYPE
 
 _END_OF_HEAD = b"\r\n\r\n"
-_INTERIM = b"HTTP/1.1 1"  # a 100 Continue goes out at once
-
-
-class _HeadWithBody:
-    """A request's transport, as its response cycle writes to it: the response's head is held until
-    the first part of its body, and the two go out in one write. uvicorn writes them apart, which
-    is two system calls and two TCP segments for every answer; under load they were about a
-    fifth of the event loop's time per send. Anything else first writes what is held."""
-
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
-        self._head: bytes | None = None
-        self._held = False  # only the first write can be a head
-
-    def write(self, data: bytes) -> None:
-        if not self._held and data.startswith(b"HTTP/") and not data.startswith(_INTERIM):
-            self._held, self._head = True, data
-            return
-        if self._head is not None:
-            data, self._head = self._head + data, None
-        self._transport.write(data)
-
-    def _flush(self) -> None:
-        if self._head is not None:
-            head, self._head = self._head, None
-            self._transport.write(head)
-
-    def close(self) -> None:
-        self._flush()
-        self._transport.close()
-
-    def abort(self) -> None:
-        self._head = None
-        self._transport.abort()
-
-    def __getattr__(self, name: str) -> Any:
-        self._flush()
-        return getattr(self._transport, name)
 
 
 def _envelope(status: int, reason: str, message: str) -> bytes:
@@ -78,17 +38,12 @@ def _envelope(status: int, reason: str, message: str) -> bytes:
     return head.encode() + body
 
 
-def bounded(
-    max_head_bytes: int, request_seconds: float, access_logger: Gathered | None = None
-) -> type[asyncio.Protocol]:
-    """The protocol class for uvicorn's `http=` setting, with these bounds; with an `access_logger`,
-    that is called for each request's line while uvicorn's access log is on."""
+def bounded(max_head_bytes: int, request_seconds: float) -> type[HttpToolsProtocol]:
+    """The protocol class for uvicorn's `http=` setting, with these bounds."""
 
     class BoundedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            if access_logger is not None and self.access_log:  # on: uvicorn's logger has handlers
-                self.access_logger = access_logger  # type: ignore[assignment]  # only `info` is called
             self._in_head = True
             self._head_bytes = 0
             self._tail = b""  # the last bytes seen, for an end of head split across reads
@@ -131,8 +86,6 @@ def bounded(
         def on_headers_complete(self) -> None:
             self._in_head = False
             super().on_headers_complete()
-            if self.cycle is not None:
-                self.cycle.transport = _HeadWithBody(self.transport)  # type: ignore[assignment]
 
         def on_message_complete(self) -> None:
             self._due = None
