@@ -133,6 +133,7 @@ class _Element:
     from_array: bool
     text: str = ""
     children: list[_Element] = field(default_factory=list)
+    attributes: set[str] | None = None  # the names of its attributes, once it has one
 
 
 def _plain(value: Any) -> Any:
@@ -201,13 +202,18 @@ def _member(parent: _Element, name: str, value: Any, from_array: bool, depth: in
         parent.text += _token_text(value)
     elif name.startswith(("?", "@")) or name in _ATTRIBUTE_NAMES or name.lower() == "!doctype":
         _token_text(value)  # an attribute or a declaration: no parameter reads it, but it must be text
+        if name[:1] in "@$":  # an element takes an attribute once (XElement.Add: "Duplicate attribute")
+            parent.attributes = parent.attributes or set()
+            if name[1:] in parent.attributes:
+                raise Unreadable(f"{UNABLE}: the attribute {shown(name[1:])} given twice")
+            parent.attributes.add(name[1:])
     else:
+        if not name:  # checked when an element is made: `"": []` makes none, and is read
+            raise Unreadable(f"{UNABLE}: an empty property name")
         parent.children.append(_element("values" if name == "$values" else name, value, from_array, depth))
 
 
 def _members(parent: _Element, name: str, value: Any, depth: int) -> None:
-    if not name:
-        raise Unreadable(f"{UNABLE}: an empty property name")
     if isinstance(value, list) and not isinstance(value, Pairs):
         for item in value:  # each item is an element of the array's name; an empty array is nothing
             _member(parent, name, item, True, depth)
