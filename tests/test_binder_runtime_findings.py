@@ -55,7 +55,9 @@ def test_an_attribute_given_twice_on_one_element_is_refused(raw: bytes) -> None:
 
 
 def test_attributes_of_different_elements_may_share_a_name() -> None:
-    bound = binder.bind(b'{"subject": "s", "attachments": [{"@y": 1, "fileId": 1}, {"@y": 1, "fileId": 2}]}', JSON)
+    bound = binder.bind(
+        b'{"subject": "s", "attachments": [{"@y": 1, "fileId": 1}, {"@y": 1, "fileId": 2}]}', JSON
+    )
     assert bound.request["attachments"] == [{"fileId": 1}, {"fileId": 2}]
 
 
@@ -63,7 +65,9 @@ def test_attributes_of_different_elements_may_share_a_name() -> None:
     ("raw", "query"),
     [(b"subject=s&=4311", b""), (b"subject=s", b"="), (b"=true", b"")],
 )
-def test_the_key_nothing_names_is_read_by_the_attachments_even_when_none_is_sent(raw: bytes, query: bytes) -> None:
+def test_the_key_nothing_names_is_read_by_the_attachments_even_when_none_is_sent(
+    raw: bytes, query: bytes
+) -> None:
     # The server binds the list whatever the keys; each member reads the key "" when no key names
     # it (Binder.GetValue: `values[keys.SingleOrDefault() ?? string.Empty]`), and no value
     # converts to both an Int32 and a Boolean, so such a request is refused.
