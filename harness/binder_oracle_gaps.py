@@ -78,11 +78,11 @@ _DOLLAR_NAMES = {"$id", "$ref", "$type", "$value", "$values"}
 
 def _dollar_name(raw: bytes, content_type: str, ours: Answer, theirs: Answer) -> bool:
     names = {name for name, _ in _names_and_values(raw, content_type)}
-    if "refused" in theirs:  # what 6.0.8 throws for them
-        message = _refusal(theirs)
-        thrown = "cannot begin with the '$' character" in message or "Object reference not set" in message
-        return thrown and bool(names & _DOLLAR_NAMES)
-    return "$values" in names  # the one 6.0.8 reads and drops
+    if "$values" in names:  # 6.0.8 drops it in an object: what follows from that differs, bound or not
+        return True
+    message = _refusal(theirs)  # otherwise only what 6.0.8 throws for them
+    thrown = "cannot begin with the '$' character" in message or "Object reference not set" in message
+    return thrown and bool(names & _DOLLAR_NAMES)
 
 
 def _raw_exception(raw: bytes, content_type: str, ours: Answer, theirs: Answer) -> bool:
