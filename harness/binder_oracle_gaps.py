@@ -119,6 +119,18 @@ def _double_digits(raw: bytes, content_type: str, ours: Answer, theirs: Answer) 
     return bool(differing)
 
 
+_TEXT_NAMES = {"#text", "#cdata-section", "#whitespace", "#significant-whitespace"}
+
+
+def _text_value(raw: bytes, content_type: str, ours: Answer, theirs: Answer) -> bool:
+    def typed(value: Any) -> bool:
+        if isinstance(value, list):
+            return any(typed(item) for item in value)
+        return isinstance(value, bool | float)
+
+    return any(name in _TEXT_NAMES and typed(value) for name, value in _names_and_values(raw, content_type))
+
+
 NEWTONSOFT_13 = "Newtonsoft.Json 13.0.1, Src/Newtonsoft.Json/Converters/XmlNodeConverter.cs"
 
 GAPS: list[Gap] = [
@@ -146,6 +158,14 @@ GAPS: list[Gap] = [
         f"{NEWTONSOFT_13}:1642 (ReadElement: `if (propertyName.StartsWith('$'))`)",
         (b'{"subject": "s", "$id": 0}', JSON_TYPE, b""),
         _dollar_name,
+    ),
+    Gap(
+        "newtonsoft-6-text-value",
+        "A boolean or a double under `#text` (or `#cdata-section`, `#whitespace`...): Newtonsoft 13.0.1"
+        ' writes it as XML does (`false`, "R" digits), 6.0.8 with .NET\'s ToString (`False`, 15 digits).',
+        f"{NEWTONSOFT_13}:1575 (`case TextName: ... CreateTextNode(ConvertTokenToXmlValue(reader))`)",
+        (b'{"subject": {"#text": false}}', JSON_TYPE, b""),
+        _text_value,
     ),
     Gap(
         "mono-double-digits",

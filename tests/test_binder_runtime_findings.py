@@ -77,3 +77,11 @@ def test_the_key_nothing_names_is_read_by_the_attachments_even_when_none_is_sent
 
 def test_without_the_key_nothing_names_no_attachment_is_bound() -> None:
     assert "attachments" not in binder.bind(b"subject=s&x=1", FORM).request
+
+
+def test_windows_1252_reads_its_undefined_bytes_as_dotnet_does() -> None:
+    # .NET's code page 1252 maps 0x81, 0x8D, 0x8F, 0x90 and 0x9D to U+0081...; Python's cp1252 has no mapping
+    bound = binder.bind(b"subject=a%8Fb%9D&from=%80", f"{FORM}; charset=windows-1252")
+    assert bound.request["subject"] == "a\x8fb\x9d"
+    assert bound.request["from"] == "\u20ac"
+    assert binder.bind(b"subject=a%FF", FORM).request["subject"] == "a\ufffd"  # bad UTF-8 stays U+FFFD
