@@ -186,7 +186,7 @@ def test_the_python_binder_binds_what_the_real_runtime_binds(oracle: Oracle) -> 
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
-        derandomize=True,  # the same requests on every run: CI is red for a change, not for luck
+        derandomize=True,  # a fixed seed, not the clock: CI is red for a change, not for luck
         suppress_health_check=list(HealthCheck),
     )
     @given(requests())
