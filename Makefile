@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec docs docs-tables test contract serve chromium dovecot browser-check bench drill lock clean
+.PHONY: help venv generate check-generated lint typecheck spec docs docs-tables test contract serve chromium dovecot oracle browser-check bench drill lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -86,6 +86,20 @@ DOVECOT := /usr/sbin/dovecot
 
 dovecot: ## Install Debian's Dovecot (IMAP, POP3, LMTP) for the mail sink tests (apt-get; needs root)
 	@test -x $(DOVECOT) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd dovecot-pop3d dovecot-lmtpd; }
+
+# The binder oracle (oracle/Oracle.cs): the real server's binder on the real runtime, Debian's Mono and
+# Newtonsoft.Json, which tests/test_binder_oracle.py holds the Python binder against. Built into
+# oracle/build/ (git-ignored); without Mono that test is skipped, and says so.
+ORACLE := oracle/build/oracle.exe
+NEWTONSOFT := /usr/lib/cli/Newtonsoft.Json-5.0/Newtonsoft.Json.dll
+
+oracle: $(ORACLE) ## Install Debian's Mono and Newtonsoft.Json (apt-get; needs root) and build the binder oracle
+
+$(ORACLE): oracle/Oracle.cs
+	@command -v mcs >/dev/null && command -v mono >/dev/null && test -f $(NEWTONSOFT) || { apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mono-mcs mono-runtime libnewtonsoft-json5.0-cil; }
+	@mkdir -p $(@D)
+	mcs -nologo -warnaserror -optimize -out:$@ -r:$(NEWTONSOFT) -r:System.Xml.Linq.dll -r:System.Core.dll oracle/Oracle.cs
 
 # The browser check drives Debian's Chromium with Playwright (pinned in requirements/lock.txt); never
 # `playwright install`, which downloads a browser build this network cannot reach.

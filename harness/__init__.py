@@ -34,4 +34,8 @@ Where the mail goes:
 - `dovecot.py`: a Dovecot of the test's own (IMAP, POP3, LMTP on loopback);
 - `mailpit_standin.py`: a stand-in for Mailpit's SMTP and the three calls of its API the suite reads;
 - `hostile_sinks.py`: IMAP, POP3 and Mailpit speakers that misbehave on the command a test chooses.
+
+The real server's binder, held against its runtime (docs/binder-oracle.md):
+- `binder_oracle.py`: the C# oracle on Mono driven over a pipe, and the Python binder in its shape;
+- `binder_oracle_gaps.py`: where the two rightly disagree, each with its cause and the server's line.
 """

@@ -337,7 +337,9 @@ class _Binding:
     def listing(self, p: Param) -> tuple[bool, list[Any]]:
         low = p.name.lower()
         related = [self.c.name_of(f) for f in self.c.folded() if f == low or f.startswith(low + "[")]
-        if not related:
+        # The server binds a list whether or not a key names it (ApiArgumentBuilder, IsTypeBindable):
+        # with none, an attachment still reads each member from the key "" (`=4311` in a form).
+        if not related and not (p.kind.type == "object" and self.c.entries("")):
             return False, []
         result: list[Any] = []
         read: set[str] = set()

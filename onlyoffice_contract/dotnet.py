@@ -126,21 +126,21 @@ def enum_member(text: str, members: Mapping[str, int], bits: int = 32) -> int:
 def double_text(value: float) -> str:
     """A JSON number that is not an integer, as Newtonsoft writes it into XML (XmlConvert.ToString, "R").
 
-    Integral values below 1e15 are plain digits (`1.0` is `1`); larger or smaller ones use
-    an exponent (`1E+15`, `1E-05`), which no integer converter reads."""
+    "R" is 15 significant digits ("G15") when they read back as the same double, else 17
+    ("G17"); "G" writes an exponent when it is below -5 or not below the precision. So `1.0` is
+    `1`, `1e15` is `1E+15`, and 6.0569656990807976e16, which needs 17 digits, is
+    `60569656990807976` (seen on Mono: tests/test_binder_oracle.py)."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "INF" if value > 0 else "-INF"
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = repr(value)
-    if abs(value) >= 1e15 and "e" not in text:
-        text = f"{value:.16e}"
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
+    if value == 0:
+        return "0"  # -0.0 too: .NET Framework and Mono write no sign on zero
+    text = f"{value:.15g}"
+    if float(text) != value:
+        text = f"{value:.17g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         sign = "-" if exponent.startswith("-") else "+"
-        text = f"{mantissa.removesuffix('.0')}E{sign}{exponent.lstrip('+-').zfill(2)}"
+        text = f"{mantissa}E{sign}{exponent.lstrip('+-').zfill(2)}"
     return text

@@ -29,6 +29,7 @@ dots, brackets and dots only, which is not modelled.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import KeysView
@@ -133,6 +134,7 @@ class _Element:
     from_array: bool
     text: str = ""
     children: list[_Element] = field(default_factory=list)
+    attributes: set[str] | None = None  # the names of its attributes, once it has one
 
 
 def _plain(value: Any) -> Any:
@@ -201,13 +203,18 @@ def _member(parent: _Element, name: str, value: Any, from_array: bool, depth: in
         parent.text += _token_text(value)
     elif name.startswith(("?", "@")) or name in _ATTRIBUTE_NAMES or name.lower() == "!doctype":
         _token_text(value)  # an attribute or a declaration: no parameter reads it, but it must be text
+        if name[:1] in "@$":  # an element takes an attribute once (XElement.Add: "Duplicate attribute")
+            parent.attributes = parent.attributes or set()
+            if name[1:] in parent.attributes:
+                raise Unreadable(f"{UNABLE}: the attribute {shown(name[1:])} given twice")
+            parent.attributes.add(name[1:])
     else:
+        if not name:  # checked when an element is made: `"": []` makes none, and is read
+            raise Unreadable(f"{UNABLE}: an empty property name")
         parent.children.append(_element("values" if name == "$values" else name, value, from_array, depth))
 
 
 def _members(parent: _Element, name: str, value: Any, depth: int) -> None:
-    if not name:
-        raise Unreadable(f"{UNABLE}: an empty property name")
     if isinstance(value, list) and not isinstance(value, Pairs):
         for item in value:  # each item is an element of the array's name; an empty array is nothing
             _member(parent, name, item, True, depth)
@@ -326,13 +333,27 @@ def from_json(body: Pairs, collection: Collection) -> None:
 # -- form bodies and the query string ---------------------------------------------------------------
 
 
+def _cp1252_as_dotnet(error: UnicodeError) -> tuple[str, int]:
+    """.NET's code page 1252 (Mono's too) reads the five bytes windows-1252 leaves undefined (0x81, 0x8D,
+    0x8F, 0x90, 0x9D) as the C1 control of the same number, where Python's cp1252 has no mapping."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(map(chr, bad)), error.end
+
+
+codecs.register_error("cp1252-as-dotnet", _cp1252_as_dotnet)
+
+
 def from_pairs(raw: bytes, into: Collection, *, encoding: str = "utf-8", in_query: bool = False) -> None:
     """URL-encoded pairs, as ASP.NET reads them: `+` is a space, a part without `=` has no key."""
 
     def text(part: bytes) -> str:
         if b"%" in part or b"+" in part:
             part = unquote_to_bytes(part.replace(b"+", b" "))
-        return part.decode(encoding, "replace")
+        return part.decode(encoding, errors)
+
+    errors = "cp1252-as-dotnet" if codecs.lookup(encoding).name == "cp1252" else "replace"
 
     start = 0
     while start <= len(raw):  # part by part: a list of every part of a 3 MB form is one more copy of it

@@ -1,4 +1,6 @@
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +19,20 @@ def sink() -> Iterator[SmtpSink]:
     server = SmtpSink().up()
     yield server
     server.down()
+
+
+# The binder oracle's differential test says what it did, or plainly why it did not run, in the
+# summary: under xdist a test's own output is not shown, and a skip is easy to miss.
+_STARTED = time.time()
+_ORACLE_REPORT = Path("reports") / "binder-oracle.json"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    from harness import binder_oracle
+
+    if _ORACLE_REPORT.exists() and _ORACLE_REPORT.stat().st_mtime >= _STARTED:
+        terminalreporter.write_line(f"binder oracle: {_ORACLE_REPORT.read_text().strip()}")
+        return
+    whole = config.args_source is not pytest.Config.ArgsSource.ARGS
+    if binder_oracle.missing() and (whole or any("binder_oracle" in a for a in config.args)):
+        terminalreporter.write_line(f"binder oracle: SKIPPED, {binder_oracle.missing()}")
