@@ -165,7 +165,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, sandbox_settings: dict[str
     }
     settings = Settings(**values)
     with InProcess(settings) as url:
-        running = Sandbox(url, settings.tokens[0], settings.mailboxes[0], folder, settings)
+        running = Sandbox(url, settings.revealed_tokens[0], settings.mailboxes[0], folder, settings)
         try:
             yield running
         finally:

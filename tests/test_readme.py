@@ -72,5 +72,5 @@ def test_the_settings_tables_name_every_setting_and_no_other() -> None:
     readme = (ROOT / "README.md").read_text()
     assert table_variables(readme, "| `BASE_URL` |") == list(VARIABLES)
     assert table_variables(readme, "| `SANDBOX_HOST`, `SANDBOX_PORT` |") == [
-        name for name, _, _ in described()
+        row.variable for row in described()
     ]
