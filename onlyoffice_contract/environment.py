@@ -29,6 +29,7 @@ for the TOML file and the sandbox's ';'-separated mailboxes. This module is that
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hmac
 import math
 import types
@@ -133,9 +134,14 @@ def default_of(f: dataclasses.Field[Any]) -> Any:
     return f.default
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)  # evaluates every annotation: once per class, not per value
+
+
 def _kind(cls: type, f: dataclasses.Field[Any]) -> tuple[Any, bool]:
     """The field's type without `| None`, and whether None is allowed."""
-    kind = typing.get_type_hints(cls)[f.name]
+    kind = _hints(cls)[f.name]
     if isinstance(kind, types.UnionType) and type(None) in typing.get_args(kind):
         [kind] = [k for k in typing.get_args(kind) if k is not type(None)]
         return kind, True
