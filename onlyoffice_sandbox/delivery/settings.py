@@ -7,7 +7,7 @@ child as their SANDBOX_* texts and read back there by the same reader (`environm
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,8 @@ ENVIRONMENT_VARIABLE = "SANDBOX_DELIVERY"
 def carried(name: str) -> Any:
     """The sandbox's field `name`, declared again with the same default, help and bounds."""
     [f] = [f for f in fields(Settings) if f.name == name]
+    if f.default_factory is not MISSING:  # a fact of the call, read when needed
+        return field(default_factory=f.default_factory, metadata=f.metadata)
     return field(default=f.default, metadata=f.metadata)
 
 
