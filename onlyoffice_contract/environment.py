@@ -16,14 +16,17 @@ settings as the fields of a frozen dataclass, with `setting()`, and this module 
 - redacted: a secret is a `Secret`, whose repr and str are `[Filtered]`; error messages quote a
   value only when it is not a secret; `mask=` hides part of a value (a password in a URL).
 
-Why not pydantic-settings (locked, and with `SecretStr`): it costs no import here (the spec's
-validator, openapi-schema-validator, imports it already), but on this machine each model took
-about 9 ms to build at start (`python -X importtime` and a timer, measured 2026-12-07), and its
-errors say "max_examples / Input should be a valid integer, unable to parse string as an integer
-[type=int_parsing, input_value='many', ...] For further information visit https://errors..."
-where the suite says "MAX_EXAMPLES must be a whole number, not 'many'": keeping today's words
-meant translating every error type back, a converter table of its own, beside custom sources
-for the TOML file and the sandbox's ';'-separated mailboxes. This module is that table, once.
+Why not pydantic-settings (locked, and with `SecretStr`): speed did not decide. It is imported
+already, by the spec's validator (openapi-schema-validator), and a model of the suite's size
+builds in about 1 ms here (alone, its import took 1.1 s on this shared machine: a cost that
+would return if that validator dropped it). The errors decided: pydantic says "max_examples /
+Input should be a valid integer, unable to parse string as an integer [type=int_parsing,
+input_value='many', ...] For further information visit https://errors.pydantic.dev/...",
+naming the field, not the variable, where the suite says "MAX_EXAMPLES must be a whole number,
+not 'many'". Keeping today's words meant translating every error type back (a converter table
+of its own), beside custom sources for the TOML file and the sandbox's ';'-separated
+mailboxes. This module is that table, once: a read of either program's settings takes under a
+millisecond.
 """
 
 from __future__ import annotations
