@@ -101,7 +101,8 @@ class Settings:
             if text is not None and not _basic_text(text):
                 raise SettingError(f"SANDBOX_{name} must be printable ASCII without ':', not empty")
         if self.fault_sends or self.fault_deliveries:
-            from onlyoffice_sandbox import faults  # reads sandbox-api.yaml: only when a fault is set
+            # reads sandbox-api.yaml: only when a fault is set
+            from onlyoffice_sandbox import faults_on_demand as faults
 
             for name, text, choices in (
                 ("FAULT_SENDS", self.fault_sends, faults.KINDS),
