@@ -15,6 +15,7 @@ import httpx
 
 from harness import processes
 from harness.ports import free_port
+from onlyoffice_contract.environment import Secret
 from onlyoffice_sandbox import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +66,7 @@ def sandbox(binder: str = "onlyoffice") -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as folder:
         settings = Settings(
             port=port,
-            tokens=(TOKEN,),
+            tokens=(Secret(TOKEN),),
             mailboxes=(MAILBOX,),
             binder=binder,
             db=Path(folder, "outbox.sqlite3"),

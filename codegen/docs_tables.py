@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from onlyoffice_contract import environment
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 END = "<!-- end generated -->"
@@ -40,16 +42,10 @@ def table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def suite_settings() -> str:
-    """The suite's settings: each field of SuiteSettings, its variable, default and help."""
-    from contract_tests.settings import FIELDS
+    """The suite's settings, as the one settings mechanism describes them (`onlyoffice-contract --help`)."""
+    from contract_tests.settings import described
 
-    def default(value: Any) -> str:
-        return "unset" if value is None else "none" if value == "" else _code(value)
-
-    return table(
-        ("setting", "default", "meaning"),
-        ((_code(name), default(f.default), f.metadata["help"]) for name, f in FIELDS.items()),
-    )
+    return settings_table(described())
 
 
 def tiers() -> str:
@@ -77,13 +73,14 @@ def sandbox_settings() -> str:
     """The sandbox's settings, as `onlyoffice-sandbox --help` lists them."""
     from onlyoffice_sandbox.settings import described
 
-    return table(
-        ("variable", "default", "meaning"),
-        (
-            (_code(name), default if default == "(unset)" else _code(default), help)
-            for name, default, help in described()
-        ),
-    )
+    return settings_table(described())
+
+
+def settings_table(rows: Iterable[environment.Row]) -> str:
+    def default(row: environment.Row) -> str:
+        return row.default if row.default.startswith("(") else _code(row.default)
+
+    return table(("variable", "default", "meaning"), ((_code(r.variable), default(r), r.help) for r in rows))
 
 
 def statuses() -> str:

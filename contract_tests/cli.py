@@ -19,6 +19,7 @@ import pytest
 from contract_tests import pacing, replay, verdict
 from contract_tests import settings as suite_settings
 from contract_tests.plugin import ContractRun
+from onlyoffice_contract.environment import UNSET
 
 USAGE_ERROR = int(pytest.ExitCode.USAGE_ERROR)
 NO_VERDICT = pacing.NO_VERDICT
@@ -34,15 +35,15 @@ def _parser() -> argparse.ArgumentParser:
         " 1 does not conform, 4 usage error or wrong target, 75 no verdict (throttled)."
         " `onlyoffice-contract replay FILE` sends a failure's request (REPORT_DIR/replay/) again.",
     )
-    for variable, f in suite_settings.FIELDS.items():
-        if f.metadata["secret"]:
+    for row in suite_settings.described():
+        if row.secret:  # environment only: a command line is visible to every user of the machine
             continue
-        default = f" [default: {f.default}]" if f.default not in (None, "") else ""
+        default = f" [default: {row.default}]" if row.default != UNSET else ""
         parser.add_argument(
-            "--" + variable.lower().replace("_", "-"),
-            dest=variable,
-            metavar=variable,
-            help=f.metadata["help"] + default,
+            "--" + row.variable.lower().replace("_", "-"),
+            dest=row.variable,
+            metavar=row.variable,
+            help=row.help + default,
         )
     parser.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="passed to pytest")
     return parser

@@ -46,7 +46,9 @@ class ContractRun:
         self.pacer = Pacer(settings.sends_per_second, settings.throttle_budget)
         self.sends = Transport(settings.max_sends, settings.request_timeout, pacer=self.pacer)
         # The key, and a password written into BASE_URL (https://user:password@host) or MAIL_SINK.
-        self.redactor = Redactor(settings.api_key, settings.base_url_password, *settings.mail_sink_passwords)
+        self.redactor = Redactor(
+            settings.api_key.reveal(), settings.base_url_password, *settings.mail_sink_passwords
+        )
         self.coverage = Coverage(settings)
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
         self.usage: str | None = None  # why the run stopped with a usage error, when it did

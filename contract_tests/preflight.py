@@ -166,7 +166,7 @@ def check(settings: SuiteSettings, target_url: str, session: requests.Session) -
     """Raises Stop when the target cannot be tested as set; at most two requests to the call."""
     body = make_safe(as_real_send(spec_example(), settings), settings.recipient_domain)
     url = target_url + spec.OPERATION_PATH
-    headers = {"Authorization": settings.api_key}
+    headers = {"Authorization": settings.api_key.reveal()}
     try:
         response = session.put(url, json=body, headers=headers, allow_redirects=False)
         judge(response, settings, url)

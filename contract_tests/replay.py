@@ -195,11 +195,11 @@ def main(argv: list[str]) -> int:
         line = str(exc)
         print(line if line.startswith("usage:") else f"usage: {line}", file=sys.stderr)
         return 4
-    redactor = Redactor(settings.api_key, settings.base_url_password)
+    redactor = Redactor(settings.api_key.reveal(), settings.base_url_password)
     pacer = pacing.Pacer(settings.sends_per_second, settings.throttle_budget)
     rules = transport.Transport(settings.max_sends, settings.request_timeout, pacer=pacer)
     raw, payload = _body(content, settings.recipient_domain)
-    headers = {"Authorization": settings.api_key}
+    headers = {"Authorization": settings.api_key.reveal()}
     if content.get("content_type"):
         headers["Content-Type"] = str(content["content_type"])
     if content["kind"] == "auth":

@@ -26,7 +26,7 @@ def test_conformance(
     # shown the server enforces auth, it is left out, as schemathesis' own runner does:
     # enforcement is a property of the operation, and each probe could send mail.
     excluded = [ignored_auth] if contract_run.auth_confirmed else []
-    headers = {"Authorization": contract_run.settings.api_key}
+    headers = {"Authorization": contract_run.settings.api_key.reveal()}
     response = case.call(base_url=target_url, headers=headers, session=session)
     try:
         # As call_and_validate does, with the transport the checks that send need.

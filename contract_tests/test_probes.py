@@ -26,7 +26,7 @@ def test_a_wrong_key_is_refused_in_bare_text(
     contract_schema: Any, contract_run: ContractRun, target_url: str, session: requests.Session
 ) -> None:
     """A 401 with the challenge, checked by every check: generated cases always carry the right key."""
-    wrong = {"Authorization": contract_run.settings.api_key + "-not-the-key"}
+    wrong = {"Authorization": contract_run.settings.api_key.reveal() + "-not-the-key"}
     for label, headers in (("a wrong", wrong), ("no", {})):
         case = _example_case(contract_schema, contract_run)
         response = case.call(base_url=target_url, headers=headers, session=session)
@@ -49,7 +49,7 @@ MALFORMED = {
 def test_bodies_that_are_not_json_objects_are_refused(
     contract_run: ContractRun, target_url: str, session: requests.Session
 ) -> None:
-    headers = {"Authorization": contract_run.settings.api_key, "Content-Type": "application/json"}
+    headers = {"Authorization": contract_run.settings.api_key.reveal(), "Content-Type": "application/json"}
     for label, raw in MALFORMED.items():
         # No timeout here: transport.py gives every request of the run REQUEST_TIMEOUT.
         response = session.put(target_url + spec.OPERATION_PATH, data=raw, headers=headers)
@@ -73,7 +73,7 @@ def test_the_json_route_is_the_same_call(
     The spec names this route in its description rather than as a second operation (which
     would double every run); this probe is its check. One real send, counted in MAX_SENDS."""
     body = json.dumps(_example_case(contract_schema, contract_run).body)
-    headers = {"Authorization": contract_run.settings.api_key, "Content-Type": "application/json"}
+    headers = {"Authorization": contract_run.settings.api_key.reveal(), "Content-Type": "application/json"}
     route = target_url + spec.OPERATION_PATH + ".json"
     response = session.put(route, data=body, headers=headers, timeout=30)
     assert response.status_code == 200, (

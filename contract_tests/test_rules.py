@@ -99,7 +99,7 @@ def send(
     if marker is not None:
         assert isinstance(case.body, dict)
         case.body = marked(case.body, run.delivery_token, marker, run.settings.recipient_domain)
-    headers = {"Authorization": run.settings.api_key, "Content-Type": content_type}
+    headers = {"Authorization": run.settings.api_key.reveal(), "Content-Type": content_type}
     return case, case.call(base_url=target_url, headers=headers, session=session)
 
 
@@ -279,7 +279,7 @@ def test_rule_of_the_portals_state(
     with contract_run.probing(portal.rule, request.node):
         if not contract_run.settings.embedded:
             pytest.skip(rules.PORTAL_NOT_RUN)
-        key = contract_run.settings.api_key
+        key = contract_run.settings.api_key.reveal()
         target.set_portal_state(target_url, key, portal.fault, session)
         try:
             if portal.after_binding:
@@ -365,7 +365,7 @@ def test_delivered_mail_of_generated_sends(
                 spec.OPERATION_METHOD.upper(),
                 target_url + spec.OPERATION_PATH,
                 json=sent.body,
-                headers={"Authorization": settings.api_key},
+                headers={"Authorization": settings.api_key.reveal()},
             ).prepare()
             shown = json.dumps(sent.body, ensure_ascii=False)
             run.coverage.failed(

@@ -271,9 +271,9 @@ def main() -> int:
         "| setting | default | what it bounds, and the answer past it |",
         "| --- | ---: | --- |",
         *[
-            f"| `{name}` | {default} | {meaning} |"
-            for name, default, meaning in described()
-            if "past it" in meaning
+            f"| `{row.variable}` | {row.default} | {row.help} |"
+            for row in described()
+            if "past it" in row.help
         ],
     ]
     lines += ["", "## Verdict", ""]

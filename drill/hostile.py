@@ -23,6 +23,7 @@ from harness.hostile import BASE, JSON_TYPE, corpus
 from harness.smtp_sink import SmtpSink
 from onlyoffice_contract import binder as core_binder
 from onlyoffice_contract import send_task, spec
+from onlyoffice_contract.environment import Secret
 from onlyoffice_sandbox import InProcess, Settings
 from onlyoffice_sandbox.settings import BINDERS
 
@@ -97,7 +98,7 @@ def _run(binder: str, say: Callable[[str], None]) -> HostileResult:
     with tempfile.TemporaryDirectory(prefix="drill-hostile-") as folder:
         settings = Settings(
             port=0,
-            tokens=(TOKEN,),
+            tokens=(Secret(TOKEN),),
             mailboxes=(str(BASE["from"]),),
             binder=binder,
             smtp=sink.address,

@@ -25,6 +25,7 @@ from onlyoffice_send_client.models import SendMessageRequest
 
 from harness.ports import free_port
 from harness.smtp_sink import SmtpSink
+from onlyoffice_contract.environment import Secret
 from onlyoffice_sandbox import Settings, Subprocess
 
 TOKEN = "drill-token"
@@ -64,7 +65,7 @@ class Sandbox:
         self.port = free_port()
         self.settings = Settings(
             port=self.port,
-            tokens=(TOKEN,),
+            tokens=(Secret(TOKEN),),
             mailboxes=(MAILBOX,),
             smtp=smtp,
             db=folder / "outbox.sqlite3",

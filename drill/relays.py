@@ -19,6 +19,7 @@ from pathlib import Path
 from harness.hostile_relay import KINDS, HostileRelay
 from harness.sandboxes import outbox, send
 from harness.smtp_sink import SmtpSink
+from onlyoffice_contract.environment import Secret
 from onlyoffice_sandbox import InProcess, Settings
 
 TOKEN = "drill-token"
@@ -65,7 +66,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="drill-relay-") as folder:
         settings = Settings(
             port=0,
-            tokens=(TOKEN,),
+            tokens=(Secret(TOKEN),),
             mailboxes=(MAILBOX,),
             smtp=relay or sink.address,
             retry_max_seconds=0.5,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from onlyoffice_contract.environment import SettingError
 from onlyoffice_sandbox.server import serve
 from onlyoffice_sandbox.settings import CONFIG_VARIABLE, Settings, described
 
@@ -17,7 +18,7 @@ USAGE_ERROR = 2  # argparse's own status for a usage error
 
 
 def _parser() -> argparse.ArgumentParser:
-    rows = "\n".join(f"  {name:<27} {meaning} [default: {default}]" for name, default, meaning in described())
+    rows = "\n".join(f"  {row.variable:<27} {row.help} [default: {row.default}]" for row in described())
     return argparse.ArgumentParser(
         prog="onlyoffice-sandbox",
         description="A sandbox of ONLYOFFICE Workspace's PUT /api/2.0/mail/messages/send, with a durable"
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-    except (ValueError, OSError) as exc:
+    except (SettingError, OSError) as exc:  # a value it cannot use, or a TOML file it cannot read
         print(f"onlyoffice-sandbox: {exc}", file=sys.stderr)
         return USAGE_ERROR
     serve(settings)

@@ -30,4 +30,4 @@ class Context:
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.settings.mailboxes, self.settings.disabled_mailboxes)
         settings = self.settings
-        self.credentials = Credentials(settings.tokens, settings.login, settings.password)
+        self.credentials = Credentials(settings.revealed_tokens, settings.login, settings.password.reveal())

@@ -23,8 +23,6 @@ from typing import Any
 import httpx
 import pytest
 
-DEFAULT_MAILBOX = "Sandbox User <sandbox@example.test>"
-
 
 class SandboxError(AssertionError):
     """The sandbox answered a helper's call with an error; an assertion, so a test fails with it."""
@@ -148,6 +146,7 @@ def sandbox_settings() -> dict[str, Any]:
 def sandbox(tmp_path_factory: pytest.TempPathFactory, sandbox_settings: dict[str, Any]) -> Iterator[Sandbox]:
     """A fresh sandbox on a free loopback port, in a folder of its own, with the embedded capture."""
     from onlyoffice_sandbox import InProcess, Settings  # the web framework loads only when a test asks
+    from onlyoffice_sandbox.settings import DEFAULT_MAILBOX
 
     folder = tmp_path_factory.mktemp("sandbox")
     token = secrets.token_urlsafe(16)
@@ -165,7 +164,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory, sandbox_settings: dict[str
     }
     settings = Settings(**values)
     with InProcess(settings) as url:
-        running = Sandbox(url, settings.tokens[0], settings.mailboxes[0], folder, settings)
+        running = Sandbox(url, settings.revealed_tokens[0], settings.mailboxes[0], folder, settings)
         try:
             yield running
         finally:

@@ -164,9 +164,13 @@ def serve(settings: Settings) -> None:
     )
     print(f"{READY}{url}", flush=True)
     # The documented defaults are shown; a token or password of your own is a secret and never printed.
-    token = DEFAULT_TOKEN if settings.tokens == (DEFAULT_TOKEN,) else "(from SANDBOX_TOKENS, not shown)"
+    token = (
+        DEFAULT_TOKEN if settings.revealed_tokens == (DEFAULT_TOKEN,) else "(from SANDBOX_TOKENS, not shown)"
+    )
     password = (
-        DEFAULT_PASSWORD if settings.password == DEFAULT_PASSWORD else "(from SANDBOX_PASSWORD, not shown)"
+        DEFAULT_PASSWORD
+        if settings.password.reveal() == DEFAULT_PASSWORD
+        else "(from SANDBOX_PASSWORD, not shown)"
     )
     print(f"  token:   {token}\n  basic:   {settings.login} / {password}", flush=True)
     print(f"  mailbox: {mailbox}\n  mail:    {where}", flush=True)

@@ -1,28 +1,27 @@
 """Settings: environment variables, over an optional TOML file (SANDBOX_CONFIG).
 
-Each setting is a field of `Settings`; its environment variable is
-SANDBOX_<NAME> and its TOML key the lower-case name. How a value is read from
-text follows the field's type; lists in the environment are comma-separated,
-except SANDBOX_MAILBOXES, which is separated by ';' (a display name may hold a
-comma). `Settings.to_env()` writes the same variables back, for a child process.
+Each setting is a field of `Settings`; its environment variable is SANDBOX_<NAME> and its
+TOML key the lower-case name. How a value is read, converted, shown and redacted is
+`onlyoffice_contract.environment`'s job: lists in the environment are comma-separated, except
+SANDBOX_MAILBOXES, which is separated by ';' (a display name may hold a comma); the tokens
+and the password are `Secret`s. `Settings.to_env()` writes the same variables back, for a
+child process; `described()` lists them for `--help` and the docs.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
-import types
-import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from onlyoffice_contract import defects, environment, spec
+from onlyoffice_contract.environment import Secret, SettingError, setting
 from onlyoffice_contract.mailbox import parse_mailbox
 
 DEFAULT_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's documented default, printed at start
 DEFAULT_PASSWORD = "sandbox-password"  # noqa: S105 - likewise, for HTTP Basic credentials
-SECRETS = ("tokens", "password")  # shown as [Filtered], never as they are
 DEFAULT_MAILBOX = "Sandbox User <sandbox@example.test>"
 # How a request is read: as the real server binds it (leniency reported), or by the spec alone.
 BINDERS = ("onlyoffice", "strict")
@@ -31,20 +30,17 @@ CONFIG_VARIABLE = "SANDBOX_CONFIG"
 PAGES_AUTH = ("auto", "token")
 
 
-def setting(default: Any, help: str, separator: str = ",") -> Any:
-    """A field of Settings, with the text `--help` shows and, for a list, its separator in the environment."""
-    return field(default=default, metadata={"help": help, "separator": separator})
-
-
 @dataclass(frozen=True)
 class Settings:
     host: str = setting("127.0.0.1", "where to listen")
     port: int = setting(8080, "the port to listen on (0: a free one)")
-    tokens: tuple[str, ...] = setting((DEFAULT_TOKEN,), "accepted tokens, comma-separated")
+    tokens: tuple[Secret, ...] = setting((Secret(DEFAULT_TOKEN),), "accepted tokens, comma-separated")
     user: str | None = setting(
         None, "the login of HTTP Basic credentials, an email address (unset: the first mailbox's address)"
     )
-    password: str = setting(DEFAULT_PASSWORD, "the password of HTTP Basic credentials (ASCII, no ':')")
+    password: Secret = setting(
+        Secret(DEFAULT_PASSWORD), "the password of HTTP Basic credentials (ASCII, no ':')"
+    )
     mailboxes: tuple[str, ...] = setting(
         (DEFAULT_MAILBOX,), "the mailboxes a token may send from, ';'-separated", separator=";"
     )
@@ -54,6 +50,7 @@ class Settings:
     binder: str = setting(
         "onlyoffice",
         "onlyoffice: bind as the real server does and report each leniency; strict: the spec alone",
+        choices=BINDERS,
     )
     smtp: str | None = setting(None, "host:port of an SMTP relay; unset: the embedded capture")
     db: Path = setting(Path("sandbox-data/outbox.sqlite3"), "the SQLite outbox")
@@ -63,64 +60,68 @@ class Settings:
     max_body: int = setting(4 * 1024 * 1024, "request body limit, bytes (413 past it)")
     max_head_bytes: int = setting(65536, "request line and headers limit, bytes (400 past it)")
     request_seconds: float = setting(30.0, "time a request may take to arrive whole (408 past it)")
-    # mail.maximum-message-body-size of the real server, in characters
     max_draft_body: int = setting(
-        524288, "a draft's body limit, characters (403 past it, as the real server)"
+        spec.stored_draft_limit, "a draft's body limit, characters (403 past it, as the real server)"
     )
     max_recipients: int = setting(1000, "recipients (to, cc and bcc) a message may have (400 past it)")
     max_attachments: int = setting(100, "attachments a message may have (400 past it)")
     max_attachment_bytes: int = setting(
-        25 * 1024 * 1024, "bytes of all attachments of a message, as the real server's 25 MB (400 past it)"
+        defects.attachments_total_limit,
+        "bytes of all attachments of a message, as the real server's 25 MB (400 past it)",
     )
     retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")
     smtp_step_seconds: float = setting(
-        30.0, "the longest a relay may take over each reply (the greeting, EHLO, each command), seconds"
+        30.0,
+        "the longest a relay may take over each reply (the greeting, EHLO, each command), seconds",
+        maximum=3600,
     )
     pages_auth: str = setting(
-        "auto", "the pages and the sandbox's API: auto (a token unless the host is loopback) or token"
+        "auto",
+        "the pages and the sandbox's API: auto (a token unless the host is loopback) or token",
+        choices=PAGES_AUTH,
     )
     fault_sends: str | None = setting(None, "the first sends after start fail: KIND[:COUNT], e.g. unpaid:3")
-    fault_late_seconds: float = setting(5.0, "how late the answer of a `late` send fault comes, seconds")
+    fault_late_seconds: float = setting(
+        5.0, "how late the answer of a `late` send fault comes, seconds", minimum=0, maximum=600
+    )
     fault_deliveries: str | None = setting(
         None, "the capture refuses the first deliveries: CODE[:COUNT], e.g. 451:2 (421, 451 or 550)"
     )
 
     def __post_init__(self) -> None:
+        environment.check(self, PREFIX)  # the declared bounds and choices; secrets given as text wrapped
         if not self.tokens or not all(self.tokens):
-            raise ValueError("SANDBOX_TOKENS: at least one token, none empty")
+            raise SettingError("SANDBOX_TOKENS must hold at least one token, none empty")
         if not self.mailboxes:
-            raise ValueError("SANDBOX_MAILBOXES: at least one mailbox")
+            raise SettingError("SANDBOX_MAILBOXES must hold at least one mailbox")
         # The real server decodes Basic credentials as ASCII and splits them at every ':', so no
         # other login or password could ever match; the messages never show the value.
         for name, value in (("USER", self.user), ("PASSWORD", self.password)):
-            if value is not None and not _basic_text(value):
-                raise ValueError(f"SANDBOX_{name}: printable ASCII without ':', not empty")
-        if self.binder not in BINDERS:
-            raise ValueError(f"SANDBOX_BINDER: one of {', '.join(BINDERS)}, not {self.binder!r}")
-        if self.pages_auth not in PAGES_AUTH:
-            raise ValueError(f"SANDBOX_PAGES_AUTH: one of {', '.join(PAGES_AUTH)}, not {self.pages_auth!r}")
+            text = value.reveal() if isinstance(value, Secret) else value
+            if text is not None and not _basic_text(text):
+                raise SettingError(f"SANDBOX_{name} must be printable ASCII without ':', not empty")
         if self.fault_sends or self.fault_deliveries:
-            from onlyoffice_sandbox import (
-                faults_on_demand,
-            )  # reads sandbox-api.yaml: only when a fault is set
+            # reads sandbox-api.yaml: only when a fault is set
+            from onlyoffice_sandbox import faults_on_demand as faults
 
-            if self.fault_sends:
-                faults_on_demand.parse_setting(self.fault_sends, faults_on_demand.KINDS)
-            if self.fault_deliveries:
-                faults_on_demand.parse_setting(
-                    self.fault_deliveries, [str(c) for c in faults_on_demand.DELIVERY_CODES]
-                )
-        if not 0 < self.smtp_step_seconds <= 3600:
-            raise ValueError("SANDBOX_SMTP_STEP_SECONDS: more than 0, at most 3600")
-        if not 0 <= self.fault_late_seconds <= 600:
-            raise ValueError("SANDBOX_FAULT_LATE_SECONDS: from 0 to 600")
+            for name, text, choices in (
+                ("FAULT_SENDS", self.fault_sends, faults.KINDS),
+                ("FAULT_DELIVERIES", self.fault_deliveries, [str(c) for c in faults.DELIVERY_CODES]),
+            ):
+                try:
+                    if text:
+                        faults.parse_setting(text, choices)
+                except ValueError as exc:
+                    raise SettingError(f"SANDBOX_{name} is not a fault: {exc}") from None
+        try:
+            relay_address(self.smtp)
+        except ValueError:
+            raise SettingError(f"SANDBOX_SMTP must be host:port, not {self.smtp!r}") from None
+        if not self.smtp_step_seconds > 0:  # a bound `minimum` cannot say: 0 itself is refused
+            raise SettingError(f"SANDBOX_SMTP_STEP_SECONDS must be more than 0, not {self.smtp_step_seconds}")
 
     def __repr__(self) -> str:  # the tokens and the password never show
-        shown = ", ".join(
-            f"{f.name}={'[Filtered]' if f.name in SECRETS else repr(getattr(self, f.name))}"
-            for f in dataclasses.fields(self)
-        )
-        return f"Settings({shown})"
+        return environment.shown(self)
 
     @property
     def login(self) -> str:
@@ -132,41 +133,44 @@ class Settings:
 
     @property
     def smtp_address(self) -> tuple[str, int] | None:
-        if not self.smtp:
-            return None
-        host, _, port = self.smtp.rpartition(":")
-        return host or "127.0.0.1", int(port)
+        return relay_address(self.smtp)
+
+    @property
+    def revealed_tokens(self) -> tuple[str, ...]:
+        """The tokens as a request carries them: for the check of a request, never for display."""
+        return tuple(token.reveal() for token in self.tokens)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings from `environ` (the process environment by default) over the TOML file it
+        names; `overrides` (field: value) win. Raises SettingError, or OSError for the file."""
         environ = dict(os.environ if environ is None else environ)
-        values: dict[str, Any] = {}
+        given: dict[str, Any] = {}
         config = environ.get(CONFIG_VARIABLE)
         if config:
             with open(config, "rb") as toml:
-                values.update(tomllib.load(toml))
-        for f in dataclasses.fields(cls):
-            raw = environ.get(variable(f.name))
-            if raw is not None:
-                values[f.name] = raw
-        values.update(overrides)
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = set(values) - set(known)
+                given.update({variable(key): value for key, value in tomllib.load(toml).items()})
+        known = environment.variables(cls, PREFIX)
+        names = {name.removeprefix(PREFIX).lower() for name in given} | set(overrides)
+        unknown = sorted(names - {f.name for f in known.values()})
         if unknown:
-            raise ValueError(f"unknown sandbox settings: {', '.join(sorted(unknown))}")
-        return cls(**{name: _convert(known[name], value) for name, value in values.items()})
+            raise SettingError(f"unknown sandbox settings: {', '.join(unknown)}")
+        given.update({name: environ[name] for name in known if name in environ})
+        settings: Settings = environment.read(cls, given, PREFIX, **overrides)
+        return settings
 
     def to_env(self) -> dict[str, str]:
-        """Every setting as its SANDBOX_* variable, as from_env() reads it back."""
-        env = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, tuple):
-                text = f.metadata["separator"].join(value)
-            else:
-                text = "" if value is None else str(value)
-            env[variable(f.name)] = text
-        return env
+        """Every setting as its SANDBOX_* variable, as from_env() reads it back (secrets revealed:
+        for a child's environment only)."""
+        return environment.as_environment(self, PREFIX)
+
+
+def relay_address(smtp: str | None) -> tuple[str, int] | None:
+    """SANDBOX_SMTP (host:port) as a socket address; None for the embedded capture."""
+    if not smtp:
+        return None
+    host, _, port = smtp.rpartition(":")
+    return host or "127.0.0.1", int(port)
 
 
 def _basic_text(value: str) -> bool:
@@ -177,30 +181,6 @@ def variable(name: str) -> str:
     return PREFIX + name.upper()
 
 
-def described() -> list[tuple[str, str, str]]:
-    """(variable, default, meaning) of each setting, for --help and the README."""
-    defaults = Settings()
-    rows = []
-    for f, text in zip(dataclasses.fields(Settings), defaults.to_env().values(), strict=True):
-        rows.append((variable(f.name), text or "(unset)", f.metadata["help"]))
-    return rows
-
-
-_HINTS = typing.get_type_hints(Settings)
-
-
-def _convert(f: dataclasses.Field[Any], value: Any) -> Any:
-    """`value` (text from the environment, or a TOML value) as the field's type."""
-    kind = _HINTS[f.name]
-    optional = isinstance(kind, types.UnionType) and type(None) in typing.get_args(kind)
-    if optional:
-        [kind] = [k for k in typing.get_args(kind) if k is not type(None)]
-        if value in ("", None):
-            return None
-    if typing.get_origin(kind) is tuple:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(f.metadata["separator"]) if part.strip())
-        return tuple(value)
-    if kind in (int, float, Path):
-        return kind(value)
-    return value
+def described() -> list[environment.Row]:
+    """Each setting as (variable, default as shown, help, secret?): `--help`, the drill, the docs."""
+    return environment.described(Settings, PREFIX)

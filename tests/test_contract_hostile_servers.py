@@ -244,4 +244,4 @@ def test_the_settings_refuse_a_key_with_a_newline_without_showing_it() -> None:
     with pytest.raises(UsageError) as caught:
         load({"API_KEY": TOKEN + "\n"})
     assert TOKEN not in str(caught.value)
-    assert load({"API_KEY": "Basic dXNlcjpwYXNz"}).api_key == "Basic dXNlcjpwYXNz"
+    assert load({"API_KEY": "Basic dXNlcjpwYXNz"}).api_key.reveal() == "Basic dXNlcjpwYXNz"

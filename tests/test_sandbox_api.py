@@ -491,7 +491,7 @@ def test_settings_from_environment_and_toml(tmp_path: Path) -> None:
         }
     )
     assert settings.port == 9002  # the environment wins over the file
-    assert settings.tokens == ("a", "b")
+    assert settings.revealed_tokens == ("a", "b")
     assert settings.mailboxes == ("A, B <a@x.example>", "c@x.example")
     assert settings.smtp is None
     assert Settings.from_env({"SANDBOX_SMTP": "relay.example:2525"}).smtp_address == ("relay.example", 2525)
@@ -501,17 +501,18 @@ def test_settings_from_environment_and_toml(tmp_path: Path) -> None:
         Settings.from_env({"SANDBOX_TOKENS": " , "})
     assert Settings.from_env({}).binder == "onlyoffice"  # what production accepts, by default
     assert Settings.from_env({"SANDBOX_BINDER": "strict"}).binder == "strict"
-    with pytest.raises(ValueError, match="SANDBOX_BINDER: one of onlyoffice, strict, not 'lax'"):
+    with pytest.raises(ValueError, match="SANDBOX_BINDER must be one of onlyoffice, strict, not 'lax'"):
         Settings.from_env({"SANDBOX_BINDER": "lax"})
 
 
 def test_the_basic_login_and_password_settings() -> None:
     from onlyoffice_sandbox.settings import DEFAULT_PASSWORD, Settings
 
-    assert (Settings().login, Settings().password) == (LOGIN, DEFAULT_PASSWORD)  # as README and --help say
+    # as README and --help say
+    assert (Settings().login, Settings().password.reveal()) == (LOGIN, DEFAULT_PASSWORD)
     assert Settings(mailboxes=("Ann <Ann@corp.example>", "b@corp.example")).login == "Ann@corp.example"
     given = Settings.from_env({"SANDBOX_USER": "ann@corp.example", "SANDBOX_PASSWORD": "pw-4b1e7"})
-    assert (given.login, given.password) == ("ann@corp.example", "pw-4b1e7")
+    assert (given.login, given.password.reveal()) == ("ann@corp.example", "pw-4b1e7")
     assert "pw-4b1e7" not in repr(given)
     assert "password=[Filtered]" in repr(given)
     # A login or password the real server could never match (it decodes ASCII and splits at ':') is
@@ -522,7 +523,7 @@ def test_the_basic_login_and_password_settings() -> None:
         ("PASSWORD", ""),
         ("USER", "a:b"),
     ]:
-        with pytest.raises(ValueError, match=f"SANDBOX_{variable}: printable ASCII") as refused:
+        with pytest.raises(ValueError, match=f"SANDBOX_{variable} must be printable ASCII") as refused:
             Settings.from_env({f"SANDBOX_{variable}": value})
         assert not value or value not in str(refused.value)
 

@@ -26,7 +26,10 @@ def open_sink(given: str, session: requests.Session, settings: SuiteSettings) ->
     listing = f"{url}/sandbox/api/messages"
     try:
         answer = session.get(
-            listing, params={"limit": 1}, headers={"Authorization": settings.api_key}, allow_redirects=False
+            listing,
+            params={"limit": 1},
+            headers={"Authorization": settings.api_key.reveal()},
+            allow_redirects=False,
         )
     except requests.RequestException as exc:
         raise UsageError(f"MAIL_SINK: cannot read the sandbox at {shown}: {type(exc).__name__}") from None
@@ -35,6 +38,6 @@ def open_sink(given: str, session: requests.Session, settings: SuiteSettings) ->
             f"MAIL_SINK: the sandbox at {shown} answered {answer.status_code} to GET /sandbox/api/messages"
             " (is it this project's sandbox, and API_KEY one of its SANDBOX_TOKENS?)"
         )
-    sink = Embedded(url, session, settings.api_key, settings.request_timeout)
+    sink = Embedded(url, session, settings.api_key.reveal(), settings.request_timeout)
     sink.name = f"the sandbox at {shown}"
     return sink

@@ -108,7 +108,7 @@ def sink_for(settings: SuiteSettings, target_url: str, session: requests.Session
     if given is None:
         if not settings.embedded:
             return None
-        return Embedded(target_url, session, settings.api_key, settings.request_timeout)
+        return Embedded(target_url, session, settings.api_key.reveal(), settings.request_timeout)
     if given.startswith("maildir:"):
         return Maildir(Path(given.removeprefix("maildir:")))
     if given.startswith(MAILPIT):

@@ -79,7 +79,7 @@ def check(request: Request, always_token: bool = False) -> Response | None:
     if request.method not in SAFE_METHODS and _cross_site(request):
         return _refusal(request, 403, "Refused: a request from another site may not change the sandbox")
     given = _given_token(request)
-    has_token = given is not None and is_token(given, ctx.settings.tokens)
+    has_token = given is not None and is_token(given, ctx.settings.revealed_tokens)
     if always_token or token_needed(ctx.settings):
         if not has_token:
             where = "this call" if always_token else f"the sandbox on {ctx.settings.host}"
