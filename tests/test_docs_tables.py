@@ -52,7 +52,7 @@ def test_the_settings_tables_name_every_setting_and_no_other() -> None:
 
     assert table_column(ROOT / "docs" / "suite.md", "settings-suite") == [f"`{v}`" for v in VARIABLES]
     assert table_column(ROOT / "docs" / "sandbox.md", "settings-sandbox") == [
-        f"`{name}`" for name, _, _ in described()
+        f"`{row.variable}`" for row in described()
     ]
 
 
