@@ -25,6 +25,7 @@ from contract_tests import rules, transport
 from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import binder, spec
 from onlyoffice_contract.defects import Defect
+from onlyoffice_contract.facts import RuleId
 
 PASSED, FAILED, DEVIATION, NOT_RUN = "passed", "failed", "known deviation", "not run"
 NOT_SEEN = "not seen"
@@ -102,7 +103,7 @@ class Coverage:
         self.failed_statuses: set[int] = set()
         self.deviation_statuses: set[int] = set()
         self.defects: Counter[Defect] = Counter()  # the real server's known defects met, requests each
-        self.rules = {name: Rule() for name in rules.rule_names()}
+        self.rules = {rule: Rule() for rule in rules.rule_ids()}
         self.leniencies: Counter[str] = Counter()
         self.leniency_fields: dict[str, set[str]] = {}
         self.failed_leniencies: set[str] = set()
@@ -164,7 +165,7 @@ class Coverage:
     # -- rule probes -------------------------------------------------------------
 
     @contextmanager
-    def probing(self, rule: str, sends: transport.Transport) -> Iterator[None]:
+    def probing(self, rule: RuleId, sends: transport.Transport) -> Iterator[None]:
         """Runs one rule's probe: counts its requests, and takes its verdict from how it ends."""
         before, verdict, reason = sends.sends, PASSED, ""
         self._deviated = False
@@ -224,11 +225,11 @@ class Coverage:
                 else "seen"
             )
             found.append(("status", f"{status} (not declared)", self.statuses[status], verdict))
-        for name, rule in self.rules.items():
+        for rule_id, rule in self.rules.items():
             verdict = rule.verdict
             if rule.reason:  # the skip's own words, which name the verdict first
                 verdict = rule.reason if rule.reason.startswith(rule.verdict) else f"{verdict}: {rule.reason}"
-            found.append(("rule", name, rule.requests, verdict))
+            found.append(("rule", rule_id.sentence, rule.requests, verdict))
         for defect, count in self.defects.items():
             what = f"{defect.name} [{defect.id.value}]: {defect.seen}, where the contract says"
             found.append(("deviation", f"{what} {defect.expected}", count, DEVIATION))

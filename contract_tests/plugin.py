@@ -26,7 +26,9 @@ from contract_tests.redact import Redactor
 from contract_tests.settings import SuiteSettings, UsageError
 from contract_tests.sink_errors import SinkError
 from contract_tests.transport import Transport
+from onlyoffice_contract import facts
 from onlyoffice_contract.defects import Defect
+from onlyoffice_contract.facts import RuleId
 
 __all__ = ["ContractRun", "spec_example"]  # spec_example: the probes import it from here
 
@@ -62,14 +64,15 @@ class ContractRun:
         # This run's own, in every recipient of a probe whose mail is checked: a shared catch-all
         # holds earlier runs' mail too, with the same seed the same sends.
         self.delivery_token = secrets.token_hex(4)
-        self.accepted_probes: dict[str, dict[str, Any]] = {}  # rule: the body of its accepted send
+        self.accepted_probes: dict[RuleId, dict[str, Any]] = {}  # rule: the body of its accepted send
         self.delivery_deadline: float | None = None  # for the mail of all of them, from the first check
         self.generated = GeneratedSends(settings, self.delivery_token)  # the fuzzed sends, marked
         self.checked: list[str] = []  # every address whose mail was checked, one copy found
         self.from_name_checked = 0  # sends whose From display name was compared with the account's
         self.from_name_failed = 0
         # The status each probe of one send must get: what a replay of its failure is judged by.
-        self.expected: dict[str, int] = {p.rule: p.expected for p in rules.PROBES}
+        self.expected: dict[RuleId, int] = {p.id: p.expected for p in rules.PROBES}
+        self.probed: dict[str, RuleId] = {}  # the node id of each probe's test: the rule it checks
 
     @property
     def deviations(self) -> list[Defect]:
@@ -194,10 +197,11 @@ class ContractRun:
         with capture.global_and_fixture_disabled():  # while a test runs, its output is captured
             terminal.write_line(line)
 
-    def probing(self, rule: str, node: pytest.Item) -> AbstractContextManager[None]:
+    def probing(self, rule: RuleId, node: pytest.Item) -> AbstractContextManager[None]:
         """The probe of `rule` runs inside: its requests counted, its verdict kept for the report;
-        the rule is a property of its JUnit case."""
-        node.user_properties.append(("rule", rule))
+        the rule's sentence is a property of its JUnit case."""
+        node.user_properties.append(("rule", rule.sentence))
+        self.probed[node.nodeid] = rule
         return self.coverage.probing(rule, self.sends)
 
     def conformance_failed(self, group: FailureGroup, case: Case[Any], response: Any) -> None:
@@ -261,16 +265,17 @@ class ContractRun:
         if "check" in properties:  # a check of the fuzzing run, recorded already
             return
         name = report.nodeid.split("::")[-1]
-        check = f"rule: {properties['rule']}" if "rule" in properties else name
+        rule = self.probed.get(report.nodeid)
+        check = name if rule is None else facts.printed(rule)
         kept = self.coverage.failed(
-            str(check),
+            check,
             self.coverage.last_request,
             self.coverage.last_curl,
             "",
             None,
         )
         sent = self.coverage.last_sent
-        expected = self.expected.get(str(properties.get("rule")))
+        expected = None if rule is None else self.expected.get(rule)
         if kept.replay is None and sent is not None and expected is not None:  # a probe of one send
             kept.replay = replay.record(sent, self.settings, "rule", expected)
 

@@ -24,6 +24,7 @@ from contract_tests.hooks import as_real_send
 from contract_tests.safety import make_safe
 from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import spec
+from onlyoffice_contract.facts import CheckId
 
 USAGE = 4
 PREFLIGHT = "preflight"  # the JUnit case of the pre-run check, failed when it stops the run
@@ -122,8 +123,8 @@ def judge(response: requests.Response, settings: SuiteSettings, url: str) -> Non
         )
     if status == 401:
         raise Stop(
-            f"usage: the server refused API_KEY (401 to a valid send to {settings.target}): set API_KEY to a"
-            " valid token (POST /api/2.0/authentication)"
+            f"usage: {CheckId.PREFLIGHT_KEY_REFUSED.title} (401 to a valid send to {settings.target}):"
+            " set API_KEY to a valid token (POST /api/2.0/authentication)"
         )
     if status in (404, 405):
         base = urlsplit(settings.base_url or "").path

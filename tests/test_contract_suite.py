@@ -21,6 +21,7 @@ from harness.faults import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
 from harness.suite import DOMAIN, coverage_rows, run_suite
 from onlyoffice_contract import spec
+from onlyoffice_contract.facts import CheckId
 from onlyoffice_contract.mailbox import parse_mailbox
 
 SENDS = re.compile(r"contract suite: (\d+) requests to the send call")
@@ -97,7 +98,7 @@ def test_a_file_of_the_account_is_attached_when_attachment_file_id_is_set(tmp_pa
 
 
 def test_the_key_is_never_printed(tmp_path: Path) -> None:
-    crash = next(f for f in FAULTS if f.caught_by == "Server error")
+    crash = next(f for f in FAULTS if f.caught_by is CheckId.NOT_A_SERVER_ERROR)
     with running(strict_settings(tmp_path), crash.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="30")
     assert run.returncode == 1
@@ -137,7 +138,7 @@ def junit_cases(text: str) -> dict[str, ET.Element]:
 def test_a_failing_run_names_each_failure_in_a_line_a_junit_case_and_the_report(tmp_path: Path) -> None:
     """Against a live server (BASE_URL): the failures listed before the tracebacks, each failed check of
     the fuzzing run its own JUnit case, the rule failed in the report, and the draft probes not run."""
-    crash = next(f for f in FAULTS if f.caught_by == "Server error")
+    crash = next(f for f in FAULTS if f.caught_by is CheckId.NOT_A_SERVER_ERROR)
     with running(strict_settings(tmp_path), crash.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="30")
     assert run.returncode == 1
