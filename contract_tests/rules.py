@@ -289,8 +289,10 @@ def rule_names() -> list[str]:
 
 def draft(rule: RuleId) -> DraftProbe:
     """The stored message whose sends check `rule`."""
-    [found] = [d for d in DRAFT_PROBES if d.rule_id is rule]
-    return found
+    found = [d for d in DRAFT_PROBES if d.rule_id is rule]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} stored messages check {rule}")
+    return found[0]
 
 
 def from_a_filter(status: int) -> bool:

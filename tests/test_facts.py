@@ -34,7 +34,7 @@ def test_the_unparsable_recipient_rules_are_the_specs_recipient_fields() -> None
 def test_a_draft_is_found_by_its_rule_id() -> None:
     for draft in rules.DRAFT_PROBES:
         assert rules.draft(draft.rule_id) is draft
-    with pytest.raises(ValueError):
+    with pytest.raises(LookupError, match="0 stored messages check"):
         rules.draft(RuleId.ONLY_CC)  # a rule with no stored message
 
 
