@@ -54,9 +54,7 @@ def success_carries_a_positive_message_id(
     body = _json_object(response)
     message_id = None if body is None else body.get("response")
     if type(message_id) is not int or message_id < 1:
-        raise AssertionError(
-            f"A success must carry a positive integer message id in `response`, got {message_id!r}"
-        )
+        raise AssertionError(f"{CheckId.SUCCESS_MESSAGE_ID.title}, got {message_id!r}")
     return True
 
 
@@ -89,7 +87,7 @@ def answers_without_redirecting(ctx: CheckContext, response: Response, case: Cas
         return None
     location = _header(response, "Location") or "nowhere (no Location header)"
     raise AssertionError(
-        f"The server answered {response.status_code} redirecting to {location}; the suite does not follow"
-        " redirects, which would carry the message (and, to the same host, the key) elsewhere."
-        " If the server lives at that address, set BASE_URL to it"
+        f"{CheckId.ANSWERS_WITHOUT_REDIRECTING.title}: the server answered {response.status_code}"
+        f" redirecting to {location}; following it would carry the message (and, to the same host, the"
+        " key) elsewhere. If the server lives at that address, set BASE_URL to it"
     )

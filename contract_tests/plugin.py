@@ -17,7 +17,7 @@ from schemathesis import Case
 from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import hooks, pacing, preflight, replay, rules, schema, sinks, target, terminal
+from contract_tests import coverage, hooks, pacing, preflight, replay, rules, schema, sinks, target, terminal
 from contract_tests.coverage import Coverage, Failure
 from contract_tests.generated_mail import GeneratedSends
 from contract_tests.pacing import Pacer
@@ -35,7 +35,8 @@ __all__ = ["ContractRun", "spec_example"]  # spec_example: the probes import it 
 # A progress line every this many requests to the send call, or this many seconds, whichever is first.
 PROGRESS_REQUESTS = 100
 PROGRESS_SECONDS = 5.0
-COVERAGE_FILE = "contract-coverage.md"
+COVERAGE_FILE = "contract-coverage.md"  # rendered from the JSON beside it
+COVERAGE_JSON = "contract-coverage.json"  # what a program reads: rules, checks and deviations by id
 CONFORMS, DOES_NOT_CONFORM = "CONFORMS", "DOES NOT CONFORM"
 # Tests that keep each failure (coverage.failed) and go on: one JUnit case is reported for each.
 REPORTS_EACH_FAILURE = ("test_conformance", "test_delivered_mail_of_generated_sends")
@@ -216,7 +217,12 @@ class ContractRun:
         curl = self.redactor.text(case.as_curl_command(headers=dict(response.request.headers)))
         for failure in group.exceptions:
             kept = self.coverage.failed(
-                failure.title, request, curl, self.redactor.text(str(group)), response.status_code
+                failure.title,
+                request,
+                curl,
+                self.redactor.text(str(group)),
+                response.status_code,
+                facts.check_titled(failure.title, failure.message),
             )
             if kept.replay is None:
                 kept.replay = replay.record(response.request, self.settings, replay.kind_of(failure))
@@ -273,6 +279,7 @@ class ContractRun:
             self.coverage.last_curl,
             "",
             None,
+            rule or facts.check_of_test(name, report.longreprtext),
         )
         sent = self.coverage.last_sent
         expected = None if rule is None else self.expected.get(rule)
@@ -336,8 +343,12 @@ class ContractRun:
             for name, value in self.coverage.properties(len(self.deviations)).items():
                 xml.add_global_property(name, self.redactor.text(value))
         self.settings.report_dir.mkdir(parents=True, exist_ok=True)
-        text = self.coverage.markdown(len(self.deviations), self.verdict(int(exitstatus), counts=False))
-        (self.settings.report_dir / COVERAGE_FILE).write_text(self.redactor.text(text), encoding="utf-8")
+        found = self.coverage.report(len(self.deviations), self.verdict(int(exitstatus), counts=False))
+        found = self.redactor.value(found)  # the key masked in every string, before either file is written
+        written = json.dumps(found, indent=2, ensure_ascii=False) + "\n"
+        (self.settings.report_dir / COVERAGE_JSON).write_text(written, encoding="utf-8")
+        markdown = coverage.markdown(json.loads(written))  # from the JSON as written, nothing else
+        (self.settings.report_dir / COVERAGE_FILE).write_text(markdown, encoding="utf-8")
 
     def verdict(self, exitstatus: int, counts: bool = True) -> str:
         """The line a person reads at once: CONFORMS, DOES NOT CONFORM, or why there is no verdict."""

@@ -81,6 +81,7 @@ def publish(run: ContractRun, status: int, replays: dict[str, str]) -> list[str]
         "reports": {
             "junit": str(s.report_dir / JUNIT),
             "coverage": str(s.report_dir / "contract-coverage.md"),
+            "coverage_json": str(s.report_dir / "contract-coverage.json"),
         },
     }
     content = json.loads(redact(json.dumps(content)))  # the key masked in every string, once

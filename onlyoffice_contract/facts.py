@@ -264,8 +264,13 @@ class CheckId(enum.Enum):
     NOT_A_SERVER_ERROR = "not_a_server_error"
     POSITIVE_DATA_ACCEPTANCE = "positive_data_acceptance"
     NEGATIVE_DATA_REJECTION = "negative_data_rejection"
+    RESPONSE_HEADERS_CONFORMANCE = "response_headers_conformance"
+    MISSING_REQUIRED_HEADER = "missing_required_header"
+    UNSUPPORTED_METHOD = "unsupported_method"
     # the suite's own (contract_tests/checks.py, test_probes.py, preflight.py, delivered.py)
     ENVELOPE_STATUS_CODE = "envelope_status_code_matches_http_status"
+    SUCCESS_MESSAGE_ID = "success_carries_a_positive_message_id"
+    ANSWERS_WITHOUT_REDIRECTING = "answers_without_redirecting"
     UNAUTHORIZED_BARE_TEXT = "unauthorized_is_bare_text"
     UNAUTHORIZED_NOT_AN_ENVELOPE = "unauthorized_is_not_an_envelope"
     UNAUTHORIZED_CHALLENGE = "unauthorized_carries_a_challenge"
@@ -287,7 +292,12 @@ _TITLES: Mapping[CheckId, str] = MappingProxyType(
         CheckId.NOT_A_SERVER_ERROR: "Server error",
         CheckId.POSITIVE_DATA_ACCEPTANCE: "Schema-valid request rejected",
         CheckId.NEGATIVE_DATA_REJECTION: "Schema-violating request accepted",
+        CheckId.RESPONSE_HEADERS_CONFORMANCE: "Missing required response headers",
+        CheckId.MISSING_REQUIRED_HEADER: "Missing required header accepted",
+        CheckId.UNSUPPORTED_METHOD: "Wrong response to undeclared method",
         CheckId.ENVELOPE_STATUS_CODE: "Envelope statusCode differs from the HTTP status",
+        CheckId.SUCCESS_MESSAGE_ID: "A success must carry a positive integer message id in `response`",
+        CheckId.ANSWERS_WITHOUT_REDIRECTING: "A redirect, which the suite does not follow",
         CheckId.UNAUTHORIZED_BARE_TEXT: "A 401 must be bare text",
         CheckId.UNAUTHORIZED_NOT_AN_ENVELOPE: (
             "A 401 must be the bare text `Unauthorized`, not a JSON envelope"
@@ -318,6 +328,27 @@ class DefectId(enum.Enum):
 
 # What catches a faulty variant of the sandbox: a rule's probe, or a check.
 CaughtBy = RuleId | CheckId
+# The suite's own checks that are tests rather than schemathesis checks: found in a failure's text.
+_IN_TEXT = (CheckId.MALFORMED_BODIES_REFUSED, CheckId.STORED_MESSAGE_ID_KEPT)
+_CUSTOM = "Custom check failed: `"  # how schemathesis titles a failure of a check registered with it
+
+
+def check_titled(title: str, message: str = "") -> CheckId | None:
+    """The check whose failure schemathesis titled `title`: its own by their titles; the suite's own
+    (registered with `schemathesis.check`, titled by their function's name) by the registry's title
+    that their message begins with, else by that name."""
+    if title.startswith(_CUSTOM):
+        found = next((c for c in CheckId if message.startswith(c.title)), None)
+        name = title.removeprefix(_CUSTOM).rstrip("`")
+        return found or next((c for c in CheckId if c.value == name), None)
+    return next((c for c in CheckId if c.title == title), None)
+
+
+def check_of_test(name: str, text: str) -> CheckId | None:
+    """The check a failed test of the suite is (its name without `test_`), or whose title its failure's
+    `text` says (the mail of a stored message: "Message-ID: a new one,")."""
+    named = next((c for c in CheckId if c.value == name.removeprefix("test_").split("[")[0]), None)
+    return named or next((c for c in _IN_TEXT if c.title in text), None)
 
 
 def printed(caught_by: CaughtBy) -> str:
