@@ -147,3 +147,8 @@ def status_defect(bound: Mapping[str, Any], status: int) -> StatusDefect | None:
 
 def by_id(defect: DefectId) -> Defect:
     return next(d for d in (*STATUS_DEFECTS, NOT_DELIVERED) if d.id is defect)
+
+
+def status_by_id(defect: DefectId) -> StatusDefect:
+    """The known status defect `defect`: its rule, its status and the real server's words."""
+    return next(d for d in STATUS_DEFECTS if d.id is defect)

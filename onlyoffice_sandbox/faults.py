@@ -20,8 +20,8 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from onlyoffice_contract import facts
-from onlyoffice_contract.facts import Hresult, RefusalId
+from onlyoffice_contract import defects, facts
+from onlyoffice_contract.facts import DefectId, Hresult, RefusalId
 from onlyoffice_sandbox import api_spec
 from onlyoffice_sandbox.problems import Problem, refuse
 
@@ -44,9 +44,7 @@ FILTERS = {
 }
 # In the method: what the real server answers for a defect.
 METHOD = {
-    "server-error": Problem(
-        500, "Object reference not set to an instance of an object.", HRESULT_NULL_REFERENCE
-    ),
+    "server-error": Problem(500, defects.status_by_id(DefectId.ID_NOT_FOUND).message, HRESULT_NULL_REFERENCE),
 }
 AFTER_BINDING = {**FILTERS, **METHOD}
 LATE, DROP = "late", "drop"

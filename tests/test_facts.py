@@ -106,3 +106,38 @@ def test_what_is_printed_for_an_id() -> None:
     assert facts.printed(CheckId.NOT_A_SERVER_ERROR) == "Server error"
     # A rule's words come from the spec's limit, not a copy of it.
     assert str(facts.draft_body_limit()) in RuleId.DRAFT_BODY_OVER_LIMIT.sentence
+
+
+REWORDED = """
+from types import MappingProxyType
+
+from onlyoffice_contract import facts
+
+facts._SENTENCES = MappingProxyType({r: f"reworded {r.value}" for r in facts.RuleId})
+
+from contract_tests import rules
+from contract_tests.coverage import Coverage
+from harness import faults
+from onlyoffice_contract import defects
+
+assert rules.rule_names() == [f"reworded {r.value}" for r in rules.rule_ids()]
+assert all(d.name == f"reworded {d.rule.value}" for d in defects.STATUS_DEFECTS)
+drafts = {f.name: f for f in faults.FAULTS if f.embedded}
+assert rules.draft(facts.RuleId.DRAFT_SENDS_ONCE).rule == "reworded draft-sends-once"
+print(sorted(facts.printed(f.caught_by) for f in faults.FAULTS if isinstance(f.caught_by, facts.RuleId))[0])
+"""
+
+
+def test_rewording_every_rule_breaks_no_link() -> None:
+    """Sentences reworded before anything reads them: the probes, the defects and the faulty variants
+    still find each other, by id (a draft found by a prefix of its sentence could not be found)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run(
+        [sys.executable, "-c", REWORDED], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.startswith("rule: reworded "), run.stdout
