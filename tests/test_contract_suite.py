@@ -13,7 +13,7 @@ from hypothesis import given, settings
 
 from contract_tests import delivered, rules
 from contract_tests.coverage import leniency_kind
-from contract_tests.plugin import COVERAGE_FILE
+from contract_tests.plugin import COVERAGE_FILE, COVERAGE_JSON
 from contract_tests.safety import RECIPIENT_FIELDS
 from contract_tests.strategies import mailboxes
 from harness.asgi import SEND_PATHS, Seen, recording
@@ -108,7 +108,9 @@ def test_the_key_is_never_printed(tmp_path: Path) -> None:
     assert "Server error" in run.junit
     coverage = (tmp_path / "report" / COVERAGE_FILE).read_text()
     assert "Authorization: [Filtered]" in coverage  # the failures' curl lines
-    for text in (run.output, run.junit, coverage):
+    found = (tmp_path / "report" / COVERAGE_JSON).read_text()
+    assert "Authorization: [Filtered]" in found  # the JSON it is rendered from, too
+    for text in (run.output, run.junit, coverage, found):
         assert TOKEN not in text
 
 
@@ -121,8 +123,9 @@ def test_a_password_in_base_url_is_never_printed(tmp_path: Path) -> None:
     assert run.returncode in (0, 1, 4), run.output[-3000:]
     assert "ci:[Filtered]@" in run.output  # the target is named, its password masked
     texts = [run.output, run.junit]
-    if (tmp_path / "report" / COVERAGE_FILE).exists():
-        texts.append((tmp_path / "report" / COVERAGE_FILE).read_text())
+    for written in (COVERAGE_FILE, COVERAGE_JSON):
+        if (tmp_path / "report" / written).exists():
+            texts.append((tmp_path / "report" / written).read_text())
     for text in texts:
         assert password not in text
 
