@@ -328,8 +328,19 @@ class DefectId(enum.Enum):
 
 # What catches a faulty variant of the sandbox: a rule's probe, or a check.
 CaughtBy = RuleId | CheckId
-# The suite's own checks that are tests rather than schemathesis checks: found in a failure's text.
-_IN_TEXT = (CheckId.MALFORMED_BODIES_REFUSED, CheckId.STORED_MESSAGE_ID_KEPT)
+# The suite's own checks, whose titles are their own words: found in a failed test's text (a probe that
+# validates its answer with every check, a test of the mail), before schemathesis' titles.
+_OWN = (
+    CheckId.MALFORMED_BODIES_REFUSED,
+    CheckId.STORED_MESSAGE_ID_KEPT,
+    CheckId.ENVELOPE_STATUS_CODE,
+    CheckId.SUCCESS_MESSAGE_ID,
+    CheckId.ANSWERS_WITHOUT_REDIRECTING,
+    CheckId.UNAUTHORIZED_BARE_TEXT,
+    CheckId.UNAUTHORIZED_NOT_AN_ENVELOPE,
+    CheckId.UNAUTHORIZED_CHALLENGE,
+)
+_IN_TEXT = (*_OWN, *(c for c in CheckId if c not in _OWN))
 _CUSTOM = "Custom check failed: `"  # how schemathesis titles a failure of a check registered with it
 
 
@@ -346,7 +357,7 @@ def check_titled(title: str, message: str = "") -> CheckId | None:
 
 def check_of_test(name: str, text: str) -> CheckId | None:
     """The check a failed test of the suite is (its name without `test_`), or whose title its failure's
-    `text` says (the mail of a stored message: "Message-ID: a new one,")."""
+    `text` says (the mail of a stored message: "Message-ID: a new one,"; a 401 without a challenge)."""
     named = next((c for c in CheckId if c.value == name.removeprefix("test_").split("[")[0]), None)
     return named or next((c for c in _IN_TEXT if c.title in text), None)
 

@@ -109,3 +109,9 @@ def test_a_check_is_known_by_the_title_it_prints() -> None:
     said = f"delivered mail: {CheckId.STORED_MESSAGE_ID_KEPT.title} '<a>'"
     found = facts.check_of_test("test_delivered_mail_of_a_stored_message[x]", said)
     assert found is CheckId.STORED_MESSAGE_ID_KEPT
+    said = "Custom check failed: `unauthorized_is_bare_text_with_a_challenge`\n"
+    said += CheckId.UNAUTHORIZED_CHALLENGE.title
+    assert (
+        facts.check_of_test("test_a_wrong_key_is_refused_in_bare_text", said)
+        is CheckId.UNAUTHORIZED_CHALLENGE
+    )
