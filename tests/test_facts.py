@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from contract_tests import rules
-from harness.faults import FAULTS
+from harness.faulty_sandboxes import FAULTS
 from onlyoffice_contract import defects, facts, spec
 from onlyoffice_contract.facts import CheckId, DefectId, RefusalId, RuleId
 
@@ -117,7 +117,7 @@ facts._SENTENCES = MappingProxyType({r: f"reworded {r.value}" for r in facts.Rul
 
 from contract_tests import rules
 from contract_tests.coverage import Coverage
-from harness import faults
+from harness import faulty_sandboxes as faults
 from onlyoffice_contract import defects
 
 assert rules.rule_names() == [f"reworded {r.value}" for r in rules.rule_ids()]
