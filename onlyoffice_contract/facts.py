@@ -10,6 +10,8 @@ here, it changes everywhere; a module that matched the old words would silently 
 - `CheckId`: each check whose failure names a fault, with the title it prints (schemathesis'
   checks and the suite's own);
 - `DefectId`: the real server's known deviations (`defects.py` describes each);
+- `LeniencyKind`: each rule of the real server's binder a request can rely on (`leniency.py` defines
+  the records, which the binder emits), re-exported here so that this is the one index;
 - limits and the statuses a filter produces: `x-` extensions of openapi.yaml, read here.
 
 The facts themselves come from ../shared/onlyoffice-send-facts.md (the real server, v12.7.1).
@@ -24,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from onlyoffice_contract import spec
+from onlyoffice_contract.leniency import LeniencyKind as LeniencyKind
 
 # -- limits and filter statuses: the spec's `x-` extensions ------------------------------------------
 

@@ -141,3 +141,13 @@ def test_rewording_every_rule_breaks_no_link() -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("rule: reworded "), run.stdout
+
+
+def test_the_registry_is_the_one_index() -> None:
+    """Every kind of id is reached from the registry, the binder's leniency kinds too."""
+    import onlyoffice_contract
+    from onlyoffice_contract import leniency
+
+    assert facts.LeniencyKind is leniency.LeniencyKind
+    for name in ("RuleId", "RefusalId", "CheckId", "DefectId", "LeniencyKind"):
+        assert getattr(onlyoffice_contract, name) is getattr(facts, name)
