@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from onlyoffice_contract import environment
+from onlyoffice_contract.facts import REFUSALS, RuleId, printed
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -113,13 +114,19 @@ def rules() -> str:
     live = settings.load(
         {"BASE_URL": "https://portal.example.com", "API_KEY": "key", "FROM": "me@example.com"}
     )
-    rows: list[tuple[object, ...]] = [(p.rule, p.expected, p.not_run(live) or "yes") for p in rules.PROBES]
-    rows.append((rules.SENT_AGAIN, "200, then 403", "yes"))  # test_rules.py sends it twice
+    rows: list[tuple[object, ...]] = [
+        (p.rule, _code(p.id.value), p.expected, p.not_run(live) or "yes") for p in rules.PROBES
+    ]
+    again = RuleId.SENT_AGAIN
+    rows.append((again.sentence, _code(again.value), "200, then 403", "yes"))  # test_rules.py sends it twice
     # Why these two kinds need the embedded sandbox (DRAFTS_NOT_RUN, PORTAL_NOT_RUN) is said once, in prose.
     embedded = "no: embedded sandbox only"
-    rows += [(d.rule, ", then ".join(map(str, d.expected)), embedded) for d in rules.DRAFT_PROBES]
-    rows += [(p.rule, p.expected, embedded) for p in rules.PORTAL_PROBES]
-    return table(("rule", "status", "against `BASE_URL`"), rows)
+    rows += [
+        (d.rule, _code(d.rule_id.value), ", then ".join(map(str, d.expected)), embedded)
+        for d in rules.DRAFT_PROBES
+    ]
+    rows += [(p.rule, _code(p.id.value), p.expected, embedded) for p in rules.PORTAL_PROBES]
+    return table(("rule", "id", "status", "against `BASE_URL`"), rows)
 
 
 def leniency_kinds() -> str:
@@ -156,7 +163,25 @@ def faulty_variants() -> str:
             said.append("PROFILE=onlyoffice: passes, deviations " + ", ".join(d.value for d in fault.defects))
         return "; ".join(said)
 
-    return table(("faulty variant", "caught by", "notes"), ((f.name, f.caught_by, notes(f)) for f in FAULTS))
+    return table(
+        ("faulty variant", "caught by", "the output says", "notes"),
+        ((f.name, _code(f.caught_by.value), printed(f.caught_by), notes(f)) for f in FAULTS),
+    )
+
+
+def refusals() -> str:
+    """Each refusal of the call (onlyoffice_contract/facts.py): its status, words and HRESULT, by id."""
+    return table(
+        ("id", "status", "message", "HRESULT"),
+        (
+            (_code(r.id.value), r.status, _code(r.message) if r.message else "empty", _hresult(r.hresult))
+            for r in REFUSALS.values()
+        ),
+    )
+
+
+def _hresult(value: int | None) -> str:
+    return "none" if value is None else f"{value} (`{value & 0xFFFFFFFF:#010x}`)"
 
 
 def delivery_faults() -> str:
@@ -202,6 +227,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "fault-kinds": fault_kinds,
     "statuses": statuses,
     "rules": rules,
+    "refusals": refusals,
     "leniency-kinds": leniency_kinds,
     "deviations": deviations,
     "faulty-variants": faulty_variants,

@@ -13,6 +13,7 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from onlyoffice_contract import spec
+from onlyoffice_contract.facts import CheckId
 
 
 def _json_object(response: Response) -> dict[str, Any] | None:
@@ -38,7 +39,7 @@ def envelope_status_code_matches_http_status(
         return None
     if body["statusCode"] != response.status_code:
         raise AssertionError(
-            f"Envelope statusCode {body['statusCode']!r} differs from the HTTP status {response.status_code}"
+            f"{CheckId.ENVELOPE_STATUS_CODE.title}: {body['statusCode']!r}, for HTTP {response.status_code}"
         )
     return True
 
@@ -53,9 +54,7 @@ def success_carries_a_positive_message_id(
     body = _json_object(response)
     message_id = None if body is None else body.get("response")
     if type(message_id) is not int or message_id < 1:
-        raise AssertionError(
-            f"A success must carry a positive integer message id in `response`, got {message_id!r}"
-        )
+        raise AssertionError(f"{CheckId.SUCCESS_MESSAGE_ID.title}, got {message_id!r}")
     return True
 
 
@@ -72,11 +71,11 @@ def unauthorized_is_bare_text_with_a_challenge(
     content_type = _header(response, "Content-Type") or ""
     if content_type.partition(";")[0].strip().lower() not in declared:
         shown = content_type or "without a Content-Type"
-        raise AssertionError(f"A 401 must be bare text ({' or '.join(declared)}), not {shown}")
+        raise AssertionError(f"{CheckId.UNAUTHORIZED_BARE_TEXT.title} ({' or '.join(declared)}), not {shown}")
     if _json_object(response) is not None:
-        raise AssertionError("A 401 must be the bare text `Unauthorized`, not a JSON envelope")
+        raise AssertionError(CheckId.UNAUTHORIZED_NOT_AN_ENVELOPE.title)
     if response.request.headers.get("Authorization") and not _header(response, "WWW-Authenticate"):
-        raise AssertionError("A 401 to a request with an Authorization header must carry WWW-Authenticate")
+        raise AssertionError(CheckId.UNAUTHORIZED_CHALLENGE.title)
     return True
 
 
@@ -88,7 +87,7 @@ def answers_without_redirecting(ctx: CheckContext, response: Response, case: Cas
         return None
     location = _header(response, "Location") or "nowhere (no Location header)"
     raise AssertionError(
-        f"The server answered {response.status_code} redirecting to {location}; the suite does not follow"
-        " redirects, which would carry the message (and, to the same host, the key) elsewhere."
-        " If the server lives at that address, set BASE_URL to it"
+        f"{CheckId.ANSWERS_WITHOUT_REDIRECTING.title}: the server answered {response.status_code}"
+        f" redirecting to {location}; following it would carry the message (and, to the same host, the"
+        " key) elsewhere. If the server lives at that address, set BASE_URL to it"
     )

@@ -24,6 +24,7 @@ from contract_tests import rules, transport
 from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import binder, spec
 from onlyoffice_contract.defects import Defect
+from onlyoffice_contract.facts import CheckId, RuleId
 from onlyoffice_contract.leniency import LeniencyKind
 
 PASSED, FAILED, DEVIATION, NOT_RUN = "passed", "failed", "known deviation", "not run"
@@ -49,10 +50,26 @@ class Failure:
     text: str = ""  # the whole failure, as schemathesis or the assertion wrote it
     count: int = 1
     replay: dict[str, Any] | None = None  # the request, for a replay file (`replay.py`), when known
+    fact: RuleId | CheckId | None = None  # the registry's id of what failed, when it has one
 
     def line(self) -> str:
-        times = f" ({self.count} times)" if self.count > 1 else ""
-        return f"FAILED {self.check}{times}: {self.request}; reproduce: {self.reproduce}"
+        return failure_line(self.as_json())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": None if self.fact is None else self.fact.value,
+            "kind": "rule" if isinstance(self.fact, RuleId) else "check" if self.fact else None,
+            "check": self.check,
+            "request": self.request,
+            "reproduce": self.reproduce,
+            "count": self.count,
+        }
+
+
+def failure_line(failure: dict[str, Any]) -> str:
+    """One failure of the report, as the list before the tracebacks shows it."""
+    times = f" ({failure['count']} times)" if failure["count"] > 1 else ""
+    return f"FAILED {failure['check']}{times}: {failure['request']}; reproduce: {failure['reproduce']}"
 
 
 def curl(request: requests.PreparedRequest) -> str:
@@ -82,7 +99,7 @@ class Coverage:
         self.failed_statuses: set[int] = set()
         self.deviation_statuses: set[int] = set()
         self.defects: Counter[Defect] = Counter()  # the real server's known defects met, requests each
-        self.rules = {name: Rule() for name in rules.rule_names()}
+        self.rules = {rule: Rule() for rule in rules.rule_ids()}
         self.leniencies: Counter[LeniencyKind] = Counter()  # requests that relied on each kind
         self.leniency_fields: dict[LeniencyKind, set[str]] = {}
         self.failed_leniencies: set[LeniencyKind] = set()
@@ -125,8 +142,17 @@ class Coverage:
 
     # -- failures ----------------------------------------------------------------
 
-    def failed(self, check: str, request: str, reproduce: str, text: str, status: int | None) -> Failure:
-        """A failure; the same check failing again is counted on the first one."""
+    def failed(
+        self,
+        check: str,
+        request: str,
+        reproduce: str,
+        text: str,
+        status: int | None,
+        fact: RuleId | CheckId | None = None,
+    ) -> Failure:
+        """A failure (`fact`: the registry's id of what failed); the same check failing again is counted
+        on the first one."""
         if status is not None:
             self.failed_statuses.add(status)
         self.failed_leniencies.update(self._last_leniencies)
@@ -134,14 +160,14 @@ class Coverage:
             if known.check == check:
                 known.count += 1
                 return known
-        failure = Failure(check, request, reproduce, text)
+        failure = Failure(check, request, reproduce, text, fact=fact)
         self.failures.append(failure)
         return failure
 
     # -- rule probes -------------------------------------------------------------
 
     @contextmanager
-    def probing(self, rule: str, sends: transport.Transport) -> Iterator[None]:
+    def probing(self, rule: RuleId, sends: transport.Transport) -> Iterator[None]:
         """Runs one rule's probe: counts its requests, and takes its verdict from how it ends."""
         before, verdict, reason = sends.sends, PASSED, ""
         self._deviated = False
@@ -186,11 +212,13 @@ class Coverage:
             return DEVIATION
         return FROM_A_FILTER if rules.from_a_filter(status) else NOT_SEEN
 
-    def rows(self) -> list[tuple[str, str, int, str]]:
-        """(kind, what, requests, verdict), in the report's order."""
+    def sections(self) -> dict[str, list[dict[str, Any]]]:
+        """What the run exercised, by the registry's ids: statuses, rules, deviations, delivered mail and
+        leniency, each with its requests (messages read, for delivered mail) and verdict."""
         declared = spec.declared_statuses()
-        found: list[tuple[str, str, int, str]] = [
-            ("status", str(s), self.statuses[s], self.status_verdict(s)) for s in declared
+        statuses: list[dict[str, Any]] = [
+            {"status": s, "declared": True, "requests": self.statuses[s], "verdict": self.status_verdict(s)}
+            for s in declared
         ]
         for status in sorted(set(self.statuses) - set(declared)):
             verdict = (
@@ -200,23 +228,75 @@ class Coverage:
                 if status in self.deviation_statuses
                 else "seen"
             )
-            found.append(("status", f"{status} (not declared)", self.statuses[status], verdict))
-        for name, rule in self.rules.items():
+            statuses.append(
+                {"status": status, "declared": False, "requests": self.statuses[status], "verdict": verdict}
+            )
+        found_rules = []
+        for rule_id, rule in self.rules.items():
             verdict = rule.verdict
             if rule.reason:  # the skip's own words, which name the verdict first
                 verdict = rule.reason if rule.reason.startswith(rule.verdict) else f"{verdict}: {rule.reason}"
-            found.append(("rule", name, rule.requests, verdict))
-        for defect, count in self.defects.items():
-            what = f"{defect.name} [{defect.id.value}]: {defect.seen}, where the contract says"
-            found.append(("deviation", f"{what} {defect.expected}", count, DEVIATION))
-        for name, (messages, delivery) in self.deliveries.items():
-            found.append(("delivered mail", name, messages, delivery))
+            found_rules.append(
+                {"id": rule_id.value, "rule": rule_id.sentence, "requests": rule.requests, "verdict": verdict}
+            )
+        deviations = [
+            {
+                "id": defect.id.value,
+                "name": defect.name,
+                "seen": defect.seen,
+                "expected": defect.expected,
+                "requests": count,
+                "verdict": DEVIATION,
+            }
+            for defect, count in self.defects.items()
+        ]
+        deliveries = [
+            {"what": name, "messages": messages, "verdict": delivery}
+            for name, (messages, delivery) in self.deliveries.items()
+        ]
+        leniencies = [
+            {"what": what, "requests": count, "verdict": verdict}
+            for _, what, count, verdict in self._leniency_rows()
+        ]
+        return {
+            "statuses": statuses,
+            "rules": found_rules,
+            "deviations": deviations,
+            "delivered_mail": deliveries,
+            "leniencies": leniencies,
+        }
+
+    def _leniency_rows(self) -> list[tuple[str, str, int, str]]:
+        found: list[tuple[str, str, int, str]] = []
         for kind, count in sorted(self.leniencies.items(), key=lambda item: item[0].value):
             fields = sorted(self.leniency_fields.get(kind, set()) - {""})
             where = f" (in {', '.join(fields[:6])}{', ...' if len(fields) > 6 else ''})" if fields else ""
             shown = f"{kind.meaning} [{kind.value}]{where}"
             found.append(("leniency", shown, count, FAILED if kind in self.failed_leniencies else PASSED))
         return found
+
+    def rows(self) -> list[tuple[str, str, int, str]]:
+        """(kind, what, requests, verdict), in the report's order."""
+        return table_rows(self.sections())
+
+    def report(self, deviations: int, verdict: str) -> dict[str, Any]:
+        """The coverage report, as JSON (`contract-coverage.json`): the Markdown is rendered from it."""
+        s = self.settings
+        return {
+            "operation": f"{spec.OPERATION_METHOD.upper()} {spec.OPERATION_PATH}",
+            "target": s.target,
+            "profile": s.profile,
+            "seed": s.seed,
+            "verdict": verdict,
+            "counts": {
+                "requests": self.statuses.total(),
+                "accepted": self.accepted,
+                "failures": len(self.failures),
+                "known_deviations": deviations,
+            },
+            **self.sections(),
+            "failures": [failure.as_json() for failure in self.failures],
+        }
 
     def properties(self, deviations: int) -> dict[str, str]:
         s = self.settings
@@ -230,24 +310,41 @@ class Coverage:
             "known_deviations": str(deviations),
         }
 
-    def markdown(self, deviations: int, verdict: str) -> str:
-        props = self.properties(deviations)
-        lines = [
-            "# Contract coverage",
-            "",
-            f"`{spec.OPERATION_METHOD.upper()} {spec.OPERATION_PATH}` against {props['target']}; profile"
-            f" {props['profile']}; SEED={props['seed']}.",
-            "",
-            f"{verdict}: {props['requests']} requests, {props['accepted']} accepted, {props['failures']}"
-            f" failures, {props['known_deviations']} known deviations.",
-            "",
-            "| kind | what | requests (messages read, for delivered mail) | verdict |",
-            "| --- | --- | --- | --- |",
-        ]
-        for kind, what, count, row_verdict in self.rows():
-            cell = what.replace("|", "\\|")
-            lines.append(f"| {kind} | {cell} | {count} | {row_verdict.replace('|', chr(92) + '|')} |")
-        if self.failures:
-            lines += ["", "## Failures", ""]
-            lines += [f"- {failure.line()}" for failure in self.failures]
-        return "\n".join(lines) + "\n"
+
+def table_rows(sections: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str, int, str]]:
+    """The report's sections as (kind, what, requests, verdict) rows, in the report's order."""
+    found: list[tuple[str, str, int, str]] = []
+    for status in sections["statuses"]:
+        what = str(status["status"]) if status["declared"] else f"{status['status']} (not declared)"
+        found.append(("status", what, status["requests"], status["verdict"]))
+    found += [("rule", r["rule"], r["requests"], r["verdict"]) for r in sections["rules"]]
+    for d in sections["deviations"]:
+        what = f"{d['name']} [{d['id']}]: {d['seen']}, where the contract says {d['expected']}"
+        found.append(("deviation", what, d["requests"], d["verdict"]))
+    found += [("delivered mail", m["what"], m["messages"], m["verdict"]) for m in sections["delivered_mail"]]
+    found += [("leniency", e["what"], e["requests"], e["verdict"]) for e in sections["leniencies"]]
+    return found
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """The coverage report (`report()`'s JSON) as Markdown, for a person."""
+    counts = report["counts"]
+    lines = [
+        "# Contract coverage",
+        "",
+        f"`{report['operation']}` against {report['target']}; profile {report['profile']};"
+        f" SEED={report['seed']}.",
+        "",
+        f"{report['verdict']}: {counts['requests']} requests, {counts['accepted']} accepted,"
+        f" {counts['failures']} failures, {counts['known_deviations']} known deviations.",
+        "",
+        "| kind | what | requests (messages read, for delivered mail) | verdict |",
+        "| --- | --- | --- | --- |",
+    ]
+    for kind, what, count, row_verdict in table_rows(report):
+        cell = what.replace("|", "\\|")
+        lines.append(f"| {kind} | {cell} | {count} | {row_verdict.replace('|', chr(92) + '|')} |")
+    if report["failures"]:
+        lines += ["", "## Failures", ""]
+        lines += [f"- {failure_line(failure)}" for failure in report["failures"]]
+    return "\n".join(lines) + "\n"

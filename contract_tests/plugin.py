@@ -17,7 +17,7 @@ from schemathesis import Case
 from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import hooks, pacing, preflight, replay, rules, schema, target, terminal
+from contract_tests import coverage, hooks, pacing, preflight, replay, rules, schema, target, terminal
 from contract_tests.coverage import Coverage, Failure
 from contract_tests.mail import GeneratedSends, Sink, SinkError, sink_for
 from contract_tests.pacing import Pacer
@@ -25,14 +25,17 @@ from contract_tests.preflight import spec_example
 from contract_tests.redact import Redactor
 from contract_tests.settings import SuiteSettings, UsageError
 from contract_tests.transport import Transport
+from onlyoffice_contract import facts
 from onlyoffice_contract.defects import Defect
+from onlyoffice_contract.facts import RuleId
 
 __all__ = ["ContractRun", "spec_example"]  # spec_example: the probes import it from here
 
 # A progress line every this many requests to the send call, or this many seconds, whichever is first.
 PROGRESS_REQUESTS = 100
 PROGRESS_SECONDS = 5.0
-COVERAGE_FILE = "contract-coverage.md"
+COVERAGE_FILE = "contract-coverage.md"  # rendered from the JSON beside it
+COVERAGE_JSON = "contract-coverage.json"  # what a program reads: rules, checks and deviations by id
 CONFORMS, DOES_NOT_CONFORM = "CONFORMS", "DOES NOT CONFORM"
 # Tests that keep each failure (coverage.failed) and go on: one JUnit case is reported for each.
 REPORTS_EACH_FAILURE = ("test_conformance", "test_delivered_mail_of_generated_sends")
@@ -63,14 +66,15 @@ class ContractRun:
         # This run's own, in every recipient of a probe whose mail is checked: a shared catch-all
         # holds earlier runs' mail too, with the same seed the same sends.
         self.delivery_token = secrets.token_hex(4)
-        self.accepted_probes: dict[str, dict[str, Any]] = {}  # rule: the body of its accepted send
+        self.accepted_probes: dict[RuleId, dict[str, Any]] = {}  # rule: the body of its accepted send
         self.delivery_deadline: float | None = None  # for the mail of all of them, from the first check
         self.generated = GeneratedSends(settings, self.delivery_token)  # the fuzzed sends, marked
         self.checked: list[str] = []  # every address whose mail was checked, one copy found
         self.from_name_checked = 0  # sends whose From display name was compared with the account's
         self.from_name_failed = 0
         # The status each probe of one send must get: what a replay of its failure is judged by.
-        self.expected: dict[str, int] = {p.rule: p.expected for p in rules.PROBES}
+        self.expected: dict[RuleId, int] = {p.id: p.expected for p in rules.PROBES}
+        self.probed: dict[str, RuleId] = {}  # the node id of each probe's test: the rule it checks
 
     @property
     def deviations(self) -> list[Defect]:
@@ -195,10 +199,11 @@ class ContractRun:
         with capture.global_and_fixture_disabled():  # while a test runs, its output is captured
             terminal.write_line(line)
 
-    def probing(self, rule: str, node: pytest.Item) -> AbstractContextManager[None]:
+    def probing(self, rule: RuleId, node: pytest.Item) -> AbstractContextManager[None]:
         """The probe of `rule` runs inside: its requests counted, its verdict kept for the report;
-        the rule is a property of its JUnit case."""
-        node.user_properties.append(("rule", rule))
+        the rule's sentence is a property of its JUnit case."""
+        node.user_properties.append(("rule", rule.sentence))
+        self.probed[node.nodeid] = rule
         return self.coverage.probing(rule, self.sends)
 
     def conformance_failed(self, group: FailureGroup, case: Case[Any], response: Any) -> None:
@@ -213,7 +218,12 @@ class ContractRun:
         curl = self.redactor.text(case.as_curl_command(headers=dict(response.request.headers)))
         for failure in group.exceptions:
             kept = self.coverage.failed(
-                failure.title, request, curl, self.redactor.text(str(group)), response.status_code
+                failure.title,
+                request,
+                curl,
+                self.redactor.text(str(group)),
+                response.status_code,
+                facts.check_titled(failure.title, failure.message),
             )
             if kept.replay is None:
                 kept.replay = replay.record(response.request, self.settings, replay.kind_of(failure))
@@ -262,16 +272,18 @@ class ContractRun:
         if "check" in properties:  # a check of the fuzzing run, recorded already
             return
         name = report.nodeid.split("::")[-1]
-        check = f"rule: {properties['rule']}" if "rule" in properties else name
+        rule = self.probed.get(report.nodeid)
+        check = name if rule is None else facts.printed(rule)
         kept = self.coverage.failed(
-            str(check),
+            check,
             self.coverage.last_request,
             self.coverage.last_curl,
             "",
             None,
+            rule or facts.check_of_test(name, report.longreprtext),
         )
         sent = self.coverage.last_sent
-        expected = self.expected.get(str(properties.get("rule")))
+        expected = None if rule is None else self.expected.get(rule)
         if kept.replay is None and sent is not None and expected is not None:  # a probe of one send
             kept.replay = replay.record(sent, self.settings, "rule", expected)
 
@@ -332,8 +344,12 @@ class ContractRun:
             for name, value in self.coverage.properties(len(self.deviations)).items():
                 xml.add_global_property(name, self.redactor.text(value))
         self.settings.report_dir.mkdir(parents=True, exist_ok=True)
-        text = self.coverage.markdown(len(self.deviations), self.verdict(int(exitstatus), counts=False))
-        (self.settings.report_dir / COVERAGE_FILE).write_text(self.redactor.text(text), encoding="utf-8")
+        found = self.coverage.report(len(self.deviations), self.verdict(int(exitstatus), counts=False))
+        found = self.redactor.value(found)  # the key masked in every string, before either file is written
+        written = json.dumps(found, indent=2, ensure_ascii=False) + "\n"
+        (self.settings.report_dir / COVERAGE_JSON).write_text(written, encoding="utf-8")
+        markdown = coverage.markdown(json.loads(written))  # from the JSON as written, nothing else
+        (self.settings.report_dir / COVERAGE_FILE).write_text(markdown, encoding="utf-8")
 
     def verdict(self, exitstatus: int, counts: bool = True) -> str:
         """The line a person reads at once: CONFORMS, DOES NOT CONFORM, or why there is no verdict."""

@@ -23,7 +23,8 @@ from contract_tests import pacing, transport
 from contract_tests.hooks import as_real_send
 from contract_tests.safety import make_safe
 from contract_tests.settings import SuiteSettings
-from onlyoffice_contract import spec
+from onlyoffice_contract import facts, spec
+from onlyoffice_contract.facts import CheckId, RefusalId
 
 USAGE = 4
 PREFLIGHT = "preflight"  # the JUnit case of the pre-run check, failed when it stops the run
@@ -122,8 +123,8 @@ def judge(response: requests.Response, settings: SuiteSettings, url: str) -> Non
         )
     if status == 401:
         raise Stop(
-            f"usage: the server refused API_KEY (401 to a valid send to {settings.target}): set API_KEY to a"
-            " valid token (POST /api/2.0/authentication)"
+            f"usage: {CheckId.PREFLIGHT_KEY_REFUSED.title} (401 to a valid send to {settings.target}):"
+            " set API_KEY to a valid token (POST /api/2.0/authentication)"
         )
     if status in (404, 405):
         base = urlsplit(settings.base_url or "").path
@@ -137,10 +138,12 @@ def judge(response: requests.Response, settings: SuiteSettings, url: str) -> Non
             f"usage: {where}: {call} was answered {status}: there is no send call at that path; BASE_URL"
             f" is the portal's root, to which the suite adds {spec.OPERATION_PATH}{hint}"
         )
-    if status == 400 and "mailbox not found" in response.text.lower():
+    not_found = facts.refusal(RefusalId.MAILBOX_NOT_FOUND)
+    if status == not_found.status and not_found.message.lower() in response.text.lower():
         raise Stop(
             f"usage: FROM={settings.from_!r} is not a mailbox of API_KEY's user (the server answered"
-            " 400 Mailbox not found to a valid send): set FROM to one of that user's mailboxes"
+            f" {not_found.status} {not_found.message} to a valid send): set FROM to one of that user's"
+            " mailboxes"
         )
     if not is_envelope(response):
         kind = response.headers.get("Content-Type") or "no Content-Type"

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contract_tests.settings import SuiteSettings
-from onlyoffice_contract import binder, defects, spec
+from onlyoffice_contract import binder, defects, facts, spec
+from onlyoffice_contract.facts import RuleId
 
 NOT_AN_ADDRESS = "not an address"  # no RFC 5322 parser takes a mailbox without an @; it reaches nobody
 NO_SUCH_ID = 2**31 - 1
@@ -26,7 +27,7 @@ UNRESOLVABLE_FILE_ID = 2**31 - 2
 EMBEDDED_FILE_ID = 4311
 EMBEDDED_FILE = b"A file of the account, attached by the contract suite.\n"
 # The stored draft body the real server refuses to send (setting mail.maximum-message-body-size).
-MAX_DRAFT_BODY = 524288
+MAX_DRAFT_BODY = facts.draft_body_limit()
 
 
 # The header the hostile probes try to add: no delivered mail may carry it (`mail/allowed_headers.py`).
@@ -76,13 +77,17 @@ def _needs_a_file(settings: SuiteSettings) -> str | None:
 
 @dataclass(frozen=True)
 class Probe:
-    rule: str
+    id: RuleId
     expected: int
     changes: Callable[[SuiteSettings], dict[str, Any]]
     # Why it cannot run with these settings (None: it runs).
     not_run: Callable[[SuiteSettings], str | None] = lambda settings: None
     # The Content-Type it is sent with; the body is JSON whatever it says.
     content_type: str = binder.JSON_TYPE
+
+    @property
+    def rule(self) -> str:
+        return self.id.sentence
 
 
 def _over_the_attachment_limit(settings: SuiteSettings) -> dict[str, Any]:
@@ -93,78 +98,71 @@ def _over_the_attachment_limit(settings: SuiteSettings) -> dict[str, Any]:
 
 
 PROBES = [
-    Probe(
-        "a from that is not the caller's mailbox", 400, lambda s: {"from": _in_domain(s, "not-the-caller")}
-    ),
-    Probe("a from that does not parse", 400, lambda s: {"from": NOT_AN_ADDRESS}),
-    *[
-        Probe(f"a value in {name} that does not parse", 400, _unparsable_in(name))
-        for name in spec.recipient_fields()
-    ],
-    Probe("no recipient at all", 400, lambda s: {name: [] for name in spec.recipient_fields()}),
-    Probe("only cc", 200, lambda s: {"to": [], "cc": [_in_domain(s, "cc-only")], "bcc": []}),
-    Probe("only bcc", 200, lambda s: {"to": [], "cc": [], "bcc": [_in_domain(s, "bcc-only")]}),
-    Probe("an empty to beside a cc", 200, lambda s: {"to": [], "cc": [_in_domain(s, "beside")]}),
-    Probe("an id that no message has", 404, lambda s: {"id": NO_SUCH_ID}),
+    Probe(RuleId.FROM_NOT_THE_CALLERS, 400, lambda s: {"from": _in_domain(s, "not-the-caller")}),
+    Probe(RuleId.FROM_UNPARSABLE, 400, lambda s: {"from": NOT_AN_ADDRESS}),
+    *[Probe(RuleId.unparsable_in(name), 400, _unparsable_in(name)) for name in spec.recipient_fields()],
+    Probe(RuleId.NO_RECIPIENT, 400, lambda s: {name: [] for name in spec.recipient_fields()}),
+    Probe(RuleId.ONLY_CC, 200, lambda s: {"to": [], "cc": [_in_domain(s, "cc-only")], "bcc": []}),
+    Probe(RuleId.ONLY_BCC, 200, lambda s: {"to": [], "cc": [], "bcc": [_in_domain(s, "bcc-only")]}),
+    Probe(RuleId.EMPTY_TO_BESIDE_CC, 200, lambda s: {"to": [], "cc": [_in_domain(s, "beside")]}),
+    Probe(RuleId.ID_NOT_FOUND, 404, lambda s: {"id": NO_SUCH_ID}),
     # MailComposeBase adds the declared sizes before anything is saved (the real server: 500, a defect).
-    Probe(defects.by_id(defects.DefectId.ATTACHMENTS_OVER_LIMIT).name, 400, _over_the_attachment_limit),
+    Probe(RuleId.ATTACHMENTS_OVER_LIMIT, 400, _over_the_attachment_limit),
     # Only exactly application/json is read as JSON; the real server reads any other type as a form,
     # so a JSON body labelled text/json binds nothing, and `from` is missing.
-    Probe("a JSON body labelled text/json is not read", 400, lambda s: {}, content_type="text/json"),
-    Probe(
-        "fields the server does not know are ignored", 200, lambda s: {"unknownField": {"x": [1]}, "Extra": 1}
-    ),
-    Probe("importance", 200, lambda s: {"importance": True}),
-    Probe("a delivery receipt", 200, lambda s: {"requestReceipt": True}),
-    Probe("a read receipt", 200, lambda s: {"requestRead": True}),
-    Probe("an autoreply", 200, lambda s: {"isAutoreply": True}),
-    Probe("a calendar invitation", 200, lambda s: {"calendarIcs": CALENDAR}),
+    Probe(RuleId.TEXT_JSON_NOT_READ, 400, lambda s: {}, content_type="text/json"),
+    Probe(RuleId.UNKNOWN_FIELDS_IGNORED, 200, lambda s: {"unknownField": {"x": [1]}, "Extra": 1}),
+    Probe(RuleId.IMPORTANCE, 200, lambda s: {"importance": True}),
+    Probe(RuleId.DELIVERY_RECEIPT, 200, lambda s: {"requestReceipt": True}),
+    Probe(RuleId.READ_RECEIPT, 200, lambda s: {"requestRead": True}),
+    Probe(RuleId.AUTOREPLY, 200, lambda s: {"isAutoreply": True}),
+    Probe(RuleId.CALENDAR, 200, lambda s: {"calendarIcs": CALENDAR}),
     # The real server adds one Auto-Submitted header for each: this mail carries two.
     Probe(
-        "an autoreply with a calendar invitation",
+        RuleId.AUTOREPLY_WITH_CALENDAR,
         200,
         lambda s: {"isAutoreply": True, "calendarIcs": CALENDAR},
     ),
-    Probe("a reply", 200, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
+    Probe(RuleId.REPLY, 200, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
     # What the real server accepts and never delivers (send_task.py): the contract requires the mail;
     # under PROFILE=onlyoffice its absence is a known deviation.
-    Probe("a reply id MimeKit cannot read", 200, lambda s: {"mimeReplyToId": "not a message id"}),
-    Probe("a calendar without an event", 200, lambda s: {"calendarIcs": NO_EVENT}),
+    Probe(RuleId.REPLY_ID_UNREADABLE, 200, lambda s: {"mimeReplyToId": "not a message id"}),
+    Probe(RuleId.CALENDAR_WITHOUT_EVENT, 200, lambda s: {"calendarIcs": NO_EVENT}),
     Probe(
-        "a non-ASCII subject and names",
+        RuleId.NON_ASCII,
         200,
         lambda s: {
             "subject": "Zoë's Überblick ✓ 漢字",
             "to": [f'"Zoë Ünicode, Jr." <{_in_domain(s, "zoe")}>'],
         },
     ),
-    Probe("tags", 200, lambda s: {"tags": [1]}),
+    Probe(RuleId.TAGS, 200, lambda s: {"tags": [1]}),
     # Text a request carries into headers: a line break in it must not start a header of its own.
     Probe(
-        "a line break and a header line in the subject",
+        RuleId.LINE_BREAK_IN_SUBJECT,
         200,
         lambda s: {"subject": f"contract probe\r\n{_injected(s)}"},
     ),
     # Whether the real server can use this reply id is MimeKit's to say (send_task.py): if not, it
     # accepts the send and no mail goes out, a known deviation under PROFILE=onlyoffice.
     Probe(
-        "a line break and a header line in the reply id",
+        RuleId.LINE_BREAK_IN_REPLY_ID,
         200,
         lambda s: {"mimeReplyToId": f"<contract-probe@example.invalid>\r\n{_injected(s)}"},
     ),
     Probe(
-        "an encoded line break (RFC 2047) in the subject",
+        RuleId.ENCODED_LINE_BREAK_IN_SUBJECT,
         200,
         lambda s: {"subject": f"=?utf-8?q?contract_probe=0D=0A{_injected(s).replace(' ', '_')}?="},
     ),
     # Attachments are never refused: one the server cannot read is skipped after the answer.
     Probe(
-        "an attachment the server cannot resolve",
+        RuleId.ATTACHMENT_UNRESOLVABLE,
         200,
         lambda s: {"attachments": [{"fileId": UNRESOLVABLE_FILE_ID, "fileName": "contract-probe.txt"}]},
     ),
     Probe(
-        "several attachments the server cannot resolve",
+        RuleId.ATTACHMENTS_UNRESOLVABLE,
         200,
         lambda s: {
             "attachments": [
@@ -175,7 +173,7 @@ PROBES = [
         },
     ),
     Probe(
-        "a file of the account attached",
+        RuleId.FILE_OF_THE_ACCOUNT,
         200,
         lambda s: {"attachments": [{"fileId": attachment_file_id(s), "fileName": "contract-probe.txt"}]},
         _needs_a_file,
@@ -183,7 +181,7 @@ PROBES = [
 ]
 
 # The probe that sends again the id a first send returned (two requests, one rule).
-SENT_AGAIN = "the id just returned, sent again"
+SENT_AGAIN = RuleId.SENT_AGAIN
 
 
 STORED_ID_MARK = ".contract-suite-stored"  # in the Message-ID a seeded message is stored with
@@ -193,11 +191,15 @@ STORED_ID_MARK = ".contract-suite-stored"  # in the Message-ID a seeded message 
 class DraftProbe:
     """A message the embedded sandbox is seeded with, and the statuses its sends must get, in order."""
 
-    rule: str
+    rule_id: RuleId
     id: int
     folder: str
     expected: tuple[int, ...]
     fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rule(self) -> str:
+        return self.rule_id.sentence
 
     def seed(self, settings: SuiteSettings) -> dict[str, Any]:
         """The stored message: a valid request from the run's mailbox to the recipient domain."""
@@ -220,11 +222,11 @@ class DraftProbe:
 
 # Small ids: a new message's id follows the largest one stored, and must never reach NO_SUCH_ID.
 DRAFT_PROBES = [
-    DraftProbe("a draft sends once, then 403", 101, "drafts", (200, 403)),
-    DraftProbe("a template stays a template, each send a new id", 102, "templates", (200, 200)),
-    DraftProbe("a message in another folder (inbox)", 103, "inbox", (403,)),
+    DraftProbe(RuleId.DRAFT_SENDS_ONCE, 101, "drafts", (200, 403)),
+    DraftProbe(RuleId.TEMPLATE_STAYS, 102, "templates", (200, 200)),
+    DraftProbe(RuleId.OTHER_FOLDER, 103, "inbox", (403,)),
     DraftProbe(
-        f"a draft whose stored body is over {MAX_DRAFT_BODY} characters",
+        RuleId.DRAFT_BODY_OVER_LIMIT,
         104,
         "drafts",
         (403,),
@@ -243,18 +245,22 @@ class PortalProbe:
     and what the call must then answer: the status, with an empty body before authentication
     (Global.asax.cs, so sent without credentials), or in the error envelope after binding (a filter)."""
 
-    rule: str
+    id: RuleId
     fault: str
     expected: int
     after_binding: bool = False
 
+    @property
+    def rule(self) -> str:
+        return self.id.sentence
+
 
 PORTAL_PROBES = [
-    PortalProbe("a portal being transferred: 503, empty, before auth", "transferring", 503),
-    PortalProbe("a suspended portal: 404, empty, before auth", "deactivated", 404),
-    PortalProbe("an unpaid portal: 402, empty, before auth", "unpaid", 402),
+    PortalProbe(RuleId.PORTAL_TRANSFERRING, "transferring", 503),
+    PortalProbe(RuleId.PORTAL_SUSPENDED, "deactivated", 404),
+    PortalProbe(RuleId.PORTAL_UNPAID, "unpaid", 402),
     PortalProbe(
-        "an unpaid portal with tariff settings: 402 in the envelope, after binding",
+        RuleId.PORTAL_PAYMENT_FILTER,
         "payment-required",
         402,
         after_binding=True,
@@ -266,18 +272,30 @@ PORTAL_NOT_RUN = (
 )
 
 
-def rule_names() -> list[str]:
+def rule_ids() -> list[RuleId]:
     """Every rule the probes check, in the order they run."""
     return [
-        *(p.rule for p in PROBES),
+        *(p.id for p in PROBES),
         SENT_AGAIN,
-        *(d.rule for d in DRAFT_PROBES),
-        *(p.rule for p in PORTAL_PROBES),
+        *(d.rule_id for d in DRAFT_PROBES),
+        *(p.id for p in PORTAL_PROBES),
     ]
+
+
+def rule_names() -> list[str]:
+    """Every rule's sentence, in the order they run."""
+    return [rule.sentence for rule in rule_ids()]
+
+
+def draft(rule: RuleId) -> DraftProbe:
+    """The stored message whose sends check `rule`."""
+    found = [d for d in DRAFT_PROBES if d.rule_id is rule]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} stored messages check {rule}")
+    return found[0]
 
 
 def from_a_filter(status: int) -> bool:
     """Whether the spec says `status` comes from the portal's state or a filter before the call (402, 503;
     `x-refused-before-the-call`): no request the suite can send produces it against a live server."""
-    response = spec.resolve(spec.operation()["responses"][str(status)])
-    return bool(response.get("x-refused-before-the-call"))
+    return status in facts.refused_before_the_call()

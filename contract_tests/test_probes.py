@@ -12,6 +12,7 @@ from contract_tests.hooks import as_real_send
 from contract_tests.plugin import ContractRun, spec_example
 from contract_tests.safety import make_safe
 from onlyoffice_contract import spec
+from onlyoffice_contract.facts import CheckId
 
 
 def _example_case(contract_schema: Any, contract_run: ContractRun, **body_changes: Any) -> Case[Any]:
@@ -53,7 +54,8 @@ def test_bodies_that_are_not_json_objects_are_refused(
     for label, raw in MALFORMED.items():
         # No timeout here: transport.py gives every request of the run REQUEST_TIMEOUT.
         response = session.put(target_url + spec.OPERATION_PATH, data=raw, headers=headers)
-        assert response.status_code == 400, f"{label} body: expected 400, got {response.status_code}"
+        refused = CheckId.MALFORMED_BODIES_REFUSED.title
+        assert response.status_code == 400, f"{refused}: the {label} body got {response.status_code}"
         try:
             body = response.json()
         except ValueError:

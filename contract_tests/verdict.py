@@ -8,8 +8,8 @@ MAIL_SINK, are never written. `verdict.json`:
      "line": the last line the run printed, "target", "profile", "tier", "seed",
      "counts": {"requests", "accepted", "failures", "known_deviations", "throttled"},
      "deviations": [{"rule", "expected", "seen"}],
-     "failures": [{"check", "rule", "count", "request", "reproduce", "replay"}],
-     "reports": {"junit", "coverage"}}
+     "failures": [{"check", "id", "rule", "count", "request", "reproduce", "replay"}],
+     "reports": {"junit", "coverage", "coverage_json"}}
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contract_tests import pacing, preflight
+from onlyoffice_contract.facts import RuleId
 
 if TYPE_CHECKING:
     from contract_tests.plugin import ContractRun
@@ -50,7 +51,8 @@ def publish(run: ContractRun, status: int, replays: dict[str, str]) -> list[str]
     failures = [
         {
             "check": f.check,
-            "rule": f.check.removeprefix("rule: ") if f.check.startswith("rule: ") else None,
+            "id": None if f.fact is None else f.fact.value,  # the registry's (onlyoffice_contract.facts)
+            "rule": f.fact.sentence if isinstance(f.fact, RuleId) else None,
             "count": f.count,
             "request": f.request,
             "reproduce": f.reproduce,
@@ -81,6 +83,7 @@ def publish(run: ContractRun, status: int, replays: dict[str, str]) -> list[str]
         "reports": {
             "junit": str(s.report_dir / JUNIT),
             "coverage": str(s.report_dir / "contract-coverage.md"),
+            "coverage_json": str(s.report_dir / "contract-coverage.json"),
         },
     }
     content = json.loads(redact(json.dumps(content)))  # the key masked in every string, once

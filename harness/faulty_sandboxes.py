@@ -19,8 +19,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from contract_tests import rules
 from harness.asgi import SEND_PATHS, Headers, Wrap, answering, on_requests, on_responses, read_request, replay
 from harness.sandboxes import MAILBOX, TOKEN, settings_in
-from onlyoffice_contract import binder, defects, dotnet, spec
+from onlyoffice_contract import binder, defects, dotnet, facts, spec
 from onlyoffice_contract.defects import DefectId
+from onlyoffice_contract.facts import CaughtBy, CheckId, RefusalId, RuleId
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import Settings
 from onlyoffice_sandbox.web.envelope import LENIENCY_HEADER
@@ -83,7 +84,7 @@ def _always_401(status: int, headers: Headers, body: bytes, _: Headers) -> tuple
     return (
         401,
         [(b"content-type", b"text/plain"), (b"www-authenticate", b'Bearer Realm="x"')],
-        b"Unauthorized",
+        facts.refusal(RefusalId.UNAUTHORIZED).message.encode(),
     )
 
 
@@ -96,7 +97,7 @@ def _json_401(content_type: bytes) -> Wrap:
         envelope = {
             "status": 1,
             "statusCode": 401,
-            "error": {"message": "Unauthorized", "hresult": 0, "data": {}},
+            "error": {"message": facts.refusal(RefusalId.UNAUTHORIZED).message, "hresult": 0, "data": {}},
         }
         kept = [(k, v) for k, v in headers if k.lower() != b"content-type"]
         return 401, [*kept, (b"content-type", content_type)], json.dumps(envelope).encode()
@@ -325,11 +326,6 @@ def _names_a_file(body: dict[str, Any]) -> bool:
     )
 
 
-def _draft(rule_start: str) -> rules.DraftProbe:
-    [draft] = [d for d in rules.DRAFT_PROBES if d.rule.startswith(rule_start)]
-    return draft
-
-
 def _as_new_message(draft: rules.DraftProbe) -> Wrap:
     """The stored message's id taken as a new message (id 0): its folder and body are never looked at."""
 
@@ -353,7 +349,8 @@ def _template_used_up(draft: rules.DraftProbe) -> Wrap:
             messages, body = await read_request(receive)
             if _body(_json(body)).get("id") == draft.id:
                 if draft.id in sent:
-                    status, payload = _error(403, "Sending emails is permitted only in the Drafts folder")
+                    refused = facts.refusal(RefusalId.NOT_IN_DRAFTS)
+                    status, payload = _error(refused.status, refused.message)
                     raw = json.dumps(payload).encode()
                     headers = [(b"content-type", b"application/json; charset=UTF-8")]
                     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -427,7 +424,8 @@ def _filter_before_binding(app: ASGIApp) -> ASGIApp:
         if not armed[0] or scope["type"] != "http" or scope["path"] not in SEND_PATHS:
             return await app(scope, receive, send)
         armed[0] = False
-        _, reply = _error(402, "PaymentRequired")
+        refused = facts.refusal(RefusalId.PAYMENT_REQUIRED)
+        _, reply = _error(refused.status, refused.message)
         content = json.dumps(reply).encode()
         await send(
             {
@@ -445,7 +443,7 @@ def _filter_before_binding(app: ASGIApp) -> ASGIApp:
 class Fault:
     name: str
     wrap: Wrap
-    caught_by: str  # what the suite's output names when it fails on this fault
+    caught_by: CaughtBy  # the rule or check whose failure the suite's output names (`facts.printed`)
     exit_status: int = 1  # 4: indistinguishable from a wrong setting, which the suite says first
     # Shown only against the embedded sandbox (the drafts and the file it is seeded with): the fault
     # wraps the suite's own embedded sandbox (`run_suite(..., embedded_fault=name)`).
@@ -455,175 +453,176 @@ class Fault:
 
 
 FAULTS = [
-    Fault("wrong success status (201)", on_responses(_status_201), "Undocumented status code"),
+    Fault("wrong success status (201)", on_responses(_status_201), CheckId.STATUS_CODE_CONFORMANCE),
     Fault(
         "a bare id instead of the envelope",
         on_success_body(lambda b: b["response"]),
-        "Response violates schema",
+        CheckId.RESPONSE_SCHEMA_CONFORMANCE,
     ),
     Fault(
         "the id as a string",
         on_success_body(lambda b: {**b, "response": str(b["response"])}),
-        "Response violates schema",
+        CheckId.RESPONSE_SCHEMA_CONFORMANCE,
     ),
-    Fault("a success id of 0", on_success_body(lambda b: {**b, "response": 0}), "Response violates schema"),
+    Fault(
+        "a success id of 0",
+        on_success_body(lambda b: {**b, "response": 0}),
+        CheckId.RESPONSE_SCHEMA_CONFORMANCE,
+    ),
     Fault(
         "an error envelope whose statusCode differs from the HTTP status",
         on_error_body(lambda b: {**b, "statusCode": 403 if b.get("statusCode") == 400 else 400}),
-        "differs from the HTTP status",
+        CheckId.ENVELOPE_STATUS_CODE,
     ),
     Fault(
         "an error envelope without its error object",
         on_error_body(lambda b: {k: v for k, v in b.items() if k != "error"}),
-        "Response violates schema",
+        CheckId.RESPONSE_SCHEMA_CONFORMANCE,
     ),
-    Fault("auth ignored", on_requests(_ignore_auth), "API accepts requests without authentication"),
+    Fault("auth ignored", on_requests(_ignore_auth), CheckId.IGNORED_AUTH),
     Fault(
         "every request refused as unauthorized",
         on_responses(_always_401),
-        "the server refused API_KEY",
+        CheckId.PREFLIGHT_KEY_REFUSED,
         exit_status=4,
     ),
-    Fault("a JSON 401", _json_401(b"application/json"), "A 401 must be bare text"),
+    Fault("a JSON 401", _json_401(b"application/json"), CheckId.UNAUTHORIZED_BARE_TEXT),
     # Its type is one the spec declares: only the suite's own check of the body can catch it.
     Fault(
         "a 401 in the envelope, labelled text/html",
         _json_401(b"text/html; charset=utf-8"),
-        "not a JSON envelope",
+        CheckId.UNAUTHORIZED_NOT_AN_ENVELOPE,
     ),
-    Fault("a 401 without WWW-Authenticate", on_responses(_no_challenge), "must carry WWW-Authenticate"),
-    Fault("a 500 on valid input (any cc)", on_requests(_crash_on_cc), "Server error"),
+    Fault("a 401 without WWW-Authenticate", on_responses(_no_challenge), CheckId.UNAUTHORIZED_CHALLENGE),
+    Fault("a 500 on valid input (any cc)", on_requests(_crash_on_cc), CheckId.NOT_A_SERVER_ERROR),
     Fault(
         "valid input rejected (importance true)",
         on_requests(_reject_importance),
-        "Schema-valid request rejected",
+        CheckId.POSITIVE_DATA_ACCEPTANCE,
     ),
-    Fault("out-of-range ints accepted", on_json_body(_int32_clamped), "Schema-violating request accepted"),
+    Fault("out-of-range ints accepted", on_json_body(_int32_clamped), CheckId.NEGATIVE_DATA_REJECTION),
     Fault(
         "unknown enum values accepted",
         on_json_body(_unknown_share_mode_as_none),
-        "Schema-violating request accepted",
+        CheckId.NEGATIVE_DATA_REJECTION,
     ),
-    Fault("non-JSON bodies accepted", on_requests(_accept_non_json), "expected 400, got 200"),
-    Fault("success with the wrong content type", on_responses(_html_success), "Undocumented Content-Type"),
+    Fault("non-JSON bodies accepted", on_requests(_accept_non_json), CheckId.MALFORMED_BODIES_REFUSED),
+    Fault(
+        "success with the wrong content type", on_responses(_html_success), CheckId.CONTENT_TYPE_CONFORMANCE
+    ),
     Fault(
         "wrong types accepted when they convert (the real server's binder)",
         on_json_body(_as_the_real_server_binds),
-        "Schema-violating request accepted",
+        CheckId.NEGATIVE_DATA_REJECTION,
     ),
     Fault(
         "wrong types accepted even when they do not convert",
         on_json_body(_convert_anything),
-        "Schema-violating request accepted",
+        CheckId.NEGATIVE_DATA_REJECTION,
     ),
-    Fault("any from accepted", on_json_body(_any_from), "rule: a from that is not the caller's mailbox"),
+    Fault("any from accepted", on_json_body(_any_from), RuleId.FROM_NOT_THE_CALLERS),
     Fault(
         "recipients never checked",
         on_json_body(_recipients_unchecked),
-        "rule: a value in to that does not parse",
+        RuleId.TO_UNPARSABLE,
     ),
     *(
         Fault(
-            f"500 for {defects.by_id(kind).name}",
-            _the_real_servers_500s(kind),
-            f"rule: {rule}",
-            defects=(kind,),
+            f"500 for {defect.name}",
+            _the_real_servers_500s(defect.id),
+            defect.rule,
+            defects=(defect.id,),
         )
-        for kind, rule in (
-            (DefectId.FROM_UNPARSABLE, "a from that does not parse"),
-            (DefectId.ID_NOT_FOUND, "an id that no message has"),
-            (DefectId.ATTACHMENTS_OVER_LIMIT, defects.by_id(DefectId.ATTACHMENTS_OVER_LIMIT).name),
-        )
+        for defect in defects.STATUS_DEFECTS
+        if defect.rule is not None
     ),
     Fault(
         "declared attachment sizes over 25 MB accepted",
         on_json_body(_declared_sizes_ignored),
-        f"rule: {defects.by_id(DefectId.ATTACHMENTS_OVER_LIMIT).name}",
+        RuleId.ATTACHMENTS_OVER_LIMIT,
     ),
     Fault(
         "a JSON body labelled text/json read as JSON",
         on_requests(_any_json_read),
-        "rule: a JSON body labelled text/json is not read",
+        RuleId.TEXT_JSON_NOT_READ,
     ),
-    Fault("500 for no recipient at all", _refuse_when(_no_recipient, 500), "rule: no recipient at all"),
-    Fault("an empty to beside a cc refused", _refuse_when(_no_to_beside_cc), "rule: an empty to beside a cc"),
-    Fault("only bcc refused", _refuse_when(_only_bcc), "rule: only bcc"),
+    Fault("500 for no recipient at all", _refuse_when(_no_recipient, 500), RuleId.NO_RECIPIENT),
+    Fault("an empty to beside a cc refused", _refuse_when(_no_to_beside_cc), RuleId.EMPTY_TO_BESIDE_CC),
+    Fault("only bcc refused", _refuse_when(_only_bcc), RuleId.ONLY_BCC),
     Fault(
         "fields the server does not know refused",
         _refuse_when(_unknown_fields),
-        "rule: fields the server does not know are ignored",
+        RuleId.UNKNOWN_FIELDS_IGNORED,
     ),
-    Fault("a sent message sent again", on_json_body(_sent_again), "rule: the id just returned, sent again"),
+    Fault("a sent message sent again", on_json_body(_sent_again), RuleId.SENT_AGAIN),
     Fault(
         "calendar invitations refused",
         _refuse_when(lambda body: bool(body.get("calendarIcs"))),
-        "rule: a calendar invitation",
+        RuleId.CALENDAR,
     ),
-    Fault(
-        "non-ASCII subjects refused", _refuse_when(_non_ascii_subject), "rule: a non-ASCII subject and names"
-    ),
+    Fault("non-ASCII subjects refused", _refuse_when(_non_ascii_subject), RuleId.NON_ASCII),
     Fault(
         "the real server's known 500s",
         _the_real_servers_500s(*(d.id for d in defects.STATUS_DEFECTS)),
-        "rule: a from that does not parse",
+        RuleId.FROM_UNPARSABLE,
         defects=tuple(d.id for d in defects.STATUS_DEFECTS),
     ),
     Fault(
         "unreadable attachments refused",
         _refuse_when(_names_no_file),
-        "rule: an attachment the server cannot resolve",
+        RuleId.ATTACHMENT_UNRESOLVABLE,
     ),
     Fault(
         "several attachments refused",
         _refuse_when(lambda body: len(_attachments(body)) > 1),
-        "rule: several attachments the server cannot resolve",
+        RuleId.ATTACHMENTS_UNRESOLVABLE,
     ),
     Fault(
         "an attachment of a real file refused",
         _refuse_when(_names_a_file),
-        "rule: a file of the account attached",
+        RuleId.FILE_OF_THE_ACCOUNT,
         embedded=True,
     ),
     Fault(
         "a draft sent twice",
-        _as_new_message(_draft("a draft sends once")),
-        "rule: a draft sends once, then 403",
+        _as_new_message(rules.draft(RuleId.DRAFT_SENDS_ONCE)),
+        RuleId.DRAFT_SENDS_ONCE,
         embedded=True,
     ),
     Fault(
         "a template used up by its first send",
-        _template_used_up(_draft("a template")),
-        "rule: a template stays a template",
+        _template_used_up(rules.draft(RuleId.TEMPLATE_STAYS)),
+        RuleId.TEMPLATE_STAYS,
         embedded=True,
     ),
     Fault(
         "a message sent from any folder",
-        _as_new_message(_draft("a message in another folder")),
-        "rule: a message in another folder (inbox)",
+        _as_new_message(rules.draft(RuleId.OTHER_FOLDER)),
+        RuleId.OTHER_FOLDER,
         embedded=True,
     ),
     Fault(
         "a draft sent with a new Message-ID",
         _stored_message_id_replaced,
-        "Message-ID: a new one,",
+        CheckId.STORED_MESSAGE_ID_KEPT,
         embedded=True,
     ),
     Fault(
         "a portal being transferred answered in the envelope",
         on_responses(_portal_state_in_the_envelope),
-        "rule: a portal being transferred",
+        RuleId.PORTAL_TRANSFERRING,
         embedded=True,
     ),
     Fault(
         "a payment filter before the body is bound",
         _filter_before_binding,
-        "rule: an unpaid portal with tariff settings",
+        RuleId.PORTAL_PAYMENT_FILTER,
         embedded=True,
     ),
     Fault(
         "the draft body limit not kept",
-        _as_new_message(_draft("a draft whose stored body")),
-        f"rule: a draft whose stored body is over {rules.MAX_DRAFT_BODY} characters",
+        _as_new_message(rules.draft(RuleId.DRAFT_BODY_OVER_LIMIT)),
+        RuleId.DRAFT_BODY_OVER_LIMIT,
         embedded=True,
     ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -9,9 +10,13 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from contract_tests.coverage import table_rows
+from contract_tests.plugin import COVERAGE_JSON
 from contract_tests.settings import VARIABLES
 from harness.sandboxes import MAILBOX, TOKEN
+from onlyoffice_contract.facts import RuleId
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = "contract.example.invalid"
@@ -107,11 +112,27 @@ def run_suite(
     return SuiteRun(process.returncode, "".join(output), junit, peak)
 
 
+def coverage_report(report_dir: Path) -> dict[str, Any]:
+    """A run's coverage report as the suite wrote it (`contract-coverage.json`): rules, checks and
+    deviations by the registry's ids."""
+    found: dict[str, Any] = json.loads((report_dir / COVERAGE_JSON).read_text(encoding="utf-8"))
+    return found
+
+
 def coverage_rows(report_dir: Path) -> dict[tuple[str, str], tuple[int, str]]:
-    """The table of a run's coverage file (`contract-coverage.md`): (kind, what) -> (requests, verdict)."""
-    rows = {}
-    for line in (report_dir / "contract-coverage.md").read_text().splitlines():
-        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line)[1:-1]]
-        if len(cells) == 4 and cells[2].isdigit():
-            rows[(cells[0], cells[1])] = (int(cells[2]), cells[3])
-    return rows
+    """The rows of a run's coverage report, as its table shows them: (kind, what) -> (requests, verdict)."""
+    return {
+        (kind, what): (count, verdict)
+        for kind, what, count, verdict in table_rows(coverage_report(report_dir))
+    }
+
+
+def rule_verdict(report_dir: Path, rule: RuleId) -> tuple[int, str]:
+    """The requests and verdict of one rule's probe, found by its id."""
+    [found] = [r for r in coverage_report(report_dir)["rules"] if r["id"] == rule.value]
+    return found["requests"], found["verdict"]
+
+
+def failed_ids(report_dir: Path) -> set[str]:
+    """The registry's ids of the rules and checks that failed in a run."""
+    return {f["id"] for f in coverage_report(report_dir)["failures"] if f["id"] is not None}

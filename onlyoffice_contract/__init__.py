@@ -1,6 +1,9 @@
 """The contract core: openapi.yaml and the rules of the send call that the suite and the sandbox share.
 
 - `spec`: openapi.yaml, its operation, schemas and validators;
+- `facts`: the registry: every rule, refusal, check, known defect and limit of the call by its id
+  (`RuleId`, `RefusalId`, `CheckId`, `DefectId`, and the binder's `LeniencyKind`), the one place
+  their words are written;
 - `mailbox`: which addresses parse as one mailbox;
 - `binder` (over `wire` and `dotnet`): what the real server binds from a raw request, and
   the leniency it uses, the one definition of it (import it as `onlyoffice_contract.binder`);
@@ -12,7 +15,19 @@ It imports neither the suite (`contract_tests`) nor the sandbox (`onlyoffice_san
 both stand on it.
 """
 
-from onlyoffice_contract import spec
+from onlyoffice_contract import facts, spec
+from onlyoffice_contract.facts import CheckId, DefectId, LeniencyKind, RefusalId, RuleId
 from onlyoffice_contract.mailbox import CONTROL, is_mailbox, parse_mailbox
 
-__all__ = ["CONTROL", "is_mailbox", "parse_mailbox", "spec"]
+__all__ = [
+    "CONTROL",
+    "CheckId",
+    "DefectId",
+    "LeniencyKind",
+    "RefusalId",
+    "RuleId",
+    "facts",
+    "is_mailbox",
+    "parse_mailbox",
+    "spec",
+]

@@ -44,7 +44,8 @@ from typing import Any
 from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS30Validator
 
-from onlyoffice_contract import dotnet, spec
+from onlyoffice_contract import dotnet, facts, spec
+from onlyoffice_contract.facts import RefusalId
 from onlyoffice_contract.leniency import Leniency, LeniencyKind
 from onlyoffice_contract.wire import (
     TEXT,
@@ -57,6 +58,9 @@ from onlyoffice_contract.wire import (
     parse_json,
     shown,
 )
+
+# The binder's refusal, in the real server's words (ArgumentException: 400).
+INVALID = facts.refusal(RefusalId.INVALID_ARGUMENTS).message
 
 JSON_TYPE = "application/json"  # compared case-sensitively, as ApiArgumentBuilder does
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -278,7 +282,7 @@ class _Binding:
         return value
 
     def refused(self, path: str, entry_shown: str, kind: Kind) -> BindError:
-        return BindError(f"Invalid arguments: {path}: {entry_shown} does not convert to {kind.describe()}")
+        return BindError(f"{INVALID}: {path}: {entry_shown} does not convert to {kind.describe()}")
 
     # -- one value ------------------------------------------------------------------------------
 
@@ -404,7 +408,7 @@ class _Binding:
             return
         if index > len(result):
             raise BindError(
-                f"Invalid arguments: {path}: the server inserts it at position {index} of a list of"
+                f"{INVALID}: {path}: the server inserts it at position {index} of a list of"
                 f" {len(result)}, because an attachment before it bound to nothing"
             )
         result.insert(index, bound)
@@ -416,7 +420,7 @@ class _Binding:
             names = {member, member[:1].lower() + member[1:], member.lower()}
             keys = [k for k in self.under(prefix) if _member_name(k, prefix) in names]
             if len(keys) > 1:  # SingleOrDefault throws InvalidOperationException: the server's 403
-                raise BindError(f"Invalid arguments: {path}: {len(keys)} keys name its {member}", status=403)
+                raise BindError(f"{INVALID}: {path}: {len(keys)} keys name its {member}", status=403)
             entries = self.c.entries(keys[0] if keys else "")
             if not entries:
                 continue
@@ -536,11 +540,11 @@ def _media(content_type: str) -> tuple[str, str, str]:
 def _from_multipart(raw: bytes, boundary: str, collection: Collection) -> None:
     """ASP.NET's Form of a multipart/form-data body: each part without a file name, as text."""
     if not boundary:
-        raise BindError("Invalid arguments: a multipart/form-data body without a boundary")
+        raise BindError(f"{INVALID}: a multipart/form-data body without a boundary")
     head = f'Content-Type: multipart/form-data; boundary="{boundary}"\r\n\r\n'.encode()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
     if not message.is_multipart():
-        raise BindError("Invalid arguments: the multipart/form-data body does not parse")
+        raise BindError(f"{INVALID}: the multipart/form-data body does not parse")
     for part in message.iter_parts():
         if part.get_content_disposition() != "form-data" or part.get_filename() is not None:
             continue  # a file goes to Request.Files, which the binder does not read

@@ -14,31 +14,18 @@ Two kinds:
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from onlyoffice_contract import spec
+from onlyoffice_contract import facts, spec
+from onlyoffice_contract.facts import DefectId as DefectId
+from onlyoffice_contract.facts import RefusalId, RuleId
 from onlyoffice_contract.mailbox import parse_mailbox
 
-
-class DefectId(enum.Enum):
-    """Each known defect's identity: what reports, probes and faulty variants refer to."""
-
-    FROM_UNPARSABLE = "from-unparsable"
-    ID_NOT_FOUND = "id-not-found"
-    ATTACHMENTS_OVER_LIMIT = "attachments-over-limit"
-    ACCEPTED_NOT_DELIVERED = "accepted-not-delivered"
-
-
-TOTAL_SIZE_MESSAGE = "Total size of all files exceeds limit!"  # MailComposeBase.cs 55: the words of both
-
-
-def attachments_total_limit() -> int:
-    """The real server's bound on the declared sizes of a send's distinct attachments, from the spec
-    (`x-total-size-limit` of `attachments`: `Defines.ATTACHMENTS_TOTAL_SIZE_LIMIT`, 25 MB)."""
-    return int(spec.request_properties()["attachments"]["x-total-size-limit"])
+# The words of both the real server's 500 and a conforming server's 400 (MailComposeBase.cs 55).
+TOTAL_SIZE_MESSAGE = facts.refusal(RefusalId.ATTACHMENTS_OVER_LIMIT).message
+attachments_total_limit = facts.attachments_total_limit
 
 
 def declared_total(attachments: Any) -> int:
@@ -83,6 +70,7 @@ class Defect:
 
 @dataclass(frozen=True)
 class StatusDefect(Defect):
+    rule: RuleId | None = None  # the probe that meets it, whose sentence is the defect's name
     message: str = ""  # the real server's error message in that answer
     applies: Callable[[Mapping[str, Any]], bool] = lambda bound: False  # on the request as bound
 
@@ -97,34 +85,37 @@ class StatusDefect(Defect):
 STATUS_DEFECTS = (
     StatusDefect(
         DefectId.FROM_UNPARSABLE,
-        "a from that does not parse",
+        RuleId.FROM_UNPARSABLE.sentence,
         "400",
         "500",
         "A `from` that does not parse as an address throws a FormatException in the real server, which"
         " surfaces as 500: a defect of that server, not part of the contract; a conforming implementation"
         " answers 400.",
+        RuleId.FROM_UNPARSABLE,
         "The specified string is not in the form required for an e-mail address.",  # MailAddress's
         _from_unparsable,
     ),
     StatusDefect(
         DefectId.ID_NOT_FOUND,
-        "an id that no message has",
+        RuleId.ID_NOT_FOUND.sentence,
         "404",
         "500",
         "An id that does not exist makes the real server dereference null, which surfaces as 500; a"
         " conforming implementation answers 404 in the error envelope (the server's ItemNotFoundException"
         " mapping).",
+        RuleId.ID_NOT_FOUND,
         "Object reference not set to an instance of an object.",
         _id_of_a_message,
     ),
     StatusDefect(
         DefectId.ATTACHMENTS_OVER_LIMIT,
-        "attachments declared over 25 MB",
+        RuleId.ATTACHMENTS_OVER_LIMIT.sentence,
         "400",
         "500",
         f"Declared attachment sizes over 25 MB: MailComposeBase throws {TOTAL_SIZE_MESSAGE!r}"
         " before anything is saved, and SendMessage does not map it: 500 (its own SaveMessage"
         " maps the same case to 400); a conforming implementation answers 400.",
+        RuleId.ATTACHMENTS_OVER_LIMIT,
         TOTAL_SIZE_MESSAGE,
         over_attachment_limit,
     ),
@@ -156,3 +147,8 @@ def status_defect(bound: Mapping[str, Any], status: int) -> StatusDefect | None:
 
 def by_id(defect: DefectId) -> Defect:
     return next(d for d in (*STATUS_DEFECTS, NOT_DELIVERED) if d.id is defect)
+
+
+def status_by_id(defect: DefectId) -> StatusDefect:
+    """The known status defect `defect`: its rule, its status and the real server's words."""
+    return next(d for d in STATUS_DEFECTS if d.id is defect)

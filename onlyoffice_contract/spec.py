@@ -186,3 +186,22 @@ def mailbox_fields() -> dict[str, bool]:
 def recipient_fields() -> tuple[str, ...]:
     """The fields that deliver mail to whoever they name: the list-valued mailbox fields (To, Cc, Bcc)."""
     return tuple(name for name, is_list in mailbox_fields().items() if is_list)
+
+
+def extension(prop: str, name: str) -> Any:
+    """The `x-` extension `name` of the request's property `prop` (a limit the spec states beside its
+    schema, such as `x-total-size-limit`): a fact of the call read here, never retyped."""
+    node = request_properties()[prop]
+    if name not in node:
+        raise LookupError(f"openapi.yaml: {request_schema_name()}.{prop} has no {name}")
+    return node[name]
+
+
+def refused_before_the_call() -> tuple[int, ...]:
+    """The declared statuses that the portal's state or a filter answers before the call runs
+    (`x-refused-before-the-call` on the response): no request can produce them."""
+    return tuple(
+        status
+        for status in declared_statuses()
+        if resolve(operation()["responses"][str(status)]).get("x-refused-before-the-call") is True
+    )

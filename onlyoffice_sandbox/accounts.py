@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from email.headerregistry import Address
 
+from onlyoffice_contract.facts import RefusalId
 from onlyoffice_contract.mailbox import parse_mailbox
-from onlyoffice_sandbox.problems import bad_request, forbidden
+from onlyoffice_sandbox.problems import refuse
 
 
 def _by_address(entries: tuple[str, ...]) -> dict[str, Address]:
@@ -36,17 +37,17 @@ class Accounts:
             return known
         address = parse_mailbox(from_)
         if address is None:
-            raise bad_request("Incorrect email address in field 'from'")
+            raise refuse(RefusalId.ADDRESS_UNPARSABLE, field="From")
         # DraftEngine.Send compares each account's lower-cased address with the address as given,
         # so `Sandbox@example.test` is no account of `sandbox@example.test`: "Mailbox not found".
         wanted = address.addr_spec
         if wanted in self._disabled:
-            raise forbidden("Sending from this mailbox is not permitted: it is disabled or a group address")
+            raise refuse(RefusalId.MAILBOX_NOT_PERMITTED)
         account = self._mailboxes.get(wanted)
         if account is None:
             if wanted.lower() in self._mailboxes or wanted.lower() in self._disabled:
                 log.warning("from %r: as on the real server, an account is matched in lower case only", from_)
-            raise bad_request("Mailbox not found")
+            raise refuse(RefusalId.MAILBOX_NOT_FOUND)
         if len(self._senders) >= REMEMBERED:  # many spellings of a few accounts: start again
             self._senders.clear()
         self._senders[from_] = account

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from onlyoffice_contract import facts
+from onlyoffice_contract.facts import RefusalId
 from onlyoffice_contract.mailbox import CONTROL, is_unicode
 from onlyoffice_contract.wire import shown
 from onlyoffice_sandbox.problems import bad_request
@@ -71,7 +73,7 @@ class Limits:
 
 
 # The real server's words for the same limit (Defines.ATTACHMENTS_TOTAL_SIZE_LIMIT, 25 MB).
-TOTAL_SIZE_EXCEEDED = "Total size of all files exceeds limit!"
+TOTAL_SIZE_EXCEEDED = facts.refusal(RefusalId.ATTACHMENTS_OVER_LIMIT).message
 
 
 def _read(path: Path, files_dir: Path) -> bytes:

@@ -20,30 +20,31 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from onlyoffice_contract import defects, facts
+from onlyoffice_contract.facts import DefectId, Hresult, RefusalId
 from onlyoffice_sandbox import api_spec
-from onlyoffice_sandbox.problems import Problem
+from onlyoffice_sandbox.problems import Problem, refuse
 
-HRESULT_HTTP_EXCEPTION = -2147467259  # System.Web.HttpException: E_FAIL
-HRESULT_NULL_REFERENCE = -2147467261  # System.NullReferenceException: E_POINTER
+HRESULT_NULL_REFERENCE = int(Hresult.NULL_REFERENCE)
 
 # Before routing and authentication: the status, no body (BlockTransferingOrRestoringPortal,
 # BlockMigratingPortal, BlockPortalEncryption; BlockRemovedOrSuspendedPortal; BlockNotPaidPortal).
 PORTAL = {
-    "transferring": 503,  # being transferred, restored, migrated or encrypted
-    "deactivated": 404,  # suspended (deactivated), or pending removal
-    "unpaid": 402,  # unpaid, on an install without tariff settings
+    # being transferred, restored, migrated or encrypted
+    "transferring": facts.refusal(RefusalId.PORTAL_TRANSFERRING).status,
+    # suspended (deactivated), or pending removal
+    "deactivated": facts.refusal(RefusalId.PORTAL_SUSPENDED).status,
+    "unpaid": facts.refusal(RefusalId.PORTAL_UNPAID).status,  # unpaid, on an install without tariff settings
 }
 PAYMENT_REQUIRED = "payment-required"
 # After binding, in the error envelope (ProductSecurityFilter.PreMethodCall, ApiManager.InvokeMethod).
 FILTERS = {
-    PAYMENT_REQUIRED: Problem(402, "PaymentRequired", HRESULT_HTTP_EXCEPTION),  # unpaid, with tariff settings
-    "mail-unavailable": Problem(403, "Forbidden", HRESULT_HTTP_EXCEPTION),  # Mail not available to the user
+    PAYMENT_REQUIRED: refuse(RefusalId.PAYMENT_REQUIRED),  # unpaid, with tariff settings
+    "mail-unavailable": refuse(RefusalId.MAIL_UNAVAILABLE),  # Mail not available to the user
 }
 # In the method: what the real server answers for a defect.
 METHOD = {
-    "server-error": Problem(
-        500, "Object reference not set to an instance of an object.", HRESULT_NULL_REFERENCE
-    ),
+    "server-error": Problem(500, defects.status_by_id(DefectId.ID_NOT_FOUND).message, HRESULT_NULL_REFERENCE),
 }
 AFTER_BINDING = {**FILTERS, **METHOD}
 LATE, DROP = "late", "drop"

@@ -6,10 +6,15 @@ the HTTP layer (`web/envelope.py`) turns each into the error envelope.
 
 from __future__ import annotations
 
-# HRESULTs of the .NET exceptions the real server maps to each status.
-HRESULT_ARGUMENT = -2147024809  # System.ArgumentException: 400
-HRESULT_INVALID_OPERATION = -2146233079  # System.InvalidOperationException: 403
-HRESULT_NOT_FOUND = -2146233088  # ASC.Api.Exceptions.ItemNotFoundException: 404
+from typing import Any
+
+from onlyoffice_contract import facts
+from onlyoffice_contract.facts import Hresult, RefusalId
+
+# HRESULTs of the .NET exceptions the real server maps to each status (the registry's).
+HRESULT_ARGUMENT = int(Hresult.ARGUMENT)
+HRESULT_INVALID_OPERATION = int(Hresult.INVALID_OPERATION)
+HRESULT_NOT_FOUND = int(Hresult.NOT_FOUND)
 
 
 class Problem(Exception):
@@ -36,3 +41,12 @@ def forbidden(message: str, hresult: int = HRESULT_INVALID_OPERATION) -> Problem
 
 def not_found(message: str) -> Problem:
     return Problem(404, message, HRESULT_NOT_FOUND)
+
+
+def refuse(refusal_id: RefusalId, detail: str = "", **values: Any) -> Problem:
+    """The registry's refusal `refusal_id` (`onlyoffice_contract.facts`): its status, words and HRESULT;
+    `values` fill its fields, and `detail` (the sandbox's own) follows its words."""
+    entry = facts.refusal(refusal_id)
+    if entry.hresult is None:
+        raise ValueError(f"{refusal_id} is not answered in the error envelope")
+    return Problem(entry.status, entry.text(**values) + detail, entry.hresult)

@@ -18,8 +18,9 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 
 from onlyoffice_contract import binder, spec
+from onlyoffice_contract.facts import RefusalId
 from onlyoffice_contract.leniency import Leniency
-from onlyoffice_sandbox.problems import HRESULT_INVALID_OPERATION, Problem, bad_request, forbidden
+from onlyoffice_sandbox.problems import HRESULT_INVALID_OPERATION, Problem, bad_request, forbidden, refuse
 
 REQUEST_SCHEMA = spec.request_schema_name()
 
@@ -35,7 +36,7 @@ def _schema_problem(error: ValidationError) -> Problem:
     if error.validator == "not":  # the spec's "at least one recipient" rule
         fields = ", ".join(error.validator_value.get("properties", {}))
         return bad_request(f"No recipients: at least one of {fields} must hold an address")
-    return bad_request(f"Invalid arguments: {where}: {error.message}"[:400])
+    return refuse(RefusalId.INVALID_ARGUMENTS, f": {where}: {error.message}"[:400])
 
 
 def validate(payload: Any, validator: Validator | None = None) -> dict[str, Any]:

@@ -19,11 +19,12 @@ import logging
 from typing import Any
 
 from onlyoffice_contract import defects, leniency, send_task, spec
+from onlyoffice_contract.facts import RefusalId
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments, outbox
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.letter import Letter, new_message_id, now
-from onlyoffice_sandbox.problems import Problem, bad_request, forbidden
+from onlyoffice_sandbox.problems import Problem, bad_request, refuse
 from onlyoffice_sandbox.request_reader import Read
 
 log = logging.getLogger("onlyoffice_sandbox.sending")
@@ -39,7 +40,7 @@ def recipients(fields: dict[str, Any]) -> list[str]:
         for item in value if isinstance(value, list) else [value] if value else []:
             address = parse_mailbox(item)
             if address is None:
-                raise bad_request(f"Incorrect email address in field '{name}': {item[:200]!r}")
+                raise refuse(RefusalId.ADDRESS_UNPARSABLE, f": {item[:200]!r}", field=name.capitalize())
             if is_list:  # `from` is the one single mailbox; the lists are To, Cc and Bcc
                 found.append(address.addr_spec)
     return found
@@ -70,10 +71,10 @@ async def accept(ctx: Context, read: Read) -> int:
         draft = await ctx.outbox.acall(outbox.find_draft(fields["id"]))
         # The real server measures the stored draft's body, whatever the request sends.
         if len(draft.fields.get("body") or "") > ctx.settings.max_draft_body:
-            raise forbidden(f"Message body exceeded limit ({ctx.settings.max_draft_body // 1024} KB)")
+            raise refuse(RefusalId.DRAFT_BODY_OVER_LIMIT, kb=ctx.settings.max_draft_body // 1024)
     # MailDraftData's constructor, before the draft is saved: declared sizes, not the files' own.
     if defects.over_attachment_limit(fields):
-        raise bad_request(defects.TOTAL_SIZE_MESSAGE)
+        raise refuse(RefusalId.ATTACHMENTS_OVER_LIMIT)
     _count_recipients(fields, ctx.settings.max_recipients)
     try:
         addressed = recipients(fields)

@@ -18,6 +18,7 @@ from harness.faulty_sandboxes import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
 from harness.suite import DOMAIN, SuiteRun, run_suite
 from onlyoffice_contract import spec
+from onlyoffice_contract.facts import RuleId
 
 CRASH = next(f for f in FAULTS if f.name == "a 500 on valid input (any cc)")
 QUICK = {"SEED": "3", "MAX_EXAMPLES": "10"}
@@ -68,7 +69,8 @@ def test_verdict_json_of_a_failing_run(failing: tuple[SuiteRun, Path, Path]) -> 
     checks = {f["check"] for f in verdict["failures"]}
     assert {"Server error", "rule: only cc"} <= checks
     [only_cc] = [f for f in verdict["failures"] if f["check"] == "rule: only cc"]
-    assert only_cc["rule"] == "only cc"
+    assert only_cc["rule"] == RuleId.ONLY_CC.sentence
+    assert only_cc["id"] == RuleId.ONLY_CC.value
     assert only_cc["reproduce"].startswith("curl -X PUT")
     assert Path(only_cc["replay"]).is_file()
     assert TOKEN not in every_file(report)  # verdict.json, JUnit, coverage and replay files

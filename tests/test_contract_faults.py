@@ -14,9 +14,10 @@ import pytest
 from harness.asgi import Headers, Wrap, on_responses
 from harness.faulty_sandboxes import FAULTS, KNOWN_DEFECTS, Fault, strict_settings
 from harness.sandboxes import running, settings_in
-from harness.suite import coverage_rows, run_suite
-from onlyoffice_contract import defects
+from harness.suite import coverage_report, failed_ids, rule_verdict, run_suite
+from onlyoffice_contract import defects, facts
 from onlyoffice_contract.defects import DefectId
+from onlyoffice_contract.facts import RuleId
 
 SETTINGS = {"SEED": "3", "MAX_EXAMPLES": "30"}
 LENIENT = next(f for f in FAULTS if "when they convert" in f.name)
@@ -67,17 +68,13 @@ def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
         with running(strict_settings(tmp_path), fault.wrap) as url:
             run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
     assert run.returncode == fault.exit_status, run.output[-3000:]
-    assert fault.caught_by in run.output, run.output[-3000:]
+    assert facts.printed(fault.caught_by) in run.output, run.output[-3000:]
     if fault.exit_status == 1:
         assert run.output.splitlines()[-1].startswith("DOES NOT CONFORM: "), run.output[-3000:]
-    if fault.caught_by.startswith("rule: "):  # the coverage report says which rule failed
-        rule = fault.caught_by.removeprefix("rule: ")
-        verdicts = [
-            v
-            for (kind, what), (_, v) in coverage_rows(tmp_path / "report").items()
-            if kind == "rule" and what.startswith(rule)
-        ]
-        assert verdicts == ["failed"], verdicts
+    if fault.exit_status == 1:  # the coverage report names what failed by its id
+        assert fault.caught_by.value in failed_ids(tmp_path / "report"), coverage_report(tmp_path / "report")
+    if isinstance(fault.caught_by, RuleId):  # and says that rule failed
+        assert rule_verdict(tmp_path / "report", fault.caught_by)[1] == "failed"
 
 
 @pytest.mark.parametrize(
@@ -105,16 +102,20 @@ def test_the_real_servers_known_defects_are_deviations_under_its_profile(
     assert run.returncode == 0, run.output[-3000:]
     reported = [line for line in run.output.splitlines() if line.startswith("known deviation: ")]
     assert len(reported) == len(fault.defects) >= 1, reported
-    rows = coverage_rows(tmp_path / "report")
-    for kind in fault.defects:
-        defect = defects.by_id(kind)
-        assert any(f"[{kind.value}]" in line for line in reported), reported
-        assert f"known deviation of the real server: {defect.name} answers 500 [{kind.value}]" in run.junit
-        count, verdict = rows[("rule", defect.name)]
+    deviations = {d["id"]: d for d in coverage_report(tmp_path / "report")["deviations"]}
+    assert set(deviations) == {kind.value for kind in fault.defects}, deviations
+    for defect in (d for d in defects.STATUS_DEFECTS if d.id in fault.defects):
+        assert any(f"[{defect.id.value}]" in line for line in reported), reported
+        assert deviations[defect.id.value]["requests"] >= 1
+        shown = f"known deviation of the real server: {defect.name} answers 500 [{defect.id.value}]"
+        assert shown in run.junit
+        assert defect.rule is not None
+        count, verdict = rule_verdict(tmp_path / "report", defect.rule)
         assert count == 1
         assert verdict.startswith("known deviation of the real server")
-        failed = f"rule: {defect.name}: expected {defect.expected}, got 500"
+        failed = f"{facts.printed(defect.rule)}: expected {defect.expected}, got 500"
         assert failed in strict.output, strict.output[-3000:]
+        assert defect.rule.value in failed_ids(tmp_path / "strict")
     assert run.output.splitlines()[-1].endswith(f", {len(fault.defects)} known deviations")
     assert strict.returncode == 1, strict.output[-3000:]
 

@@ -136,7 +136,7 @@ def test_a_redirect_to_another_origin_is_not_followed(tmp_path: Path) -> None:
     assert len(server.received) > 2  # the suite did send, past the pre-run check, and was pointed elsewhere
     assert elsewhere.received == []
     assert run.returncode == 1, run.output[-3000:]
-    assert f"The server answered 307 redirecting to {elsewhere.url}" in run.output
+    assert f"the server answered 307 redirecting to {elsewhere.url}" in run.output
     assert_key_never_shown(run)
     assert_every_send_counted(run, server)
 

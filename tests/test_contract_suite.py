@@ -13,14 +13,15 @@ from hypothesis import given, settings
 
 from contract_tests import rules
 from contract_tests.mail import MARKER
-from contract_tests.plugin import COVERAGE_FILE
+from contract_tests.plugin import COVERAGE_FILE, COVERAGE_JSON
 from contract_tests.safety import RECIPIENT_FIELDS
 from contract_tests.strategies import mailboxes
 from harness.asgi import SEND_PATHS, Seen, recording
 from harness.faulty_sandboxes import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
-from harness.suite import DOMAIN, coverage_rows, run_suite
+from harness.suite import DOMAIN, coverage_rows, failed_ids, rule_verdict, run_suite
 from onlyoffice_contract import binder, spec
+from onlyoffice_contract.facts import CheckId, RuleId
 from onlyoffice_contract.leniency import LeniencyKind
 from onlyoffice_contract.mailbox import parse_mailbox
 
@@ -92,13 +93,13 @@ def test_a_file_of_the_account_is_attached_when_attachment_file_id_is_set(tmp_pa
             tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="5", ATTACHMENT_FILE_ID="777"
         )
     assert run.returncode == 0, run.output[-3000:]
-    assert coverage_rows(tmp_path / "report")[("rule", "a file of the account attached")] == (1, "passed")
+    assert rule_verdict(tmp_path / "report", RuleId.FILE_OF_THE_ACCOUNT) == (1, "passed")
     bodies = [json.loads(s.body) for s in send_calls(seen) if b'"fileId": 777' in s.body]
     assert len(bodies) == 1
 
 
 def test_the_key_is_never_printed(tmp_path: Path) -> None:
-    crash = next(f for f in FAULTS if f.caught_by == "Server error")
+    crash = next(f for f in FAULTS if f.caught_by is CheckId.NOT_A_SERVER_ERROR)
     with running(strict_settings(tmp_path), crash.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="30")
     assert run.returncode == 1
@@ -108,7 +109,9 @@ def test_the_key_is_never_printed(tmp_path: Path) -> None:
     assert "Server error" in run.junit
     coverage = (tmp_path / "report" / COVERAGE_FILE).read_text()
     assert "Authorization: [Filtered]" in coverage  # the failures' curl lines
-    for text in (run.output, run.junit, coverage):
+    found = (tmp_path / "report" / COVERAGE_JSON).read_text()
+    assert "Authorization: [Filtered]" in found  # the JSON it is rendered from, too
+    for text in (run.output, run.junit, coverage, found):
         assert TOKEN not in text
 
 
@@ -121,8 +124,9 @@ def test_a_password_in_base_url_is_never_printed(tmp_path: Path) -> None:
     assert run.returncode in (0, 1, 4), run.output[-3000:]
     assert "ci:[Filtered]@" in run.output  # the target is named, its password masked
     texts = [run.output, run.junit]
-    if (tmp_path / "report" / COVERAGE_FILE).exists():
-        texts.append((tmp_path / "report" / COVERAGE_FILE).read_text())
+    for written in (COVERAGE_FILE, COVERAGE_JSON):
+        if (tmp_path / "report" / written).exists():
+            texts.append((tmp_path / "report" / written).read_text())
     for text in texts:
         assert password not in text
 
@@ -138,7 +142,7 @@ def junit_cases(text: str) -> dict[str, ET.Element]:
 def test_a_failing_run_names_each_failure_in_a_line_a_junit_case_and_the_report(tmp_path: Path) -> None:
     """Against a live server (BASE_URL): the failures listed before the tracebacks, each failed check of
     the fuzzing run its own JUnit case, the rule failed in the report, and the draft probes not run."""
-    crash = next(f for f in FAULTS if f.caught_by == "Server error")
+    crash = next(f for f in FAULTS if f.caught_by is CheckId.NOT_A_SERVER_ERROR)
     with running(strict_settings(tmp_path), crash.wrap) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, SEED="21", MAX_EXAMPLES="30")
     assert run.returncode == 1
@@ -162,14 +166,16 @@ def test_a_failing_run_names_each_failure_in_a_line_a_junit_case_and_the_report(
             assert skipped is not None
             assert "only against the embedded sandbox" in skipped.attrib["message"]
     rows = coverage_rows(tmp_path / "report")
-    assert rows[("rule", "only cc")] == (1, "failed")
-    assert rows[("rule", "importance")] == (1, "passed")
+    report = tmp_path / "report"
+    assert rule_verdict(report, RuleId.ONLY_CC) == (1, "failed")
+    assert rule_verdict(report, RuleId.IMPORTANCE) == (1, "passed")
     assert rows[("status", "500 (not declared)")][1] == "failed"
+    assert {RuleId.ONLY_CC.value, CheckId.NOT_A_SERVER_ERROR.value} <= failed_ids(report)
     for draft in rules.DRAFT_PROBES:
-        count, verdict = rows[("rule", draft.rule)]
+        count, verdict = rule_verdict(report, draft.rule_id)
         assert count == 0
         assert verdict.startswith("not run: only against the embedded sandbox")
-    assert rows[("rule", "a file of the account attached")][1].startswith("not run: ATTACHMENT_FILE_ID")
+    assert rule_verdict(report, RuleId.FILE_OF_THE_ACCOUNT)[1].startswith("not run: ATTACHMENT_FILE_ID")
 
 
 @pytest.mark.parametrize(
@@ -251,8 +257,8 @@ def test_with_no_target_it_runs_against_the_embedded_sandbox(tmp_path: Path) -> 
         if re.fullmatch(r"progress: \d+ requests sent, \d+ accepted, 0 failures so far", line)
     ]
     rows = coverage_rows(tmp_path)
-    for rule in rules.rule_names():
-        count, verdict = rows[("rule", rule)]
+    for rule in rules.rule_ids():
+        count, verdict = rule_verdict(tmp_path, rule)
         assert count >= 1, rule
         assert verdict == "passed", rule
     # Every one, 402 and 503 too: the portal-state probes put the embedded sandbox's portal in them.

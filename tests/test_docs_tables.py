@@ -58,10 +58,13 @@ def test_the_settings_tables_name_every_setting_and_no_other() -> None:
 
 def test_every_faulty_variant_is_listed_with_its_check() -> None:
     from harness.faulty_sandboxes import FAULTS
+    from onlyoffice_contract.facts import printed
 
     page = SUITE_CHECKS.read_text()
     for fault in FAULTS:
-        assert f"| {fault.name} | {fault.caught_by} |" in page, fault.name
+        assert f"| {fault.name} | `{fault.caught_by.value}` | {printed(fault.caught_by)} |" in page, (
+            fault.name
+        )
 
 
 def test_every_delivery_fault_is_listed_with_its_check() -> None:

@@ -200,14 +200,14 @@ def test_auth_comes_before_the_body(sandbox: str) -> None:
         ({k: v for k, v in OK.items() if k != "from"}, 400, "'from' is a required property"),
         ({**OK, "to": []}, 400, "No recipients"),
         ({**OK, "to": [], "cc": [], "bcc": []}, 400, "No recipients"),
-        ({**OK, "from": "not an address"}, 400, "Incorrect email address in field 'from'"),
+        ({**OK, "from": "not an address"}, 400, "Incorrect email address in From field"),
         ({**OK, "from": "stranger@example.test"}, 400, "Mailbox not found"),
         # The real server matches the address as given against each account's lower-cased one.
         ({**OK, "from": "Sandbox@example.test"}, 400, "Mailbox not found"),
         ({**OK, "from": "Someone <sandbox@EXAMPLE.test>"}, 400, "Mailbox not found"),
         ({**OK, "from": DISABLED}, 403, "disabled"),
-        ({**OK, "to": ["fine@example.org", "broken"]}, 400, "Incorrect email address in field 'to'"),
-        ({**OK, "bcc": ["a@b.example, c@d.example"]}, 400, "Incorrect email address in field 'bcc'"),
+        ({**OK, "to": ["fine@example.org", "broken"]}, 400, "Incorrect email address in To field"),
+        ({**OK, "bcc": ["a@b.example, c@d.example"]}, 400, "Incorrect email address in Bcc field"),
         ({**OK, "id": 999999}, 404, "not found"),
         ({**OK, "id": 503}, 403, "permitted only in the Drafts folder"),
         ({**OK, "id": 504, "body": None}, 403, "Message body exceeded limit"),  # the stored body counts
@@ -401,7 +401,7 @@ def test_a_send_refused_for_an_address_leaves_a_draft(sandbox: str) -> None:
     assert "Incorrect email address" in error_of(send(sandbox, {**OK, "id": 505, "cc": ["broken"]}), 400)
     records = {m["id"]: m for m in outbox(sandbox)}
     [new] = [m for i, m in records.items() if i > before]
-    left = "left in Drafts by a refused send: Incorrect email address in field"
+    left = "left in Drafts by a refused send: Incorrect email address in"
     assert (new["folder"], new["state"], new["notes"]) == ("drafts", None, [f"{left} 'to': 'broken'"])
     assert (records[505]["folder"], records[505]["notes"]) == ("drafts", [f"{left} 'cc': 'broken'"])
     # Mended, the draft it left is sent as any draft is.
@@ -677,7 +677,7 @@ def test_the_c_sharp_clients_comma_joined_cc_is_refused_and_leaves_a_draft(lenie
     """ApiHelper.cs sends cc as one comma-joined string: the binder takes a list of one item, which
     does not parse as one mailbox (Parser.ToMailAddresses): 400, after the draft was saved."""
     payload = {**OK, "cc": "carol@example.net, dave@example.net"}
-    assert "Incorrect email address in field 'cc'" in error_of(send(lenient, payload), 400)
+    assert "Incorrect email address in Cc field" in error_of(send(lenient, payload), 400)
     left = [m for m in outbox(lenient) if m["folder"] == "drafts" and "carol@example.net" in json.dumps(m)]
     assert left, "the refused send left no draft"
 

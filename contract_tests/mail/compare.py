@@ -36,6 +36,7 @@ from typing import Any
 
 from contract_tests.mail import allowed_headers
 from onlyoffice_contract import send_task, spec
+from onlyoffice_contract.facts import CheckId
 from onlyoffice_contract.mailbox import CONTROL, parse_mailbox
 
 # The header each field of the request causes in the mail, and only that field.
@@ -47,7 +48,7 @@ CAUSED = {
 }
 RECEIPTS = ("requestReceipt", "requestRead")  # whose headers name the sender
 NAME_DIFFERS = "From: the display name"  # how a difference in the sender's name begins
-STORED_ID_DIFFERS = "Message-ID: a new one,"  # how a stored message's Message-ID not kept begins
+STORED_ID_DIFFERS = CheckId.STORED_MESSAGE_ID_KEPT.title  # how a stored message's Message-ID not kept begins
 
 
 MARKER = re.compile(r"\+cs-[0-9a-f]{8}-\d+@")  # what `marked` adds to an address

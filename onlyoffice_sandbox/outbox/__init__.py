@@ -11,7 +11,6 @@ with `columns.py`, the one column list all three read.
 from onlyoffice_sandbox.outbox.columns import LISTED
 from onlyoffice_sandbox.outbox.engine import BUSY_TIMEOUT_SECONDS, Operation, Outbox
 from onlyoffice_sandbox.outbox.operations import (
-    NOT_IN_DRAFTS,
     SENDABLE,
     Draft,
     Due,
@@ -31,7 +30,6 @@ from onlyoffice_sandbox.outbox.records import ids_after, listing, message_id_of,
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "LISTED",
-    "NOT_IN_DRAFTS",
     "SENDABLE",
     "Draft",
     "Due",

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
+from onlyoffice_contract.facts import RefusalId
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.outbox import columns
 from onlyoffice_sandbox.outbox.engine import Operation
-from onlyoffice_sandbox.problems import forbidden, not_found
+from onlyoffice_sandbox.problems import refuse
 
 # Folders a message can be sent from; sending a draft moves it to "sent".
 SENDABLE = ("drafts", "templates")
-NOT_IN_DRAFTS = "Sending emails is permitted only in the Drafts folder"
 
 
 @dataclass(frozen=True)
@@ -143,9 +143,9 @@ def find_draft(message_id: int) -> Operation[Draft]:
     def op(conn: sqlite3.Connection) -> Draft:
         row = conn.execute(_FIND_DRAFT, (message_id,)).fetchone()
         if row is None:
-            raise not_found(f"Message not found: id {message_id}")
+            raise refuse(RefusalId.MESSAGE_NOT_FOUND, f": id {message_id}")
         if row[0] not in SENDABLE:
-            raise forbidden(NOT_IN_DRAFTS)
+            raise refuse(RefusalId.NOT_IN_DRAFTS)
         return Draft(message_id, row[0], json.loads(row[1]), row[2])
 
     return op
@@ -184,7 +184,7 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
         if draft is not None and draft.folder == "drafts":
             cur = conn.execute(_QUEUE_DRAFT, (*values, 0, None, None, None, draft.id))
             if cur.rowcount != 1:
-                raise forbidden(NOT_IN_DRAFTS)
+                raise refuse(RefusalId.NOT_IN_DRAFTS)
             return draft.id
         cur = conn.execute(_QUEUE_NEW, values)
         assert cur.lastrowid is not None

@@ -12,7 +12,9 @@ from typing import Any
 
 from starlette.responses import Response
 
+from onlyoffice_contract import facts
 from onlyoffice_contract.binder import JSON_TYPE as JSON_MEDIA
+from onlyoffice_contract.facts import RefusalId
 from onlyoffice_sandbox.problems import Problem
 from onlyoffice_sandbox.web import fast_path
 
@@ -97,4 +99,5 @@ def unauthorized(host: str, had_authorization: bool) -> Response:
     # The challenge is Basic's: ApiRouteHandler asks the authorizers in their order (cookie, Basic,
     # Bearer) and stops at the first whose OnAuthorizationFailed answers, which is Basic's.
     headers = {"WWW-Authenticate": f'Basic Realm="{host}"'} if had_authorization else {}
-    return Response(b"Unauthorized", status_code=401, media_type=UNAUTHORIZED_TYPE, headers=headers)
+    text = facts.refusal(RefusalId.UNAUTHORIZED).message.encode()
+    return Response(text, status_code=401, media_type=UNAUTHORIZED_TYPE, headers=headers)

@@ -45,7 +45,9 @@ class SendMessageRequest:
                 JSON-encoded string (`"[1,2]"`, `ApiHelper.cs` 240): the binder takes it as a list of one item that does not
                 convert to an Int32, and the answer is 400 "Invalid arguments" (`Binder.cs` 249-254, `ConvertUtils.cs` 56-64).
                 Its one caller never sets tags.
-            body (None | str | Unset): The message body as HTML.
+            body (None | str | Unset): The message body as HTML. A stored draft sent by its `id` may hold at most `x-stored-
+                draft-limit` characters of it (the setting `mail.maximum-message-body-size`): else 403 "Message body exceeded
+                limit (512 KB)". A new message's is bounded only by the web server's request size limit.
             attachments (list[MailAttachment] | Unset): The declared `size`s of the distinct attachments (distinct by
                 `fileId`, `fileName` and `storedName`) must add up to at most `x-total-size-limit` bytes
                 (`Defines.ATTACHMENTS_TOTAL_SIZE_LIMIT`, 25 MB): else 400 "Total size of all files exceeds limit!", before
