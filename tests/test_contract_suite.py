@@ -19,7 +19,7 @@ from contract_tests.strategies import mailboxes
 from harness.asgi import SEND_PATHS, Seen, recording
 from harness.faulty_sandboxes import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
-from harness.suite import DOMAIN, coverage_rows, failed_ids, rule_verdict, run_suite
+from harness.suite import DOMAIN, coverage_report, coverage_rows, failed_ids, rule_verdict, run_suite
 from onlyoffice_contract import binder, spec
 from onlyoffice_contract.facts import CheckId, RuleId
 from onlyoffice_contract.leniency import LeniencyKind
@@ -300,9 +300,11 @@ def test_no_false_alarms_under_the_onlyoffice_profile(tmp_path: Path, seed: str)
     assert run.returncode == 0, run.output[-5000:]
     assert sends_of(run.output) >= 500
     assert "profile onlyoffice" in run.output
-    leniencies = {what: row for (kind, what), row in coverage_rows(tmp_path).items() if kind == "leniency"}
+    leniencies = coverage_report(tmp_path)["leniencies"]
     assert len(leniencies) >= 3
-    assert all(count >= 1 and verdict == "passed" for count, verdict in leniencies.values())
+    assert {e["id"] for e in leniencies} <= {kind.value for kind in LeniencyKind}
+    assert all(e["requests"] >= 1 and e["verdict"] == "passed" for e in leniencies)
+    assert all(set(e["fields"]) <= set(spec.request_properties()) for e in leniencies)
 
 
 def test_the_makefile_passes_every_setting_through() -> None:
