@@ -13,10 +13,11 @@ import httpx
 
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import InProcess, Settings
+from onlyoffice_sandbox.settings import DEFAULT_MAILBOX
 
 TOKEN = "test-sandbox-token-2a9c"
 PASSWORD = "test-sandbox-password-5e1b"  # the password of their Basic credentials
-MAILBOX = "Sandbox User <sandbox@example.test>"
+MAILBOX = DEFAULT_MAILBOX  # the sandbox's own default account
 DISABLED = "disabled@example.test"
 HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json"}
 SEND_PATH = spec.OPERATION_PATH
