@@ -40,6 +40,7 @@ def _labelling_401s(label: bytes | None, seen: list[bytes]) -> Wrap:
 
 # The real server's 401 is text/html (ASP.NET's default), a proxy's may be text/plain: both conform,
 # to schemathesis' content-type check and to the suite's own.
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     ("label", "expected"),
     [(None, b"text/html; charset=utf-8"), (b"text/plain", b"text/plain")],
@@ -59,6 +60,7 @@ def test_there_are_at_least_thirty_faults() -> None:
     assert len({f.name for f in FAULTS}) == len(FAULTS)
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
     if fault.embedded:  # the suite's own embedded sandbox, behind the fault
@@ -80,6 +82,7 @@ def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
         assert verdicts == ["failed"], verdicts
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     ("fault", "passes"), [(LENIENT, True), (CONVERTS_ANYTHING, False)], ids=["lenient", "anything"]
 )
@@ -93,6 +96,7 @@ def test_the_onlyoffice_profile_tolerates_exactly_what_the_binder_takes(
         assert "Schema-violating request accepted" in run.output
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("fault", KNOWN_DEFECTS, ids=[f.name for f in KNOWN_DEFECTS])
 def test_the_real_servers_known_defects_are_deviations_under_its_profile(
     tmp_path: Path, fault: Fault
@@ -119,6 +123,7 @@ def test_the_real_servers_known_defects_are_deviations_under_its_profile(
     assert strict.returncode == 1, strict.output[-3000:]
 
 
+@pytest.mark.suite_run
 def test_a_known_defect_is_judged_on_what_the_binder_binds(tmp_path: Path) -> None:
     """A generated case whose `from` the binder reads as an unparsable address (`"from": 0` is "0"),
     answered 500 as the real server answers it: a known deviation of the generated phase under the
@@ -138,6 +143,7 @@ def test_a_known_defect_is_judged_on_what_the_binder_binds(tmp_path: Path) -> No
     assert "Undocumented status code" in strict.output, strict.output[-3000:]
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(("profile", "status"), [("onlyoffice", 0), ("strict", 4)])
 def test_the_onlyoffice_sandbox_passes_its_profile_and_is_stopped_under_strict(
     tmp_path: Path, profile: str, status: int

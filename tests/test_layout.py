@@ -73,6 +73,7 @@ def test_nothing_imports_from_tests(folder: str) -> None:
         assert "tests" not in imported, module
 
 
+@pytest.mark.subprocess
 def test_the_delivery_process_loads_no_web_framework(tmp_path: Path) -> None:
     """The child, started exactly as the server starts it, with -X importtime: every module it loads."""
     settings = settings_in(tmp_path)

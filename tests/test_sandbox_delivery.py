@@ -68,6 +68,7 @@ def test_an_smtp_outage_only_delays_delivery(tmp_path: Path, sink: SmtpSink) -> 
     assert_exactly_once(sink, [m["messageId"] for m in states])
 
 
+@pytest.mark.subprocess
 def test_a_kill_and_restart_with_mail_queued(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     sink.down()  # mail is accepted and stays queued
@@ -156,6 +157,7 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie has exited; only its parent's wait is missing
 
 
+@pytest.mark.subprocess
 def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     with Subprocess(settings) as sandbox:
@@ -167,6 +169,7 @@ def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: Sm
         wait_until(lambda: not alive(courier))
 
 
+@pytest.mark.subprocess
 def test_the_delivery_process_is_given_no_token(
     tmp_path: Path, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -188,6 +191,7 @@ def test_the_delivery_process_is_given_no_token(
     assert TOKEN.encode() not in environment
 
 
+@pytest.mark.subprocess
 def test_a_delivery_process_that_dies_is_started_again(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     with Subprocess(settings) as sandbox:
