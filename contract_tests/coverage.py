@@ -9,7 +9,6 @@ verdict. Every request to the send call is seen here, from the transport (`Trans
 from __future__ import annotations
 
 import json
-import re
 import shlex
 from collections import Counter
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from contract_tests import rules, transport
 from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import binder, spec
 from onlyoffice_contract.defects import Defect
+from onlyoffice_contract.leniency import LeniencyKind
 
 PASSED, FAILED, DEVIATION, NOT_RUN = "passed", "failed", "known deviation", "not run"
 NOT_SEEN = "not seen"
@@ -55,26 +55,6 @@ class Failure:
         return f"FAILED {self.check}{times}: {self.request}; reproduce: {self.reproduce}"
 
 
-_VALUE = re.compile(
-    r'"(?:[^"\\]|\\.)*"|\{\}|\[\]|(?<![\w.])(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null)(?![\w.])'
-)
-
-
-def leniency_kind(note: str) -> tuple[str, str]:
-    """A binder note as (its kind, the field): the values left out, so that one kind of leniency is
-    one row ('importance: "true" taken as true' is ('… taken as …', 'importance')); a name the spec
-    does not declare is `(another name)`."""
-    head, sep, rest = note.partition(": ")
-    if not sep:
-        head, rest = "", note
-    name = re.split(r"[.\[]", head, maxsplit=1)[0]
-    declared = {p.lower(): p for p in spec.request_properties()}
-    where = declared.get(name.lower(), "(another name)") if head else ""
-    kind = _VALUE.sub("…", rest)
-    kind = re.sub(r"matched as \w+$", "matched as its name", kind)
-    return kind, where
-
-
 def curl(request: requests.PreparedRequest) -> str:
     """A curl line that sends `request` again, the key shown as schemathesis shows it."""
     parts = ["curl", "-X", str(request.method or "PUT")]
@@ -103,16 +83,16 @@ class Coverage:
         self.deviation_statuses: set[int] = set()
         self.defects: Counter[Defect] = Counter()  # the real server's known defects met, requests each
         self.rules = {name: Rule() for name in rules.rule_names()}
-        self.leniencies: Counter[str] = Counter()
-        self.leniency_fields: dict[str, set[str]] = {}
-        self.failed_leniencies: set[str] = set()
+        self.leniencies: Counter[LeniencyKind] = Counter()  # requests that relied on each kind
+        self.leniency_fields: dict[LeniencyKind, set[str]] = {}
+        self.failed_leniencies: set[LeniencyKind] = set()
         self.failures: list[Failure] = []
         self.accepted = 0
         self.last_request = "no request sent"
         self.last_curl = "(no request was sent)"
         self.last_status: int | None = None
         self.last_sent: requests.PreparedRequest | None = None
-        self._last_leniencies: tuple[str, ...] = ()
+        self._last_leniencies: tuple[LeniencyKind, ...] = ()
         self.deliveries: dict[str, tuple[int, str]] = {}  # rule: (messages read, verdict)
 
     # -- what the transport sees -------------------------------------------------
@@ -133,18 +113,15 @@ class Coverage:
             self._last_leniencies = self._needed(request.body)
             self.leniencies.update(self._last_leniencies)
 
-    def _needed(self, body: object) -> tuple[str, ...]:
+    def _needed(self, body: object) -> tuple[LeniencyKind, ...]:
         try:
             payload = json.loads(body if isinstance(body, bytes | str) else b"")
             bound = binder.bind_json(payload)
         except (ValueError, RecursionError, binder.BindError):
             return ()
-        kinds = set()
-        for note in bound.leniencies:
-            kind, where = leniency_kind(note)
-            kinds.add(kind)
-            self.leniency_fields.setdefault(kind, set()).add(where)
-        return tuple(sorted(kinds))
+        for leniency in bound.leniencies:
+            self.leniency_fields.setdefault(leniency.kind, set()).add(leniency.field)
+        return tuple(dict.fromkeys(leniency.kind for leniency in bound.leniencies))
 
     # -- failures ----------------------------------------------------------------
 
@@ -234,11 +211,10 @@ class Coverage:
             found.append(("deviation", f"{what} {defect.expected}", count, DEVIATION))
         for name, (messages, delivery) in self.deliveries.items():
             found.append(("delivered mail", name, messages, delivery))
-        for kind, count in sorted(self.leniencies.items()):
+        for kind, count in sorted(self.leniencies.items(), key=lambda item: item[0].value):
             fields = sorted(self.leniency_fields.get(kind, set()) - {""})
-            shown = (
-                f"{kind} (in {', '.join(fields[:6])}{', ...' if len(fields) > 6 else ''})" if fields else kind
-            )
+            where = f" (in {', '.join(fields[:6])}{', ...' if len(fields) > 6 else ''})" if fields else ""
+            shown = f"{kind.meaning} [{kind.value}]{where}"
             found.append(("leniency", shown, count, FAILED if kind in self.failed_leniencies else PASSED))
         return found
 

@@ -28,7 +28,7 @@ from contract_tests import (
     safety,
 )
 from contract_tests import settings as suite_settings
-from contract_tests.generated_mail import GeneratedSends
+from contract_tests.mail import GeneratedSends
 from contract_tests.settings import SuiteSettings
 from contract_tests.strategies import mailboxes
 from onlyoffice_contract import defects, spec

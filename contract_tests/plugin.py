@@ -17,14 +17,13 @@ from schemathesis import Case
 from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests import hooks, pacing, preflight, replay, rules, schema, sinks, target, terminal
+from contract_tests import hooks, pacing, preflight, replay, rules, schema, target, terminal
 from contract_tests.coverage import Coverage, Failure
-from contract_tests.generated_mail import GeneratedSends
+from contract_tests.mail import GeneratedSends, Sink, SinkError, sink_for
 from contract_tests.pacing import Pacer
 from contract_tests.preflight import spec_example
 from contract_tests.redact import Redactor
 from contract_tests.settings import SuiteSettings, UsageError
-from contract_tests.sink_errors import SinkError
 from contract_tests.transport import Transport
 from onlyoffice_contract.defects import Defect
 
@@ -405,11 +404,11 @@ class ContractRun:
             yield url
 
     @pytest.fixture(scope="session")
-    def mail_sink(self, target_url: str, session: requests.Session) -> sinks.Sink | None:
+    def mail_sink(self, target_url: str, session: requests.Session) -> Sink | None:
         """Where the mail of the probes' accepted sends is read (MAIL_SINK), or None; opened before the
         first send, so that a sink that cannot be read is a usage error before anything is sent."""
         try:
-            return sinks.sink_for(self.settings, target_url, session)
+            return sink_for(self.settings, target_url, session)
         except UsageError as exc:
             self.stop(f"usage: {exc}", preflight.USAGE)
             raise  # not reached: stop() ends the run
@@ -420,7 +419,7 @@ class ContractRun:
             yield shared
 
     @pytest.fixture(scope="session", autouse=True)
-    def preflight(self, target_url: str, session: requests.Session, mail_sink: sinks.Sink | None) -> None:
+    def preflight(self, target_url: str, session: requests.Session, mail_sink: Sink | None) -> None:
         """The pre-run check (`preflight.py`) before anything else: a wrong target or setting stops the
         run with one line that says which, before hundreds of requests that could only fail."""
         try:

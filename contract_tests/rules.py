@@ -29,7 +29,7 @@ EMBEDDED_FILE = b"A file of the account, attached by the contract suite.\n"
 MAX_DRAFT_BODY = 524288
 
 
-# The header the hostile probes try to add: no delivered mail may carry it (mail_headers.py).
+# The header the hostile probes try to add: no delivered mail may carry it (`mail/allowed_headers.py`).
 INJECTED = "X-Contract-Injected"
 
 

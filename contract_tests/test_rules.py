@@ -22,9 +22,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contract_tests import checks, coverage, delivered, profiles, rules, sinks, target, terminal
+from contract_tests import checks, coverage, profiles, rules, target, terminal
 from contract_tests.coverage import FAILED, NOT_RUN, PASSED
 from contract_tests.hooks import as_real_send
+from contract_tests.mail import NAME_DIFFERS, Sink, differences, marked, recipients
 from contract_tests.plugin import ContractRun, spec_example
 from contract_tests.rules import DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe
 from contract_tests.safety import make_safe
@@ -97,7 +98,7 @@ def send(
     case = case_for(contract_schema, run, **changes)
     if marker is not None:
         assert isinstance(case.body, dict)
-        case.body = delivered.marked(case.body, run.delivery_token, marker, run.settings.recipient_domain)
+        case.body = marked(case.body, run.delivery_token, marker, run.settings.recipient_domain)
     headers = {"Authorization": run.settings.api_key, "Content-Type": content_type}
     return case, case.call(base_url=target_url, headers=headers, session=session)
 
@@ -110,7 +111,7 @@ DRAFT_MARKERS = 500  # the draft probes' markers: after the probes' (their index
 def read_mail(
     body: dict[str, Any],
     run: ContractRun,
-    sink: sinks.Sink,
+    sink: Sink,
     stored_message_id: str | None = None,
     wait: bool = True,
 ) -> tuple[list[str], dict[str, list[bytes]]]:
@@ -122,15 +123,15 @@ def read_mail(
     if run.delivery_deadline is None:
         run.delivery_deadline = time.monotonic() + run.settings.delivery_timeout
     copies = {}
-    for address in delivered.recipients(body):
+    for address in recipients(body):
         left = max(0.0, run.delivery_deadline - time.monotonic()) if wait else 0.0  # past it, one look
         copies[address] = sink.copies(address, left)
     name = sender_name(run.settings)
-    problems = delivered.differences(body, copies, name, run.settings.relay_headers, stored_message_id)
+    problems = differences(body, copies, name, run.settings.relay_headers, stored_message_id)
     run.checked += [address for address, got in copies.items() if len(got) == 1]
     if name is not None and any(copies.values()):
         run.from_name_checked += 1
-        run.from_name_failed += any(p.startswith(delivered.NAME_DIFFERS) for p in problems)
+        run.from_name_failed += any(p.startswith(NAME_DIFFERS) for p in problems)
     return problems, copies
 
 
@@ -164,7 +165,7 @@ def check_delivery(
     body: dict[str, Any],
     rule: str,
     run: ContractRun,
-    sink: sinks.Sink | None,
+    sink: Sink | None,
     stored_message_id: str | None = None,
 ) -> None:
     """The mail this accepted send caused, as each recipient got it, against what the send asked."""
@@ -308,7 +309,7 @@ def test_rule_of_the_portals_state(
 
 # Last in this module, so after every probe has sent: the mail each accepted probe caused.
 @pytest.mark.parametrize("probe", ACCEPTED_PROBES, ids=[p.rule for p in ACCEPTED_PROBES])
-def test_delivered_mail(probe: Probe, contract_run: ContractRun, mail_sink: sinks.Sink | None) -> None:
+def test_delivered_mail(probe: Probe, contract_run: ContractRun, mail_sink: Sink | None) -> None:
     body = contract_run.accepted_probes.get(probe.rule)
     if body is None:
         contract_run.coverage.delivery(probe.rule, 0, f"{NOT_RUN}: no accepted send of its probe to check")
@@ -318,7 +319,7 @@ def test_delivered_mail(probe: Probe, contract_run: ContractRun, mail_sink: sink
 
 @pytest.mark.parametrize("draft", SENT_DRAFTS, ids=[d.rule for d in SENT_DRAFTS])
 def test_delivered_mail_of_a_stored_message(
-    draft: DraftProbe, contract_run: ContractRun, mail_sink: sinks.Sink | None
+    draft: DraftProbe, contract_run: ContractRun, mail_sink: Sink | None
 ) -> None:
     """The mail of a stored message sent by its id: as any send's, and with the Message-ID it was
     seeded with (DraftEngine.Send keeps a draft's or template's stored MimeMessageId). Embedded only:
@@ -334,9 +335,9 @@ def test_delivered_mail_of_a_stored_message(
 
 
 def test_delivered_mail_of_generated_sends(
-    contract_run: ContractRun, mail_sink: sinks.Sink | None, target_url: str
+    contract_run: ContractRun, mail_sink: Sink | None, target_url: str
 ) -> None:
-    """The mail of DELIVERY_SAMPLE of the generated sends that were accepted (generated_mail.py),
+    """The mail of DELIVERY_SAMPLE of the generated sends that were accepted (`mail/generated_sends.py`),
     each as the probes' is checked. A send whose mail differs is kept as a failure of its own (one
     JUnit case each, named by its number) and the rest are still checked."""
     run, settings = contract_run, contract_run.settings
@@ -385,7 +386,7 @@ def test_delivered_mail_of_generated_sends(
 
 
 # Last of all: a copy that came after its address was checked.
-def test_no_late_duplicates(contract_run: ContractRun, mail_sink: sinks.Sink | None) -> None:
+def test_no_late_duplicates(contract_run: ContractRun, mail_sink: Sink | None) -> None:
     """Every address whose mail was checked, read once more DELIVERY_SETTLE seconds after the last
     check: each must still hold one copy. A duplicate that came after its check fails here."""
     run = contract_run

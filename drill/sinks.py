@@ -9,9 +9,7 @@ from dataclasses import dataclass
 
 import requests
 
-from contract_tests.mailboxes import Imap, Pop3, parse_url
-from contract_tests.mailpit import Mailpit
-from contract_tests.sink_errors import SinkError
+from contract_tests.mail import Imap, Mailpit, Pop3, SinkError, parse_url
 from harness import hostile_sinks
 
 ADDRESS = "bob+cs-0d0d0d0d-1@contract.example.invalid"

@@ -1,5 +1,5 @@
 """A stand-in for Mailpit: an SMTP server that stores what it is given, and the three calls of Mailpit's
-HTTP API (v1) that `contract_tests/mailpit.py` reads, with Mailpit's JSON field names.
+HTTP API (v1) that `contract_tests/mail/mailpit.py` reads, with Mailpit's JSON field names.
 
 Mailpit itself cannot be installed here (a Go binary on no package registry this project reaches), so
 the Mailpit sink is tested against this. What it copies from Mailpit (axllent/mailpit, `smtpd` and

@@ -65,7 +65,7 @@ def run_suite(
 ) -> SuiteRun:
     """One run; `variables` are the suite's settings (the test sandbox's key and mailbox by default).
 
-    With `embedded_fault` (the name of a fault of `harness.faults.FAULTS`), the run is against the
+    With `embedded_fault` (the name of a fault of `harness.faulty_sandboxes.FAULTS`), the run is against the
     embedded sandbox behind that fault (`harness.wrapped_suite`): set no BASE_URL, API_KEY or FROM.
     `module`: the module run with `python -m` (a harness wrapper of the command). `variables` may name
     other environment variables too (a CI's own: GITHUB_ACTIONS...)."""

@@ -1,7 +1,7 @@
 """The suite against its embedded sandbox behind one fault: `python -m harness.wrapped_suite NAME [OPTIONS]`.
 
 For the faults only the embedded run can show (the draft probes run only there, on the drafts the
-suite seeds): the embedded sandbox is wrapped in the fault named NAME (`harness.faults.FAULTS`),
+suite seeds): the embedded sandbox is wrapped in the fault named NAME (`harness.faulty_sandboxes.FAULTS`),
 and the run is otherwise the command's own (`contract_tests.cli.main`, the rest of the arguments).
 """
 
@@ -11,7 +11,7 @@ import functools
 import sys
 
 from contract_tests import cli, target
-from harness.faults import FAULTS
+from harness.faulty_sandboxes import FAULTS
 
 
 def main(argv: list[str]) -> int:

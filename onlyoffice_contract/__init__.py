@@ -4,6 +4,7 @@
 - `mailbox`: which addresses parse as one mailbox;
 - `binder` (over `wire` and `dotnet`): what the real server binds from a raw request, and
   the leniency it uses, the one definition of it (import it as `onlyoffice_contract.binder`);
+- `leniency`: each kind of leniency the binder records (`LeniencyKind`), and the record;
 - `send_task`: which accepted sends the real server's send task cannot build (`mimeReplyToId`
   through MimeKit 2.15, `calendarIcs` through Ical.Net 4.2.0), so no mail goes out.
 

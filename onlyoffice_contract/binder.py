@@ -1,11 +1,12 @@
 """The real server's binder, written once: what ONLYOFFICE binds from a raw request, and how leniently.
 
 `bind(raw, content_type, query)` gives the arguments the real server's `SendMessage`
-receives, in openapi.yaml's JSON shape, with one short sentence for every leniency it
-took on the way (`fileLinksShareMode: "2" taken as 2`, `From: matched as from`,
-`to: a lone value taken as a list`); or raises `BindError` with the status and message
-the real server answers. The sandbox's onlyoffice mode, the suite's onlyoffice profile
-and the faulty variant "wrong types accepted when they convert" all stand on it.
+receives, in openapi.yaml's JSON shape, with a record (`leniency.Leniency`: its kind, the
+parameter, a short sentence) for every leniency it took on the way (`fileLinksShareMode: "2"
+taken as 2`, `From: matched as from`, `to: a lone value taken as a list`); or raises
+`BindError` with the status and message the real server answers. The sandbox's onlyoffice
+mode, the suite's onlyoffice profile and the faulty variant "wrong types accepted when they
+convert" all stand on it.
 
 How the real server binds (`module/ASC.Api/ASC.Api/Impl/ApiArgumentBuilder.cs`,
 `Utils/Binder.cs`, `Utils/ConvertUtils.cs`), over the collection `wire.py` reads:
@@ -44,6 +45,7 @@ from jsonschema.protocols import Validator
 from openapi_schema_validator import OAS30Validator
 
 from onlyoffice_contract import dotnet, spec
+from onlyoffice_contract.leniency import Leniency, LeniencyKind
 from onlyoffice_contract.wire import (
     TEXT,
     Collection,
@@ -76,11 +78,16 @@ class Bound:
     """What the real server binds: the request in openapi.yaml's JSON shape, and the leniencies used."""
 
     request: dict[str, Any]
-    leniencies: tuple[str, ...] = ()
+    leniencies: tuple[Leniency, ...] = ()
     # True when the body was already as the spec writes it (and valid): bound as it is, with no leniency.
     as_written: bool = False
     # Why the body was not read at all (a Content-Type that is neither JSON nor a form), or "".
     unread: str = ""
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The leniencies' sentences, in order (what the sandbox's header and outbox show)."""
+        return tuple(item.shown for item in self.leniencies)
 
 
 # -- the parameters, read from openapi.yaml ---------------------------------------------------------
@@ -187,6 +194,11 @@ def _parse_index(text: str) -> int | None:
     return None
 
 
+def _field(path: str) -> str:
+    """The parameter a path is under (`attachments[3].fileId`: attachments)."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
 # Notes past this many are counted, not listed: a list of 20,000 items each sent its own odd way
 # would otherwise give 20,000 headers, log lines and outbox notes.
 MAX_NOTES = 20
@@ -195,23 +207,26 @@ MAX_NOTES = 20
 class _Binding:
     def __init__(self, collection: Collection) -> None:
         self.c = collection
-        self._notes: dict[str, None] = {}  # an ordered set: a note once, however often it applies
+        self._notes: dict[Leniency, None] = {}  # an ordered set: a note once, however often it applies
         self._more = 0
         self._under: dict[str, list[str]] = {}  # prefix: the keys that start with it
         self._indexed: set[str] = set()  # names whose `name[i]` prefixes are all in _under
 
-    def note(self, text: str) -> None:
-        if text in self._notes:
+    def note(self, kind: LeniencyKind, field: str, text: str) -> None:
+        self.add(Leniency(kind, field, text))
+
+    def add(self, leniency: Leniency) -> None:
+        if leniency in self._notes:
             return
         if len(self._notes) < MAX_NOTES:
-            self._notes[text] = None
+            self._notes[leniency] = None
         else:
             self._more += 1
 
     @property
-    def notes(self) -> list[str]:
-        more = [f"and {self._more} more leniencies of the same kinds"] if self._more else []
-        return [*self._notes, *more]
+    def notes(self) -> list[Leniency]:
+        more = f"and {self._more} more leniencies of the same kinds"
+        return [*self._notes, *([Leniency(LeniencyKind.MORE, "", more)] if self._more else [])]
 
     def under(self, prefix: str) -> list[str]:
         """The keys that start with `prefix`, exactly (BindObject's test). For `attachments[12]` all
@@ -234,14 +249,18 @@ class _Binding:
 
     def _matched_as(self, key: str, name: str) -> None:
         if key != name and key.lower() == name.lower():
-            self.note(f"{shown(key).strip(chr(34))}: matched as {name}")
+            self.note(LeniencyKind.NAME_CASE, name, f"{shown(key).strip(chr(34))}: matched as {name}")
 
     def convert(self, entry: Entry, kind: Kind, path: str) -> Any:
         """The entry's text as `kind`, noting a value not written as the spec writes it; NotConvertible."""
         if kind.type == "string":
             # a number or boolean as its text; an empty object or array (or one holding #text) as its text
             if entry.kind in ("number", "boolean", "object", "array"):
-                self.note(f"{path}: {entry.shown} taken as {shown(entry.value)}")
+                self.note(
+                    LeniencyKind.CONVERTED,
+                    _field(path),
+                    f"{path}: {entry.shown} taken as {shown(entry.value)}",
+                )
             return entry.value
         if kind.type == "integer":
             value: Any = dotnet.integer(entry.value, kind.bits)
@@ -252,9 +271,10 @@ class _Binding:
         written = json.dumps(value)
         as_spec = entry.kind in ("number", "boolean") if entry.kind != TEXT else True
         if not as_spec or entry.shown.strip('"') != written:
-            self.note(f"{path}: {entry.shown} taken as {written}")
+            self.note(LeniencyKind.CONVERTED, _field(path), f"{path}: {entry.shown} taken as {written}")
         if kind.type == "enum" and value not in kind.members.values():
-            self.note(f"{path}: {value} is no {kind.enum_name} member; bound as it is")
+            text = f"{path}: {value} is no {kind.enum_name} member; bound as it is"
+            self.note(LeniencyKind.NOT_AN_ENUM_MEMBER, _field(path), text)
         return value
 
     def refused(self, path: str, entry_shown: str, kind: Kind) -> BindError:
@@ -269,16 +289,17 @@ class _Binding:
             for folded in self.c.folded():
                 if folded.startswith(start):
                     key = self.c.name_of(folded)
-                    self.note(f"{shown(key).strip(chr(34))}: not read by the server ({p.name} is one value)")
+                    text = f"{shown(key).strip(chr(34))}: not read by the server ({p.name} is one value)"
+                    self.note(LeniencyKind.NOT_READ, p.name, text)
             return False, None
         first = entries[0]
         self._matched_as(first.key, p.name)
         if first.in_query:
-            self.note(f"{p.name}: taken from the query string")
+            self.note(LeniencyKind.FROM_THE_QUERY, p.name, f"{p.name}: taken from the query string")
         if first.from_array:
-            self.note(f"{p.name}: a list; its first value taken")
+            self.note(LeniencyKind.FIRST_OF_A_LIST, p.name, f"{p.name}: a list; its first value taken")
         elif len(entries) > 1:
-            self.note(f"{p.name}: {len(entries)} values; the first taken")
+            self.note(LeniencyKind.FIRST_OF_MANY, p.name, f"{p.name}: {len(entries)} values; the first taken")
         try:
             return True, self.convert(first, p.kind, p.name)
         except dotnet.NotConvertible:
@@ -291,7 +312,7 @@ class _Binding:
             except dotnet.NotConvertible:
                 raise self.refused(p.name, first.shown, p.kind) from None
         default = _DEFAULTS[p.kind.type]
-        self.note(f"{p.name}: {first.shown} taken as {json.dumps(default)}")
+        self.note(LeniencyKind.DEFAULTED, p.name, f"{p.name}: {first.shown} taken as {json.dumps(default)}")
         return True, default
 
     # -- a list -----------------------------------------------------------------------------------
@@ -336,23 +357,29 @@ class _Binding:
                     raise self.refused(path, entry.shown, p.kind) from None
         for key in related:
             if key.lower() not in read and self._declared_member(p, key):
-                self.note(f"{shown(key).strip(chr(34))}: not read by the server")
+                self.note(
+                    LeniencyKind.NOT_READ, p.name, f"{shown(key).strip(chr(34))}: not read by the server"
+                )
         return True, result
 
     def _item_notes(self, p: Param, entry: Entry) -> None:
         self._matched_as(entry.key.removesuffix("[]"), p.name)
         if entry.in_query:
-            self.note(f"{p.name}: items taken from the query string")
+            self.note(LeniencyKind.FROM_THE_QUERY, p.name, f"{p.name}: items taken from the query string")
         if entry.kind == TEXT:
             if entry.key.lower() == p.name.lower():
-                self.note(f"{p.name}: sent without []; taken as an item of the list")
+                text = f"{p.name}: sent without []; taken as an item of the list"
+                self.note(LeniencyKind.WITHOUT_BRACKETS, p.name, text)
             elif entry.key.lower() != p.name.lower() + "[]":
-                self.note(f"{shown(entry.key).strip(chr(34))}: taken as an item of {p.name}")
+                text = f"{shown(entry.key).strip(chr(34))}: taken as an item of {p.name}"
+                self.note(LeniencyKind.ITEM_KEY, p.name, text)
         elif not entry.from_array:
             if entry.kind == "null":
-                self.note(f"{p.name}: null taken as a list of one empty value")
+                self.note(
+                    LeniencyKind.NULL_AS_LIST, p.name, f"{p.name}: null taken as a list of one empty value"
+                )
             else:
-                self.note(f"{p.name}: a lone value taken as a list")
+                self.note(LeniencyKind.LONE_VALUE, p.name, f"{p.name}: a lone value taken as a list")
 
     def _declared_member(self, p: Param, key: str) -> bool:
         """Whether a key left unread under a list names something the contract declares."""
@@ -369,7 +396,9 @@ class _Binding:
         if bound is None:
             pattern = re.escape(prefix) + r"\[[^\[\]]*\]\Z" if prefix == p.name else re.escape(prefix) + r"\["
             if any(re.match(pattern, k) for k in self.under(prefix)):
-                self.note(f"{path}: no member the server reads; dropped")
+                self.note(
+                    LeniencyKind.ATTACHMENT_DROPPED, p.name, f"{path}: no member the server reads; dropped"
+                )
             return
         if index > len(result):
             raise BindError(
@@ -394,14 +423,17 @@ class _Binding:
                 read.add(keys[0].lower())
                 written = _member_name(keys[0], prefix)
                 if written != member:
-                    self.note(f"{member_path}: {written} matched as {member}")
+                    self.note(
+                        LeniencyKind.MEMBER_CASE, p.name, f"{member_path}: {written} matched as {member}"
+                    )
             else:
-                self.note(f'{member_path}: taken from the key ""')
+                self.note(LeniencyKind.MEMBER_FROM_EMPTY_KEY, p.name, f'{member_path}: taken from the key ""')
             entry = entries[0]
             if len(entries) > 1:
                 joined = ",".join(e.value for e in entries)
                 entry = Entry(entry.key, joined, TEXT, shown(joined))
-                self.note(f"{member_path}: {len(entries)} values joined with ','")
+                text = f"{member_path}: {len(entries)} values joined with ','"
+                self.note(LeniencyKind.MEMBER_VALUES_JOINED, p.name, text)
             try:
                 found[member] = self.convert(entry, kind, member_path)
             except dotnet.NotConvertible:
@@ -418,18 +450,21 @@ def _json_shape_notes(body: Pairs, binding: _Binding) -> None:
         if param is None:
             continue
         if param.is_list and isinstance(value, Pairs) and param.kind.type == "object":
-            binding.note(f"{param.name}: a lone value taken as a list")
+            binding.note(LeniencyKind.LONE_VALUE, param.name, f"{param.name}: a lone value taken as a list")
         elif not param.is_list and isinstance(value, list) and not isinstance(value, Pairs) and not value:
-            binding.note(f"{param.name}: an empty list; left at its default")
+            binding.note(
+                LeniencyKind.EMPTY_LIST, param.name, f"{param.name}: an empty list; left at its default"
+            )
     for p in params():
         if p.is_list and counts.get(p.name.lower(), 0) > 1:  # a single value says so when it is bound
-            binding.note(f"{p.name}: given {counts[p.name.lower()]} times; the items joined")
+            text = f"{p.name}: given {counts[p.name.lower()]} times; the items joined"
+            binding.note(LeniencyKind.REPEATED, p.name, text)
 
 
-def _bind(collection: Collection, notes: Iterable[str] = ()) -> Bound:
+def _bind(collection: Collection, notes: Iterable[Leniency] = ()) -> Bound:
     binding = _Binding(collection)
     for note in notes:
-        binding.note(note)
+        binding.add(note)
     request: dict[str, Any] = {}
     for p in params():
         present, value = binding.listing(p) if p.is_list else binding.single(p)
@@ -578,7 +613,7 @@ def bind(raw: bytes, content_type: str, query: bytes = b"", *, shortcut: bool = 
             f" does not; send {JSON_TYPE}, or {FORM_TYPE} as the web client does"
         )
     collection = Collection()
-    notes: list[str] = []
+    notes: list[Leniency] = []
     try:
         if query:
             from_pairs(query, collection, in_query=True)
@@ -587,20 +622,25 @@ def bind(raw: bytes, content_type: str, query: bytes = b"", *, shortcut: bool = 
                 encoding = _form_encoding(charset)
                 if encoding != charset:
                     note = f"charset {shown(charset)}: not an encoding .NET knows; the form read as UTF-8"
-                    notes.append(note)
+                    notes.append(Leniency(LeniencyKind.UNKNOWN_CHARSET, "", note))
                 from_pairs(raw, collection, encoding=encoding)
             elif media.lower() == MULTIPART_TYPE:
                 _from_multipart(raw, boundary, collection)
             elif raw:
                 unread = _not_read(media)
-                return dataclasses.replace(_bind(collection, [unread]), unread=unread)
+                leniency = Leniency(LeniencyKind.BODY_NOT_READ, "", unread)
+                return dataclasses.replace(_bind(collection, [leniency]), unread=unread)
             return _bind(collection, notes)
         raw = raw.removeprefix(b"\xef\xbb\xbf")  # StreamReader drops a UTF-8 byte order mark
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("utf-8", "replace")  # as StreamReader reads it
-            notes.append("the body is not valid UTF-8: its bad bytes read as U+FFFD")
+            notes.append(
+                Leniency(
+                    LeniencyKind.NOT_UTF8, "", "the body is not valid UTF-8: its bad bytes read as U+FFFD"
+                )
+            )
         body = parse_json(text)
         if shortcut and not notes and not _query_touches_params(query):
             written = _as_written(body)

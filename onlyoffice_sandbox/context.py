@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from onlyoffice_sandbox.accounts import Accounts
 from onlyoffice_sandbox.auth import Credentials
-from onlyoffice_sandbox.faults import SendFaults
+from onlyoffice_sandbox.faults_on_demand import SendFaults
 from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.outbox import Outbox
 from onlyoffice_sandbox.settings import Settings

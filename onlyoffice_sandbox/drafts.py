@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from onlyoffice_contract import spec
-from onlyoffice_sandbox.binding import REQUEST_SCHEMA
+from onlyoffice_sandbox.request_reader import REQUEST_SCHEMA
 
 MESSAGE_ID = "mimeMessageId"  # the stored Message-ID, as the real server's MailMessageData names it
 STORED = ("folder", MESSAGE_ID)  # what a seeded message holds beside the request's fields

@@ -1,6 +1,6 @@
 """Accepting a send: the real server's checks on the request's fields, in its order, then the outbox.
 
-1. the request schema (400; `binding.py`, which reads the body by SANDBOX_BINDER)
+1. the request schema (400; `request_reader.py`, which reads the body by SANDBOX_BINDER)
 2. `from` is a mailbox of the caller (400; 403 if disabled or a group)
 3. a draft exists (404) and is in Drafts or Templates (403); its body is within the limit (403)
 3a. the declared sizes of the attachments are within 25 MB (400; the real server's 500 is a defect)
@@ -18,13 +18,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from onlyoffice_contract import defects, send_task, spec
+from onlyoffice_contract import defects, leniency, send_task, spec
 from onlyoffice_contract.mailbox import parse_mailbox
 from onlyoffice_sandbox import attachments, outbox
-from onlyoffice_sandbox.binding import Read
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.letter import Letter, new_message_id, now
 from onlyoffice_sandbox.problems import Problem, bad_request, forbidden
+from onlyoffice_sandbox.request_reader import Read
 
 log = logging.getLogger("onlyoffice_sandbox.sending")
 _ADDRESS_FIELDS = spec.mailbox_fields()  # name: whether it is a list (of recipients)
@@ -93,7 +93,7 @@ async def accept(ctx: Context, read: Read) -> int:
         author=str(sender),
         recipients=addressed,
         attachments=attached,
-        notes=(*read.leniencies, *skipped),
+        notes=(*leniency.shown(read.leniencies), *skipped),
     )
     # The real server answers 200 and then cannot build the mail of some values (send_task.py): the
     # message goes back to Drafts and nothing is sent. The sandbox shows that where it binds as that
@@ -105,8 +105,8 @@ async def accept(ctx: Context, read: Read) -> int:
         log.warning("message %s is accepted and will not be sent, as on the real server: %s", message_id, why)
     else:
         message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft))
-    for note in read.leniencies:
-        log.warning("message %s was accepted through the real server's leniency: %s", message_id, note)
+    for taken in read.leniencies:
+        log.warning("message %s was accepted through the real server's leniency: %s", message_id, taken)
     for note in skipped:
         log.warning("message %s: %s", message_id, note)
     return message_id

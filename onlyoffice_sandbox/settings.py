@@ -100,12 +100,16 @@ class Settings:
         if self.pages_auth not in PAGES_AUTH:
             raise ValueError(f"SANDBOX_PAGES_AUTH: one of {', '.join(PAGES_AUTH)}, not {self.pages_auth!r}")
         if self.fault_sends or self.fault_deliveries:
-            from onlyoffice_sandbox import faults  # reads sandbox-api.yaml: only when a fault is set
+            from onlyoffice_sandbox import (
+                faults_on_demand,
+            )  # reads sandbox-api.yaml: only when a fault is set
 
             if self.fault_sends:
-                faults.parse_setting(self.fault_sends, faults.KINDS)
+                faults_on_demand.parse_setting(self.fault_sends, faults_on_demand.KINDS)
             if self.fault_deliveries:
-                faults.parse_setting(self.fault_deliveries, [str(c) for c in faults.DELIVERY_CODES])
+                faults_on_demand.parse_setting(
+                    self.fault_deliveries, [str(c) for c in faults_on_demand.DELIVERY_CODES]
+                )
         if not 0 < self.smtp_step_seconds <= 3600:
             raise ValueError("SANDBOX_SMTP_STEP_SECONDS: more than 0, at most 3600")
         if not 0 <= self.fault_late_seconds <= 600:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from harness.form_wire import FORM_TYPE, param
 from onlyoffice_contract import binder, dotnet, spec
 from onlyoffice_contract.binder import BindError, Bound
+from onlyoffice_contract.leniency import LeniencyKind
 
 BASE: dict[str, Any] = {"from": "alice@example.test", "to": ["bob@example.org"]}
 JSON = "application/json"
@@ -125,16 +126,16 @@ def test_taken(label: str, body: dict[str, Any], expected: dict[str, Any], note:
     if label == "an object for one value: not read":
         assert "subject" not in result.request
     if note is not None:
-        assert any(note in n for n in result.leniencies), result.leniencies
+        assert any(note in n for n in result.notes), result.notes
         assert not result.as_written
     else:
-        assert not [n for n in result.leniencies if "null" in n or "0x" in n], result.leniencies
+        assert not [n for n in result.notes if "null" in n or "0x" in n], result.notes
 
 
 def test_every_note_is_short_ascii_text() -> None:
     """Notes go into an HTTP header and the log: ASCII, one line, however hostile the value."""
     hostile = with_(subject=["x\r\nX-Injected: 1" * 50, "b"], id="\u2028 7", cc="é\r\n" * 100)
-    for note in bind(hostile).leniencies:
+    for note in bind(hostile).notes:
         assert note.isascii(), note
         assert note.isprintable(), note
         assert len(note) < 160, note
@@ -217,11 +218,11 @@ def test_names_are_matched_ignoring_case_but_attachment_members_are_not() -> Non
     )
     assert result.request["to"] == ["b@x.org"]
     assert result.request["attachments"] == [{"fileName": "a"}]  # FILEID is not read: fileId stays 0
-    assert "attachments[FILEID]: not read by the server" in result.leniencies  # one attachment's key
+    assert "attachments[FILEID]: not read by the server" in result.notes  # one attachment's key
     # A capitalized list name is found, but its members are then looked up in lower case, and lost.
     capital = bind({"from": "alice@example.test", "to": ["b@x.org"], "Attachments": [{"fileId": 5}]})
     assert capital.request["attachments"] == []
-    assert "Attachments[fileId]: not read by the server" in capital.leniencies
+    assert "Attachments[fileId]: not read by the server" in capital.notes
 
 
 def test_a_name_given_twice() -> None:
@@ -229,8 +230,8 @@ def test_a_name_given_twice() -> None:
     result = binder.bind(raw, JSON)
     assert result.request["to"] == ["x@y.z", "w@y.z"]
     assert result.request["subject"] == "first"
-    assert "to: given 2 times; the items joined" in result.leniencies
-    assert "subject: 2 values; the first taken" in result.leniencies
+    assert "to: given 2 times; the items joined" in result.notes
+    assert "subject: 2 values; the first taken" in result.notes
     # Within an attachment, the values are joined: a second fileId makes it unreadable as an integer.
     twice = b'{"from": "a@b.c", "to": ["x@y.z"], "attachments": [{"fileName": "a", "fileName": "b"}]}'
     assert binder.bind(twice, JSON).request["attachments"] == [{"fileName": "a,b"}]
@@ -241,7 +242,7 @@ def test_a_name_given_twice() -> None:
 def test_invalid_utf8_is_read_with_replacement_characters() -> None:
     result = binder.bind(b'{"from": "a@b.c", "to": ["x@y.z"], "subject": "caf\xe9"}', JSON)
     assert result.request["subject"] == "caf\ufffd"
-    assert "the body is not valid UTF-8: its bad bytes read as U+FFFD" in result.leniencies
+    assert "the body is not valid UTF-8: its bad bytes read as U+FFFD" in result.notes
     assert binder.bind(b'\xef\xbb\xbf{"from": "a@b.c", "to": ["x@y.z"]}', JSON).as_written  # a BOM is dropped
 
 
@@ -249,7 +250,7 @@ def test_the_query_string_binds_first() -> None:
     body = json.dumps(with_(subject="from the body")).encode()
     result = binder.bind(body, JSON, b"subject=from+the+query&__=12345")
     assert result.request["subject"] == "from the query"
-    assert "subject: taken from the query string" in result.leniencies
+    assert "subject: taken from the query string" in result.notes
     assert binder.bind(body, JSON, b"__=12345").as_written  # the web client's cache breaker binds nothing
 
 
@@ -346,7 +347,7 @@ def test_the_web_clients_form_binds_like_its_json() -> None:
         "requestReceipt": False,
         "requestRead": False,
     }
-    assert result.leniencies == ()  # the form's own text for numbers and booleans is no leniency
+    assert result.notes == ()  # the form's own text for numbers and booleans is no leniency
 
 
 @pytest.mark.parametrize(
@@ -365,7 +366,7 @@ def test_form_leniency(raw: bytes, expected: dict[str, Any], note: str | None) -
     result = binder.bind(raw, FORM_TYPE)
     for name, value in expected.items():
         assert result.request[name] == value
-    assert any(note in n for n in result.leniencies) if note else result.leniencies == ()
+    assert any(note in n for n in result.notes) if note else result.notes == ()
 
 
 @pytest.mark.parametrize(
@@ -460,7 +461,7 @@ def test_the_shortcut_binds_what_the_long_way_binds(body: dict[str, Any]) -> Non
     raw = json.dumps(body).encode()
     short, long = binder.bind(raw, JSON), binder.bind(raw, JSON, shortcut=False)
     assert short.as_written
-    assert long.leniencies == ()
+    assert long.notes == ()
     assert long.request == short.request
 
 
@@ -498,14 +499,14 @@ def test_a_charset_net_does_not_know_reads_the_form_as_utf8(charset: str) -> Non
         param({**BASE, "subject": "caf\u00e9"}), f"application/x-www-form-urlencoded; charset={charset}"
     )
     assert bound.request["subject"] == "caf\u00e9"
-    assert any("the form read as UTF-8" in note for note in bound.leniencies)
+    assert any("the form read as UTF-8" in note for note in bound.notes)
 
 
 def test_a_charset_net_knows_reads_the_form() -> None:
     raw = b"from=alice%40example.test&to[]=bob%40example.org&subject=caf%E9"
     bound = binder.bind(raw, "application/x-www-form-urlencoded; charset=iso-8859-1")
     assert bound.request["subject"] == "caf\u00e9"
-    assert not bound.leniencies
+    assert not bound.notes
 
 
 def test_notes_are_counted_past_a_bound_not_listed() -> None:
@@ -515,8 +516,8 @@ def test_notes_are_counted_past_a_bound_not_listed() -> None:
     )
     bound = binder.bind(raw, FORM_TYPE)
     assert len(bound.request["to"]) == 5000
-    assert len(bound.leniencies) == binder.MAX_NOTES + 1
-    assert bound.leniencies[-1] == f"and {5000 - binder.MAX_NOTES} more leniencies of the same kinds"
+    assert len(bound.notes) == binder.MAX_NOTES + 1
+    assert bound.notes[-1] == f"and {5000 - binder.MAX_NOTES} more leniencies of the same kinds"
 
 
 def test_each_of_many_attachments_binds_to_its_own_members() -> None:
@@ -525,3 +526,51 @@ def test_each_of_many_attachments_binds_to_its_own_members() -> None:
     for raw, media in ((json.dumps({**BASE, "attachments": items}).encode(), binder.JSON_TYPE),
                        (param({**BASE, "attachments": items}), FORM_TYPE)):  # fmt: skip
         assert binder.bind(raw, media).request["attachments"] == items
+
+
+_FORM = FORM_TYPE
+# One request for each kind of leniency: each kind the binder records is one a request can reach.
+_EACH_KIND = {
+    LeniencyKind.NAME_CASE: (b'{"FROM":"a@example.invalid"}', binder.JSON_TYPE, b""),
+    LeniencyKind.MEMBER_CASE: (b'{"attachments":[{"fileid":1},{"fileid":2}]}', binder.JSON_TYPE, b""),
+    LeniencyKind.CONVERTED: (b'{"importance":"true"}', binder.JSON_TYPE, b""),
+    LeniencyKind.DEFAULTED: (b'{"importance":""}', binder.JSON_TYPE, b""),
+    LeniencyKind.NOT_AN_ENUM_MEMBER: (b'{"fileLinksShareMode":99}', binder.JSON_TYPE, b""),
+    LeniencyKind.LONE_VALUE: (b'{"to":"a@example.invalid"}', binder.JSON_TYPE, b""),
+    LeniencyKind.NULL_AS_LIST: (b'{"to":null}', binder.JSON_TYPE, b""),
+    LeniencyKind.WITHOUT_BRACKETS: (b"to=a%40example.invalid", _FORM, b""),
+    LeniencyKind.ITEM_KEY: (b"to[3]=a%40example.invalid", _FORM, b""),
+    LeniencyKind.FIRST_OF_A_LIST: (b'{"subject":["a","b"]}', binder.JSON_TYPE, b""),
+    LeniencyKind.FIRST_OF_MANY: (b"subject=a&subject=b", _FORM, b""),
+    LeniencyKind.REPEATED: (
+        b'{"to":["a@example.invalid"],"to":["b@example.invalid"]}',
+        binder.JSON_TYPE,
+        b"",
+    ),
+    LeniencyKind.EMPTY_LIST: (b'{"subject":[]}', binder.JSON_TYPE, b""),
+    LeniencyKind.FROM_THE_QUERY: (b"{}", binder.JSON_TYPE, b"subject=x"),
+    LeniencyKind.NOT_READ: (b"subject[x]=1", _FORM, b""),
+    LeniencyKind.ATTACHMENT_DROPPED: (b"attachments[0][x]=1&attachments[0][y]=2", _FORM, b""),
+    LeniencyKind.MEMBER_VALUES_JOINED: (b"attachments[0][fileName]=a&attachments[0][fileName]=b", _FORM, b""),
+    LeniencyKind.UNKNOWN_CHARSET: (b"subject=x", _FORM + "; charset=undefined", b""),
+    LeniencyKind.NOT_UTF8: (b'{"subject":"\xff"}', binder.JSON_TYPE, b""),
+    LeniencyKind.BODY_NOT_READ: (b"hello", "text/plain", b""),
+    LeniencyKind.MORE: (b"&".join(b"to[%d]=a%%40example.invalid" % i for i in range(1, 40)), _FORM, b""),
+}
+
+
+@pytest.mark.parametrize("kind", list(LeniencyKind), ids=lambda kind: kind.value)
+def test_each_kind_of_leniency_is_reached_by_a_request_and_recorded_with_its_field(
+    kind: LeniencyKind,
+) -> None:
+    assert kind.meaning  # the docs' table and the coverage report show it
+    if kind is LeniencyKind.MEMBER_FROM_EMPTY_KEY:
+        # A form's empty key is in BindCollection's "simple" group: every member of that attachment
+        # reads it, and no text converts to both an Int32 (fileId) and a Boolean (needSaveToTemp).
+        with pytest.raises(BindError):
+            binder.bind(b"=x&attachments[0][fileName]=a", _FORM)
+        return
+    raw, content_type, query = _EACH_KIND[kind]
+    found = [item for item in binder.bind(raw, content_type, query).leniencies if item.kind is kind]
+    assert found
+    assert all(item.field in {p.name for p in binder.params()} | {""} for item in found)

@@ -3,7 +3,7 @@ and its cost grows with the body, not with the product of a key's length and the
 
 The property test draws requests over the wire forms (JSON, the web client's form, the query
 string beside either), runs of digits in list positions and values, charsets and nesting, and
-reads each as the sandbox's onlyoffice mode does (`binding.read`): a `Problem` of 400 or 403, or
+reads each as the sandbox's onlyoffice mode does (`request_reader.read`): a `Problem` of 400 or 403, or
 a bound request, is all it may give. The cost tests measure work as a ratio to a plain body of the
 same size (no wall-clock bound: the machine is shared).
 """
@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from harness.sandboxes import SEND_PATH, TOKEN, running, settings_in
 from onlyoffice_contract import binder
-from onlyoffice_sandbox import binding
+from onlyoffice_sandbox import request_reader
 from onlyoffice_sandbox.problems import Problem
 from onlyoffice_sandbox.web import send as send_module
 
@@ -136,7 +136,7 @@ def _json_body() -> st.SearchStrategy[bytes]:
 def _answers(raw: bytes, content_type: str, query: bytes) -> None:
     status = 200
     try:
-        binding.read("onlyoffice", raw, content_type, query)
+        request_reader.read("onlyoffice", raw, content_type, query)
     except Problem as problem:
         status = problem.status
     assert status in (200, 400, 403)
@@ -240,9 +240,9 @@ def test_large_bodies_are_bound_one_at_a_time(tmp_path: Path, monkeypatch: pytes
     large for the event loop in a thread, one such body at a time (the others wait their turn)."""
     inside, most = 0, 0
     lock = threading.Lock()
-    real = binding.read
+    real = request_reader.read
 
-    def counted(*args: Any) -> binding.Read:
+    def counted(*args: Any) -> request_reader.Read:
         nonlocal inside, most
         with lock:
             inside += 1
@@ -254,7 +254,7 @@ def test_large_bodies_are_bound_one_at_a_time(tmp_path: Path, monkeypatch: pytes
             with lock:
                 inside -= 1
 
-    monkeypatch.setattr(binding, "read", counted)  # the module web/send.py calls it through
+    monkeypatch.setattr(request_reader, "read", counted)  # the module web/send.py calls it through
     form = b"from=sandbox%40example.test&to[]=bob%40example.org&" + b"&".join(
         b"k%d=v" % n for n in range(20_000)
     )

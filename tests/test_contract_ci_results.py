@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from harness.asgi import Seen, recording
-from harness.faults import FAULTS, strict_settings
+from harness.faulty_sandboxes import FAULTS, strict_settings
 from harness.sandboxes import TOKEN, running
 from harness.suite import DOMAIN, SuiteRun, run_suite
 from onlyoffice_contract import spec

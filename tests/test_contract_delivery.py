@@ -1,5 +1,5 @@
 """Proof of delivery: the suite reads the mail each accepted probe send caused and compares it with the
-send (contract_tests/delivered.py), from the embedded sandbox's capture or a Maildir (MAIL_SINK).
+send (contract_tests/mail/compare.py), from the embedded sandbox's capture or a Maildir (MAIL_SINK).
 
 Each fault of harness/delivery_faults.py changes the mail on its way from the sandbox to the Maildir;
 the suite must fail naming it, and pass when the relay changes nothing.
@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import requests
 
+from contract_tests.mail import Embedded
 from contract_tests.plugin import COVERAGE_FILE
-from contract_tests.sinks import Embedded
 from harness.delivery_faults import DELIVERY_FAULTS, DeliveryFault, as_is, relay
-from harness.faults import REAL_SERVER, strict_settings
+from harness.faulty_sandboxes import REAL_SERVER, strict_settings
 from harness.sandboxes import MAILBOX, TOKEN, running, settings_in
 from harness.suite import coverage_rows, run_suite
 from onlyoffice_contract.defects import DefectId

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from harness.asgi import Headers, Wrap, on_responses
-from harness.faults import FAULTS, KNOWN_DEFECTS, Fault, strict_settings
+from harness.faulty_sandboxes import FAULTS, KNOWN_DEFECTS, Fault, strict_settings
 from harness.sandboxes import running, settings_in
 from harness.suite import coverage_rows, run_suite
 from onlyoffice_contract import defects

@@ -22,7 +22,7 @@ from contract_tests.redact import MASK, Redactor
 from contract_tests.settings import UsageError, load
 from contract_tests.transport import is_send_call
 from harness.asgi import Headers, Seen, mounted_under, on_responses, recording
-from harness.faults import strict_settings
+from harness.faulty_sandboxes import strict_settings
 from harness.sandboxes import TOKEN, running
 from harness.scripted_server import Received, Reply, ScriptedServer
 from harness.suite import SuiteRun, run_suite

@@ -16,7 +16,7 @@ import requests
 from contract_tests import pacing, rules
 from contract_tests.settings import load
 from harness.asgi import Seen, recording
-from harness.faults import strict_settings
+from harness.faulty_sandboxes import strict_settings
 from harness.sandboxes import running
 from harness.suite import coverage_rows, run_suite
 from harness.throttle import arrivals, throttling

@@ -16,7 +16,7 @@ import pytest
 
 from contract_tests import preflight
 from harness.asgi import Seen, recording
-from harness.faults import strict_settings
+from harness.faulty_sandboxes import strict_settings
 from harness.ports import refusing, unanswered
 from harness.sandboxes import TOKEN, running, settings_in
 from harness.scripted_server import Reply, ScriptedServer

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.faults import strict_settings
+from harness.faulty_sandboxes import strict_settings
 from harness.sandboxes import MAILBOX, TOKEN, running
 from harness.scripted_server import Reply, ScriptedServer
 from harness.suite import coverage_rows, run_suite

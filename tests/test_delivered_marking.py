@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests import delivered
 from contract_tests import settings as suite_settings
-from contract_tests.generated_mail import GeneratedSends, Sent
 from contract_tests.hooks import as_real_send
+from contract_tests.mail import GeneratedSends, Sent, marked
 from contract_tests.plugin import spec_example
 from contract_tests.safety import make_safe
 from contract_tests.test_rules import ACCEPTED_PROBES
@@ -36,10 +35,10 @@ TOKEN = "0123abcd"
     ],
 )
 def test_marking_never_changes_whether_an_address_parses(address: str) -> None:
-    [marked] = delivered.marked({"to": [address]}, TOKEN, 7, DOMAIN)["to"]
-    before, after = parse_mailbox(address), parse_mailbox(marked)
-    assert (before is None) == (after is None), marked
-    if marked != address:
+    [changed] = marked({"to": [address]}, TOKEN, 7, DOMAIN)["to"]
+    before, after = parse_mailbox(address), parse_mailbox(changed)
+    assert (before is None) == (after is None), changed
+    if changed != address:
         assert after is not None
         assert before is not None
         assert after.addr_spec == f"{before.username}+cs-{TOKEN}-7@{before.domain}"
@@ -47,9 +46,9 @@ def test_marking_never_changes_whether_an_address_parses(address: str) -> None:
 
 
 def test_a_case_sent_again_gets_its_new_number_and_a_lone_recipient_is_marked() -> None:
-    once = delivered.marked({"to": "bob@example.invalid"}, TOKEN, 1, DOMAIN)
+    once = marked({"to": "bob@example.invalid"}, TOKEN, 1, DOMAIN)
     assert once["to"] == f"bob+cs-{TOKEN}-1@example.invalid"
-    assert delivered.marked(once, TOKEN, 2, DOMAIN)["to"] == f"bob+cs-{TOKEN}-2@example.invalid"
+    assert marked(once, TOKEN, 2, DOMAIN)["to"] == f"bob+cs-{TOKEN}-2@example.invalid"
 
 
 def test_the_accepted_probes_set_every_optional_field_but_the_draft_id() -> None:

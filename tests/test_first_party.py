@@ -65,7 +65,7 @@ def test_the_corpus_holds_what_the_issue_asks() -> None:
 def test_valid_against_the_spec_where_it_needs_no_leniency_beyond_null(entry: Traffic) -> None:
     valid = spec.validator(spec.request_schema_name(), formats=True).is_valid(entry.body)
     assert valid is (not entry.leniencies)
-    assert binder.bind_json(entry.body).leniencies == entry.leniencies
+    assert binder.bind_json(entry.body).notes == entry.leniencies
 
 
 def _addresses(message: EmailMessage, header: str) -> list[tuple[str, str]]:

@@ -11,10 +11,17 @@ from pathlib import Path
 import pytest
 import requests
 
-from contract_tests import delivered, terminal
-from contract_tests.mailboxes import Imap, Pop3, parse_url
-from contract_tests.mailpit import Mailpit
-from contract_tests.sink_errors import MAX_LISTING_BYTES, MAX_MESSAGE_BYTES, SinkError
+from contract_tests import terminal
+from contract_tests.mail import (
+    MAX_LISTING_BYTES,
+    MAX_MESSAGE_BYTES,
+    Imap,
+    Mailpit,
+    Pop3,
+    SinkError,
+    differences,
+    parse_url,
+)
 from harness import hostile_sinks
 from harness.sandboxes import running, settings_in
 from harness.scripted_server import Reply, ScriptedServer
@@ -164,10 +171,10 @@ UTF8_MAIL = (
 
 def test_raw_utf8_headers_are_compared_as_text() -> None:
     body = {"from": "alice@example.test", "to": [f"Zoë <{ADDRESS}>"], "subject": "Grüße aus Köln ✓"}
-    assert delivered.differences(body, {ADDRESS: [UTF8_MAIL]}, "Jürgen Groß") == []
+    assert differences(body, {ADDRESS: [UTF8_MAIL]}, "Jürgen Groß") == []
     # and a difference is still one: the comparison reads them, it does not skip them
     other = {**body, "subject": "Grüße aus Bonn"}
-    assert delivered.differences(other, {ADDRESS: [UTF8_MAIL]}) == [
+    assert differences(other, {ADDRESS: [UTF8_MAIL]}) == [
         "Subject: 'Grüße aus Köln ✓', not 'Grüße aus Bonn' as sent"
     ]
 

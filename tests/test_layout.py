@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import fcntl
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,17 @@ from onlyoffice_sandbox.delivery.child import lock_path
 
 ROOT = Path(__file__).resolve().parents[1]
 WEB = {"starlette", "uvicorn"}
+# Every folder of hand-written Python (generated/ is the generator's).
+FOLDERS = (
+    "onlyoffice_contract",
+    "contract_tests",
+    "onlyoffice_sandbox",
+    "harness",
+    "tests",
+    "bench",
+    "drill",
+    "codegen",
+)
 
 
 def imports_of(path: Path) -> set[str]:
@@ -53,6 +65,17 @@ def test_only_the_embedded_target_of_the_suite_imports_the_sandbox() -> None:
     assert importers == ["contract_tests/target.py"]
 
 
+def test_the_suite_reads_mail_only_through_the_mail_package() -> None:
+    """`contract_tests.mail` is one subsystem with one front door: its `__init__` re-exports what the
+    rest of the repository uses, so its modules can be reorganised without touching their users."""
+    inside = ROOT / "contract_tests" / "mail"
+    outside = {path for folder in FOLDERS for path in (ROOT / folder).rglob("*.py")} - {*inside.rglob("*.py")}
+    assert ROOT / "contract_tests" / "plugin.py" in outside  # the walk sees the suite itself
+    for path in sorted(outside):
+        reaching_in = {name for name in imports_of(path) if name.startswith("contract_tests.mail.")}
+        assert not reaching_in, path.relative_to(ROOT)
+
+
 def test_the_sandbox_imports_the_core_and_never_the_suite() -> None:
     found = modules("onlyoffice_sandbox")
     assert any("onlyoffice_contract" in imported for imported in found.values())
@@ -71,6 +94,16 @@ def test_only_the_http_layer_of_the_sandbox_imports_the_web_framework() -> None:
 def test_nothing_imports_from_tests(folder: str) -> None:
     for module, imported in modules(folder).items():
         assert "tests" not in imported, module
+
+
+def test_the_harness_index_lists_every_module_of_the_harness() -> None:
+    """`harness/__init__.py` is where a newcomer finds the test support: one `- `name.py`: job` line per
+    module, no module missing and none listed that is gone."""
+    index = ast.get_docstring(ast.parse((ROOT / "harness" / "__init__.py").read_text())) or ""
+    listed = re.findall(r"^- `([a-z_]+\.py)`: \S", index, re.MULTILINE)
+    present = sorted(path.name for path in (ROOT / "harness").glob("*.py") if path.name != "__init__.py")
+    assert len(listed) == len(set(listed)), listed  # each once
+    assert sorted(listed) == present
 
 
 @pytest.mark.subprocess

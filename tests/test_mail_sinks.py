@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from contract_tests.mailboxes import parse_url
+from contract_tests.mail import parse_url
 from contract_tests.plugin import COVERAGE_FILE
 from contract_tests.settings import load
 from harness import dovecot, mailpit_standin

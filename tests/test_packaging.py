@@ -58,6 +58,10 @@ def test_the_wheel_holds_the_three_packages_and_the_spec_but_no_test_support(whe
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
     assert tops == {"onlyoffice_contract", "contract_tests", "onlyoffice_sandbox"}
+    # Every subpackage too (pyproject names each one): a subpackage left out is missing only when installed.
+    packages = [path.relative_to(ROOT) for top in tops for path in (ROOT / top).rglob("__init__.py")]
+    assert len(packages) >= 5
+    assert [str(package) for package in packages if str(package) not in names] == []
     spec = zipfile.ZipFile(wheel).read("onlyoffice_contract/openapi.yaml")
     assert spec == (ROOT / "openapi.yaml").read_bytes()  # the file itself, not a link
     own_spec = zipfile.ZipFile(wheel).read("onlyoffice_sandbox/sandbox-api.yaml")

@@ -46,7 +46,7 @@ def test_the_send_example_runs(tmp_path: Path) -> None:
 
 
 def test_every_faulty_variant_is_listed_with_its_check() -> None:
-    from harness.faults import FAULTS
+    from harness.faulty_sandboxes import FAULTS
 
     readme = (ROOT / "README.md").read_text()
     for fault in FAULTS:

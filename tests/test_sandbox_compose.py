@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from harness.hostile import request_bodies
 from onlyoffice_contract import send_task
 from onlyoffice_contract.mailbox import parse_mailbox
-from onlyoffice_sandbox import attachments, binding, sending
+from onlyoffice_sandbox import attachments, request_reader, sending
 from onlyoffice_sandbox.accounts import Accounts
 from onlyoffice_sandbox.delivery import headers
 from onlyoffice_sandbox.delivery.compose import compose
@@ -53,7 +53,7 @@ def accepted_letter(body: dict[str, Any], files: Path) -> Letter | None:
     """The letter the sandbox would store for `body`, or None if its rules refuse it."""
     try:
         # Read by the default binder (onlyoffice), as the sandbox reads a JSON body on the wire.
-        fields = binding.read("onlyoffice", json.dumps(body).encode(), "application/json").fields
+        fields = request_reader.read("onlyoffice", json.dumps(body).encode(), "application/json").fields
         sender = ACCOUNTS.sender(fields["from"])
         recipients = sending.recipients(fields)
     except Problem:

@@ -332,11 +332,11 @@ def test_the_captures_refusals_are_the_codes_sandbox_api_yaml_declares(
 ) -> None:
     """Review (small): the capture typed the codes a second time, with a fallback for others that
     nothing could arm; a code added to DeliveryFault without its reply now stops the start."""
-    from onlyoffice_sandbox import faults
+    from onlyoffice_sandbox import faults_on_demand
     from onlyoffice_sandbox.delivery import capture
 
-    assert set(capture.REFUSALS) == set(faults.DELIVERY_CODES)
-    monkeypatch.setattr(faults, "DELIVERY_CODES", [*faults.DELIVERY_CODES, 552])
+    assert set(capture.REFUSALS) == set(faults_on_demand.DELIVERY_CODES)
+    monkeypatch.setattr(faults_on_demand, "DELIVERY_CODES", [*faults_on_demand.DELIVERY_CODES, 552])
     try:
         with pytest.raises(RuntimeError, match="552"):
             importlib.reload(capture)

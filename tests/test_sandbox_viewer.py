@@ -2,7 +2,7 @@
 
 Mail reaches the pages two ways here: through the send call (the `sandbox` fixture of
 onlyoffice_sandbox.pytest_plugin) and straight over SMTP to the embedded capture
-(harness/capture.py), for what the send call never composes.
+(harness/capture_thread.py), for what the send call never composes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.capture import capture_at, deliver
+from harness.capture_thread import capture_at, deliver
 from harness.pages import Page
 from harness.sandboxes import running, settings_in
 from onlyoffice_sandbox import mailparse

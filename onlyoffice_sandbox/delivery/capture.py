@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from onlyoffice_sandbox import faults
+from onlyoffice_sandbox import faults_on_demand
 from onlyoffice_sandbox.mailstore import MailStore
 
 # The capture faults: each SMTP code, with the reply it is sent with.
@@ -27,9 +27,11 @@ REFUSALS = {
     451: "451 4.3.0 Requested action aborted: local error in processing (a sandbox fault)",
     550: "550 5.7.1 Requested action not taken: mailbox unavailable (a sandbox fault)",
 }
-if set(REFUSALS) != set(faults.DELIVERY_CODES):  # sandbox-api.yaml and this table must name the same codes
+if set(REFUSALS) != set(
+    faults_on_demand.DELIVERY_CODES
+):  # sandbox-api.yaml and this table must name the same codes
     raise RuntimeError(
-        f"sandbox-api.yaml's delivery fault codes {faults.DELIVERY_CODES} differ from the capture's"
+        f"sandbox-api.yaml's delivery fault codes {faults_on_demand.DELIVERY_CODES} differ from the capture's"
     )
 
 

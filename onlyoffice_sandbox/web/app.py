@@ -14,13 +14,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from onlyoffice_contract import spec
-from onlyoffice_sandbox import drafts, faults, outbox
+from onlyoffice_sandbox import drafts, faults_on_demand, outbox
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.delivery import DeliveryProcess
 from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.settings import Settings
-from onlyoffice_sandbox.web import api, envelope, send, viewer
-from onlyoffice_sandbox.web import faults as fault_endpoints
+from onlyoffice_sandbox.web import api, envelope, fault_endpoints, send, viewer
 from onlyoffice_sandbox.web.access import Endpoint, guarded
 
 SEND_METHOD = spec.OPERATION_METHOD.upper()
@@ -71,10 +70,12 @@ def _arm_from_settings(ctx: Context) -> None:
     if ctx.mail is not None:
         ctx.mail.clear_fault()
     if settings.fault_sends:
-        kind, count = faults.parse_setting(settings.fault_sends, faults.KINDS)
+        kind, count = faults_on_demand.parse_setting(settings.fault_sends, faults_on_demand.KINDS)
         ctx.faults.arm(kind, count, settings.fault_late_seconds)
     if settings.fault_deliveries and ctx.mail is not None:
-        code, count = faults.parse_setting(settings.fault_deliveries, [str(c) for c in faults.DELIVERY_CODES])
+        code, count = faults_on_demand.parse_setting(
+            settings.fault_deliveries, [str(c) for c in faults_on_demand.DELIVERY_CODES]
+        )
         ctx.mail.arm_fault(int(code), count)
 
 

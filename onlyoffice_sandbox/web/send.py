@@ -1,9 +1,9 @@
 """PUT /api/2.0/mail/messages/send (and `.json`, `.xml`, `.tml`) over HTTP: what comes before the
 rules, and the answer.
 
-0. an armed fault of the portal's state (an empty answer, before authentication; `faults.py`)
+0. an armed fault of the portal's state (an empty answer, before authentication; `faults_on_demand.py`)
 1. auth (401, bare text)           2. size (413, before the body is read whole)
-3. reading the body (400; `binding.py`, by SANDBOX_BINDER)
+3. reading the body (400; `request_reader.py`, by SANDBOX_BINDER)
 4. an armed fault of the API's filter or of the method (the error envelope)
 5. the rules and the outbox (`sending.py`)
 In onlyoffice mode the `asc_auth_key` cookie is taken as the web client sends it, and each
@@ -22,7 +22,8 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from onlyoffice_sandbox import auth, binding, sending
+from onlyoffice_contract import leniency
+from onlyoffice_sandbox import auth, request_reader, sending
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.problems import Problem, bad_request, too_large
 from onlyoffice_sandbox.web import envelope
@@ -41,7 +42,7 @@ def authorization(request: Request) -> str | None:
 
 def authenticated(request: Request, ctx: Context) -> bool:
     """Whether the request carries valid credentials (`auth.py`): its header and, in onlyoffice mode,
-    its `asc_auth_key` cookie. The send call and its faults (`web/faults.py`) both ask here."""
+    its `asc_auth_key` cookie. The send call and its faults (`web/fault_endpoints.py`) both ask here."""
     cookie = None
     if ctx.settings.binder == "onlyoffice" and "cookie" in request.headers:  # parsing no cookies costs too
         cookie = request.cookies.get(COOKIE)
@@ -123,9 +124,9 @@ async def handle(request: Request) -> Response:
         query = request.scope.get("query_string", b"")
         if len(raw) > INLINE_BIND_BYTES:  # binding is linear, but a 4 MB form is seconds of it: off the loop
             async with ctx.large_binds:
-                read = await asyncio.to_thread(binding.read, mode, raw, content_type, query)
+                read = await asyncio.to_thread(request_reader.read, mode, raw, content_type, query)
         else:
-            read = binding.read(mode, raw, content_type, query)
+            read = request_reader.read(mode, raw, content_type, query)
         refused = ctx.faults.after_binding(request.headers.get("payment-info"))
         if refused is not None:
             raise refused
@@ -134,7 +135,7 @@ async def handle(request: Request) -> Response:
         response = envelope.failure(problem, xml)
     else:
         ctx.wake_delivery()
-        response = envelope.success(message_id, read.leniencies, xml)
+        response = envelope.success(message_id, leniency.shown(read.leniencies), xml)
     if cookie is not None:
         response.headers.append("set-cookie", cookie)
     return response

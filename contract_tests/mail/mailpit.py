@@ -35,9 +35,9 @@ from typing import Any
 
 import requests
 
+from contract_tests.mail.bounds import MAX_COPIES, MAX_LISTING_BYTES, MAX_MESSAGE_BYTES, SinkError
+from contract_tests.mail.catch_all import until_found
 from contract_tests.settings import UsageError, masked_url
-from contract_tests.sink_errors import MAX_COPIES, MAX_LISTING_BYTES, MAX_MESSAGE_BYTES, SinkError
-from contract_tests.stored_mail import until_found
 from contract_tests.terminal import shown
 from contract_tests.transport import AnswerTooLarge, NoAnswer
 

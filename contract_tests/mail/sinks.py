@@ -4,9 +4,9 @@
   (`/sandbox/api/messages/wait`, which matches the SMTP envelope, so Bcc recipients too);
 - `maildir:/path`: a Maildir that the mail for RECIPIENT_DOMAIN is delivered into, by a delivery
   agent that writes `Delivered-To` (Postfix, Dovecot's LDA), one copy per recipient;
-- `imap://`, `imaps://`, `pop3://`, `pop3s://`: a catch-all mailbox of that domain (`mailboxes.py`);
+- `imap://`, `imaps://`, `pop3://`, `pop3s://`: a catch-all mailbox of that domain (`imap_pop3.py`);
 - `mailpit:http://host:8025`: Mailpit's HTTP API (`mailpit.py`);
-- `sandbox:http://host:8080`: the capture of a sandbox you run yourself (`sandbox_sink.py`);
+- `sandbox:http://host:8080`: the capture of a sandbox you run yourself (`sandbox.py`);
 - unset, against a live server: none; the delivered-mail checks are reported as not run.
 
 Each sink answers one question: which messages reached this address, waiting up to a bound.
@@ -25,11 +25,11 @@ from typing import Protocol
 
 import requests
 
-from contract_tests import delivered, mailboxes
-from contract_tests.mailpit import PREFIX as MAILPIT
-from contract_tests.mailpit import Mailpit
+from contract_tests.mail import compare, imap_pop3
+from contract_tests.mail.catch_all import delivered_to, until_found
+from contract_tests.mail.mailpit import PREFIX as MAILPIT
+from contract_tests.mail.mailpit import Mailpit
 from contract_tests.settings import SuiteSettings, UsageError, masked_url
-from contract_tests.stored_mail import delivered_to, until_found
 
 
 class Sink(Protocol):
@@ -95,7 +95,7 @@ class Maildir:
                 with contextlib.suppress(KeyError, FileNotFoundError):  # taken away meanwhile
                     if key not in self._heads:
                         raw = box.get_bytes(key)  # the header parser stops at the blank line
-                        self._heads[key] = BytesHeaderParser(policy=delivered.POLICY).parsebytes(raw)
+                        self._heads[key] = BytesHeaderParser(policy=compare.POLICY).parsebytes(raw)
                     if delivered_to(self._heads[key], address):
                         found.append(box.get_bytes(key))
             return found
@@ -114,14 +114,14 @@ def sink_for(settings: SuiteSettings, target_url: str, session: requests.Session
     if given.startswith(MAILPIT):
         return Mailpit(given, session, settings.request_timeout)
     if given.startswith("sandbox:"):  # a sandbox you run yourself, read as the embedded one is
-        from contract_tests import sandbox_sink
+        from contract_tests.mail.sandbox import open_sink
 
-        return sandbox_sink.open_sink(given, session, settings)
+        return open_sink(given, session, settings)
     scheme = given.partition("://")[0]
     if scheme in ("imap", "imaps"):
-        return mailboxes.Imap(mailboxes.parse_url(given), settings.request_timeout)
+        return imap_pop3.Imap(imap_pop3.parse_url(given), settings.request_timeout)
     if scheme in ("pop3", "pop3s"):
-        return mailboxes.Pop3(mailboxes.parse_url(given), settings.request_timeout)
+        return imap_pop3.Pop3(imap_pop3.parse_url(given), settings.request_timeout)
     raise UsageError(
         "MAIL_SINK: maildir:/path, imap[s]://..., pop3[s]://..., mailpit:http://..., sandbox:http://...,"
         " or unset (the embedded"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import requests
 
+from contract_tests.mail.sinks import Embedded
 from contract_tests.settings import SuiteSettings, UsageError, masked_url
-from contract_tests.sinks import Embedded
 
 PREFIX = "sandbox:"
 

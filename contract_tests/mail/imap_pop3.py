@@ -4,7 +4,7 @@
     MAIL_SINK=pop3://USER:PASSWORD@HOST[:PORT]             (pop3s:// for TLS)
 
 User, password and mailbox are percent-decoded (`%40` for `@`, `%2F` for `/`). The copy of each
-recipient is told by its `Delivered-To` (`stored_mail.delivered_to`), as in a Maildir.
+recipient is told by its `Delivered-To` (`catch_all.delivered_to`), as in a Maildir.
 
 Read only: IMAP selects the mailbox read-only (EXAMINE) and fetches with BODY.PEEK; POP3 never
 sends DELE, and reads with TOP (RETR makes Dovecot flag a message seen). IMAP searches on the
@@ -14,7 +14,7 @@ every poll logs in anew, reads the headers of the messages it has not seen (TOP 
 UIDL) and fetches only those delivered to the address.
 
 Every command and its answer must end within REQUEST_TIMEOUT and stay within a size
-(`sink_errors.Bounds`, under imaplib's and poplib's own reading): a listing within
+(`bounds.Bounds`, under imaplib's and poplib's own reading): a listing within
 MAX_LISTING_BYTES, a message within MAX_MESSAGE_BYTES (an IMAP literal larger than that is refused
 before it is read). A mailbox that breaks a bound, or answers in a shape its protocol does not
 have, raises `SinkError`; one that cannot be reached or drops the connection is tried again until
@@ -36,10 +36,10 @@ from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
-from contract_tests.delivered import parse
+from contract_tests.mail.bounds import MAX_COPIES, MAX_MESSAGE_BYTES, Bounds, SinkError, bounded_socket
+from contract_tests.mail.catch_all import delivered_to, until_found
+from contract_tests.mail.compare import parse
 from contract_tests.settings import UsageError, masked_url
-from contract_tests.sink_errors import MAX_COPIES, MAX_MESSAGE_BYTES, Bounds, SinkError, bounded_socket
-from contract_tests.stored_mail import delivered_to, until_found
 from contract_tests.terminal import shown
 
 PORTS = {"imap": 143, "imaps": 993, "pop3": 110, "pop3s": 995}

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from onlyoffice_sandbox import api_spec, faults
+from onlyoffice_sandbox import api_spec, faults_on_demand
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.problems import Problem
 from onlyoffice_sandbox.web import envelope
@@ -26,7 +26,7 @@ from onlyoffice_sandbox.web.api import problem
 from onlyoffice_sandbox.web.send import authenticated, read_body
 
 TRANSPORT = "sandbox.transport"  # the scope key app.SandboxApp sets
-GUARDED = (faults.LATE, faults.DROP)
+GUARDED = (faults_on_demand.LATE, faults_on_demand.DROP)
 
 
 def with_faults(handle: Endpoint) -> Endpoint:
@@ -41,7 +41,7 @@ def with_faults(handle: Endpoint) -> Endpoint:
             armed = ctx.faults.take(GUARDED)
         if armed is None:
             return await handle(request)
-        if armed.kind == faults.LATE:
+        if armed.kind == faults_on_demand.LATE:
             response = await handle(request)  # accepted (or refused) now, answered later
             await asyncio.sleep(armed.seconds)
             return response
@@ -112,7 +112,9 @@ async def arm_send_fault(request: Request) -> Response:
     body = await _body(request, "SendFault")
     if isinstance(body, Response):
         return body
-    ctx.faults.arm(body["kind"], body.get("count", 1), float(body.get("seconds", faults.DEFAULT_SECONDS)))
+    ctx.faults.arm(
+        body["kind"], body.get("count", 1), float(body.get("seconds", faults_on_demand.DEFAULT_SECONDS))
+    )
     return JSONResponse(await asyncio.to_thread(_state, ctx))
 
 

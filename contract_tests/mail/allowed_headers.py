@@ -9,7 +9,7 @@ What the real server writes, read from `MailDraftExtensions.ToMimeMessage` (Mime
   mailbox, with its name), `To`, `Cc`; `Bcc` is set on the MimeMessage but MailKit's SmtpClient
   hides it on the wire; `MIME-Version`, and the body's `Content-Type` and
   `Content-Transfer-Encoding`, which MimeKit writes with the message's headers;
-- only when a field asks (`delivered.CAUSED`, `Auto-Submitted`): `Importance`, `In-Reply-To`,
+- only when a field asks (`compare.CAUSED`, `Auto-Submitted`): `Importance`, `In-Reply-To`,
   `Auto-Submitted` (twice when both `calendarIcs` and `isAutoreply` are set), `Return-Receipt-To`,
   `Disposition-Notification-To`; `X-Priority` is not written by ToMimeMessage, but the facts name
   it with `importance` and the sandbox writes it, so it is allowed (and checked) with importance;

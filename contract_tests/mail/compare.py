@@ -20,7 +20,7 @@ what the request asked for. The rules, field by field, as the real server (MimeK
 - the HTML body travels as a text/html part with a text/plain alternative (when it shows text:
   ToMimeMessage sends the HTML alone when the text it extracts is empty);
 - none of those headers appears when the request did not ask for it, and no header at all that
-  neither the request, the server nor a relay accounts for (`mail_headers.py`).
+  neither the request, the server nor a relay accounts for (`allowed_headers.py`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
-from contract_tests import mail_headers
+from contract_tests.mail import allowed_headers
 from onlyoffice_contract import send_task, spec
 from onlyoffice_contract.mailbox import CONTROL, parse_mailbox
 
@@ -217,7 +217,7 @@ def differences(
             " (a draft or template sent by its id keeps the Message-ID it was saved with)"
         )
     found += _caused(body, mail, sender)
-    extra = mail_headers.unexpected(mail, [*CAUSED.values(), *ALSO_CAUSED], relay_headers)
+    extra = allowed_headers.unexpected(mail, [*CAUSED.values(), *ALSO_CAUSED], relay_headers)
     if extra:
         found.append(f"a header the request did not cause: {', '.join(extra)}")
     return found

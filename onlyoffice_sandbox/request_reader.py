@@ -18,6 +18,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.protocols import Validator
 
 from onlyoffice_contract import binder, spec
+from onlyoffice_contract.leniency import Leniency
 from onlyoffice_sandbox.problems import HRESULT_INVALID_OPERATION, Problem, bad_request, forbidden
 
 REQUEST_SCHEMA = spec.request_schema_name()
@@ -26,7 +27,7 @@ REQUEST_SCHEMA = spec.request_schema_name()
 @dataclass(frozen=True)
 class Read:
     fields: dict[str, Any]
-    leniencies: tuple[str, ...] = ()  # what the real server accepts only through its binder's leniency
+    leniencies: tuple[Leniency, ...] = ()  # what the real server accepts only through its binder's leniency
 
 
 def _schema_problem(error: ValidationError) -> Problem:

@@ -1,6 +1,6 @@
 """Faults on demand for the send call: the next N sends fail as production can make them fail.
 
-Framework-free: the HTTP layer (`web/send.py`, `web/faults.py`) applies each kind at the stage
+Framework-free: the HTTP layer (`web/send.py`, `web/fault_endpoints.py`) applies each kind at the stage
 where the real server answers it. The kinds are read from sandbox-api.yaml (`SendFault.kind`).
 
 - The portal's state (`PORTAL`), checked before routing and authentication (Global.asax.cs
@@ -11,7 +11,7 @@ where the real server answers it. The kinds are read from sandbox-api.yaml (`Sen
   Its unpaid check (`payment-required`, on installs with tariff settings) is skipped when the
   request's `Payment-Info` header is set and is not true.
 - An unhandled exception in the method (`METHOD`), after the filters.
-- `late` and `drop`, for any authenticated send (`web/faults.py`).
+- `late` and `drop`, for any authenticated send (`web/fault_endpoints.py`).
 """
 
 from __future__ import annotations

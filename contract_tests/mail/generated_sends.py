@@ -3,7 +3,7 @@
 Every generated case is marked in `before_call` (the one hook that runs in every phase, coverage
 included), after `safety.make_safe` has confined its recipients to RECIPIENT_DOMAIN: each recipient
 there gets `+cs-<run>-<n>`, n this case's own. Marking never changes what a case tests: an address
-that did not parse still does not, one that did still does (`delivered.marked`). A case the server
+that did not parse still does not, one that did still does (`compare.marked`). A case the server
 accepted (200) is kept when its mail can be told apart from every other send's: its body is valid
 under PROFILE (an accepted invalid body is a conformance failure already), and every recipient the
 server binds from it carries its marker, each once. Its mail is compared with the request as the
@@ -23,7 +23,8 @@ from typing import Any
 
 from schemathesis import Case
 
-from contract_tests import delivered, profiles
+from contract_tests import profiles
+from contract_tests.mail import compare
 from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import binder, spec
 
@@ -49,7 +50,7 @@ class GeneratedSends:
         if not isinstance(case.body, dict):
             return
         number, self._next = self._next, self._next + 1
-        case.body = delivered.marked(case.body, self.token, number, self.settings.recipient_domain)
+        case.body = compare.marked(case.body, self.token, number, self.settings.recipient_domain)
         self._numbers[id(case)] = number
 
     def answered(self, case: Case[Any], status: int) -> None:
@@ -59,11 +60,11 @@ class GeneratedSends:
         request = self._as_bound(case.body)
         if request is None:
             return
-        addresses = delivered.recipients(request)
+        addresses = compare.recipients(request)
         if (
             addresses
             and len(set(addresses)) == len(addresses)
-            and all(delivered.is_marked(a, self.token, number) for a in addresses)
+            and all(compare.is_marked(a, self.token, number) for a in addresses)
         ):
             self.accepted.append(Sent(number, copy.deepcopy(case.body), request))
 
