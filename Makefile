@@ -17,7 +17,27 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated lint typecheck spec docs docs-tables test contract serve chromium dovecot oracle browser-check bench drill lock clean
+.PHONY: check test pytest-fast pytest-all help venv generate check-generated lint typecheck spec docs docs-tables contract serve chromium dovecot oracle browser-check bench drill lock clean
+
+# The two lanes. `make check`, for every edit: no root, no browser, no Dovecot, about a minute on two
+# cores (mypy's cache, .mypy_cache, keeps repeated runs short). `make test`: everything, as CI runs it.
+# The split is by marker (pyproject.toml; tests/test_lanes.py proves it): a test that costs seconds
+# is marked `slow`, or with a marker that says why.
+CHECK_MARKERS := not slow
+
+check: lint typecheck pytest-fast ## Fast lane, for every edit: lint, types, every test not marked slow
+
+pytest-fast: $(STAMP)
+	$(BIN)/pytest -n 2 -q -m "$(CHECK_MARKERS)"
+
+# Lint, types and the spec run beside the tests: they are mostly CPU while many tests wait on sockets
+# and processes, and CI's time is a budget (15 minutes).
+test: $(STAMP) $(REDOCLY) dovecot ## Everything CI runs: linters, types, the spec, all tests (generated/ included), on every core
+	$(MAKE) --no-print-directory -j 4 --output-sync=target lint typecheck spec pytest-all
+
+pytest-all: $(STAMP)
+	$(BIN)/pytest -n auto --durations=40
+
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -76,9 +96,6 @@ docs: docs-tables $(REDOCLY) ## The tables in docs/, and the API reference pages
 	  test -s $$page || exit 1; \
 	  echo "<!-- built from $$spec sha256 $$(sha256sum $$spec | cut -d' ' -f1) by redocly $(REDOCLY_VERSION) -->" >> $$page; \
 	done
-
-test: lint typecheck spec dovecot ## Everything CI runs: linters, types, the spec, all tests (generated/ included), on every core
-	$(BIN)/pytest -n auto --durations=25
 
 # The IMAP and POP3 sinks are tested against Debian's Dovecot, which the tests start as a process of
 # their own on free loopback ports (harness/dovecot.py): a system service, running or not, is never used.

@@ -33,6 +33,8 @@ from onlyoffice_sandbox import request_reader
 from onlyoffice_sandbox.problems import Problem
 from onlyoffice_sandbox.web import send as send_module
 
+pytestmark = pytest.mark.slow  # large bodies and cost ratios measured over many runs: seconds a test
+
 NAMES = [*(p.name for p in binder.params()), "From", "TO", "fileId", "fileid", "a", "@x", "#text", "$id"]
 MEMBERS = ["fileId", "fileName", "size", "contentType", "needSaveToTemp", "fileid", "x"]
 JSON = "application/json"

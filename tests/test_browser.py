@@ -18,9 +18,12 @@ import pytest
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed here: run `make chromium` (root)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed here: run `make chromium` (root)"
+    ),
+]
 SHOTS = Path(__file__).resolve().parents[1] / "reports" / "browser"
 # Known to work here as root, headless, on a closed network (without the background-networking
 # flags Chromium stalls trying to reach its services).

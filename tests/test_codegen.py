@@ -8,6 +8,7 @@ import sys
 import venv
 from pathlib import Path
 
+import pytest
 import yaml
 from openapi_python_client.config import ConfigFile
 
@@ -37,6 +38,7 @@ def test_every_template_overrides_a_builtin_one() -> None:
         assert (builtin / template).is_file(), template
 
 
+@pytest.mark.subprocess
 def test_the_package_installs_into_a_fresh_venv_and_is_typed(tmp_path: Path) -> None:
     env = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env)

@@ -20,6 +20,8 @@ from harness.suite import DOMAIN, SuiteRun, run_suite
 from onlyoffice_contract import spec
 from onlyoffice_contract.facts import RuleId
 
+pytestmark = pytest.mark.suite_run
+
 CRASH = next(f for f in FAULTS if f.name == "a 500 on valid input (any cc)")
 QUICK = {"SEED": "3", "MAX_EXAMPLES": "10"}
 GITHUB = {"GITHUB_ACTIONS": "true"}

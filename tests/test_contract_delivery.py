@@ -53,6 +53,7 @@ def _through_relay(tmp_path: Path, fault: DeliveryFault | None) -> tuple[int, st
     return run.returncode, run.output, (tmp_path / "report" / COVERAGE_FILE).read_text()
 
 
+@pytest.mark.suite_run
 def test_the_sandbox_through_a_relay_into_a_maildir_passes(tmp_path: Path) -> None:
     returncode, output, coverage = _through_relay(tmp_path, None)
     assert returncode == 0, output[-3000:]
@@ -66,6 +67,7 @@ def test_the_sandbox_through_a_relay_into_a_maildir_passes(tmp_path: Path) -> No
     ]
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("fault", DELIVERY_FAULTS, ids=[f.name for f in DELIVERY_FAULTS])
 def test_the_suite_fails_on_each_delivery_fault(tmp_path: Path, fault: DeliveryFault) -> None:
     returncode, output, coverage = _through_relay(tmp_path, fault)
@@ -78,6 +80,7 @@ def test_the_suite_fails_on_each_delivery_fault(tmp_path: Path, fault: DeliveryF
     )
 
 
+@pytest.mark.suite_run
 def test_the_embedded_run_checks_the_mail_in_its_capture(tmp_path: Path) -> None:
     """The default: no MAIL_SINK, no BASE_URL: the embedded sandbox's capture, through its JSON API."""
     run = run_suite(tmp_path / "report", API_KEY="", FROM="", SEED="5", MAX_EXAMPLES="5")
@@ -85,6 +88,7 @@ def test_the_embedded_run_checks_the_mail_in_its_capture(tmp_path: Path) -> None
     assert "delivered mail a calendar invitation: 2 messages read, passed" in run.output
 
 
+@pytest.mark.suite_run
 def test_against_a_live_server_without_a_sink_the_check_is_not_run(tmp_path: Path) -> None:
     with running(strict_settings(tmp_path)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **SETTINGS)
@@ -113,6 +117,7 @@ def test_each_long_poll_of_the_capture_ends_within_request_timeout(tmp_path: Pat
     assert all(wait <= 1 for wait in session.waits), session.waits
 
 
+@pytest.mark.suite_run
 def test_the_real_server_as_it_ships_conforms_to_its_profile_naming_each_deviation(tmp_path: Path) -> None:
     """A server that binds as 12.7 does, answers its three known 500s and accepts, then never sends, what
     its send task cannot build, delivering the rest through a relay: PROFILE=onlyoffice with a sink

@@ -41,6 +41,7 @@ def _labelling_401s(label: bytes | None, seen: list[bytes]) -> Wrap:
 
 # The real server's 401 is text/html (ASP.NET's default), a proxy's may be text/plain: both conform,
 # to schemathesis' content-type check and to the suite's own.
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     ("label", "expected"),
     [(None, b"text/html; charset=utf-8"), (b"text/plain", b"text/plain")],
@@ -60,6 +61,7 @@ def test_there_are_at_least_thirty_faults() -> None:
     assert len({f.name for f in FAULTS}) == len(FAULTS)
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
 def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
     if fault.embedded:  # the suite's own embedded sandbox, behind the fault
@@ -77,6 +79,7 @@ def test_the_suite_fails_on_each_fault(tmp_path: Path, fault: Fault) -> None:
         assert rule_verdict(tmp_path / "report", fault.caught_by)[1] == "failed"
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     ("fault", "passes"), [(LENIENT, True), (CONVERTS_ANYTHING, False)], ids=["lenient", "anything"]
 )
@@ -90,6 +93,7 @@ def test_the_onlyoffice_profile_tolerates_exactly_what_the_binder_takes(
         assert "Schema-violating request accepted" in run.output
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("fault", KNOWN_DEFECTS, ids=[f.name for f in KNOWN_DEFECTS])
 def test_the_real_servers_known_defects_are_deviations_under_its_profile(
     tmp_path: Path, fault: Fault
@@ -120,6 +124,7 @@ def test_the_real_servers_known_defects_are_deviations_under_its_profile(
     assert strict.returncode == 1, strict.output[-3000:]
 
 
+@pytest.mark.suite_run
 def test_a_known_defect_is_judged_on_what_the_binder_binds(tmp_path: Path) -> None:
     """A generated case whose `from` the binder reads as an unparsable address (`"from": 0` is "0"),
     answered 500 as the real server answers it: a known deviation of the generated phase under the
@@ -139,6 +144,7 @@ def test_a_known_defect_is_judged_on_what_the_binder_binds(tmp_path: Path) -> No
     assert "Undocumented status code" in strict.output, strict.output[-3000:]
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(("profile", "status"), [("onlyoffice", 0), ("strict", 4)])
 def test_the_onlyoffice_sandbox_passes_its_profile_and_is_stopped_under_strict(
     tmp_path: Path, profile: str, status: int

@@ -56,6 +56,7 @@ def after_preflight(reply: Reply, times: int = 3) -> Callable[[Received], Reply]
     return lambda request: reply if 2 <= next(seen) < 2 + times else SUCCESS
 
 
+@pytest.mark.suite_run
 def test_a_server_that_drops_every_connection(tmp_path: Path) -> None:
     # pytest shows the arguments of the frames it prints: requests' `headers`, the key among them.
     with ScriptedServer().running() as server:
@@ -75,6 +76,7 @@ def _echo_the_key(status: int, headers: Headers, body: bytes, request: Headers) 
     return 500, [(b"content-type", b"text/plain")], b"Internal error. You sent Authorization: " + key
 
 
+@pytest.mark.suite_run
 def test_a_server_that_echoes_the_key_in_its_answers(tmp_path: Path) -> None:
     with running(strict_settings(tmp_path), on_responses(_echo_the_key)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, **QUICK)
@@ -86,6 +88,7 @@ def test_a_server_that_echoes_the_key_in_its_answers(tmp_path: Path) -> None:
     assert_key_never_shown(run)
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     "reply",
     [
@@ -106,6 +109,7 @@ def test_a_server_that_does_not_answer_in_time(tmp_path: Path, reply: Reply) -> 
     assert_every_send_counted(run, server)
 
 
+@pytest.mark.suite_run
 def test_a_huge_answer_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
     huge = 300 * 2**20
     with ScriptedServer().running() as server:
@@ -123,6 +127,7 @@ def test_a_huge_answer_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
     assert_every_send_counted(run, server)
 
 
+@pytest.mark.suite_run
 def test_a_redirect_to_another_origin_is_not_followed(tmp_path: Path) -> None:
     with ScriptedServer().running() as elsewhere, ScriptedServer().running() as server:
         elsewhere.reply = Reply.envelope({"count": 1, "response": 5, "status": 0, "statusCode": 200})
@@ -157,6 +162,7 @@ def merging_slashes(app: Any) -> Any:
     return merged
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("base", ["/honest", "/honest/", "//honest"])
 def test_max_sends_holds_under_a_base_path(tmp_path: Path, base: str) -> None:
     """However the base path is spelled, every send is counted: the pre-run check's ones too."""
@@ -169,6 +175,7 @@ def test_max_sends_holds_under_a_base_path(tmp_path: Path, base: str) -> None:
     assert sends_seen(seen) == 5
 
 
+@pytest.mark.suite_run
 def test_a_conforming_server_under_a_base_path_passes_and_every_send_is_counted(tmp_path: Path) -> None:
     seen: list[Seen] = []
     honest = lambda app: recording(seen)(mounted_under("/honest")(app))  # noqa: E731
@@ -180,6 +187,7 @@ def test_a_conforming_server_under_a_base_path_passes_and_every_send_is_counted(
     assert int(counted[1]) == sends_seen(seen) > 100
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     ("ending", "embedded"),
     [("\n", False), ("\r\n", False), (" ", False), ("\x1b", False), ("\n", True)],

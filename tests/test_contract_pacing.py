@@ -27,6 +27,7 @@ def verdict_of(report_dir: Path) -> dict[str, object]:
     return content
 
 
+@pytest.mark.suite_run
 def test_rate_limit_holds_against_the_server(tmp_path: Path) -> None:
     times: list[float] = []
     with running(strict_settings(tmp_path), arrivals(times)) as url:
@@ -38,6 +39,7 @@ def test_rate_limit_holds_against_the_server(tmp_path: Path) -> None:
     assert rate <= 5.0
 
 
+@pytest.mark.suite_run
 def test_a_server_that_throttles_every_fifth_send_gets_a_verdict(tmp_path: Path) -> None:
     with running(strict_settings(tmp_path), throttling(lambda n: n % 5 == 0)) as url:
         run = run_suite(tmp_path / "report", BASE_URL=url, TIER="smoke", SEED="3")
@@ -52,6 +54,7 @@ def test_a_server_that_throttles_every_fifth_send_gets_a_verdict(tmp_path: Path)
     assert not [what for kind, what in coverage_rows(tmp_path / "report") if "429" in what]
 
 
+@pytest.mark.suite_run
 def test_a_server_that_starts_throttling_for_good_mid_run_gets_no_verdict(tmp_path: Path) -> None:
     """Every send after the 30th refused 429: the run stops there, no verdict, the test it was in skipped."""
     with running(strict_settings(tmp_path), throttling(lambda n: n > 30)) as url:
@@ -76,6 +79,7 @@ def test_a_server_that_starts_throttling_for_good_mid_run_gets_no_verdict(tmp_pa
     assert "::error" not in run.output
 
 
+@pytest.mark.suite_run
 def test_smoke_tier_runs_every_probe_in_under_a_hundred_sends(tmp_path: Path) -> None:
     seen: list[Seen] = []
     with running(strict_settings(tmp_path), recording(seen)) as url:
@@ -89,6 +93,7 @@ def test_smoke_tier_runs_every_probe_in_under_a_hundred_sends(tmp_path: Path) ->
         assert verdict == "passed" or verdict.startswith("not run: "), (rule, verdict)
 
 
+@pytest.mark.suite_run
 def test_smoke_tier_against_the_embedded_sandbox_runs_every_probe(tmp_path: Path) -> None:
     run = run_suite(tmp_path, API_KEY="", FROM="", TIER="smoke", SEED="4")
     assert run.returncode == 0, run.output[-3000:]

@@ -23,6 +23,8 @@ from harness.scripted_server import Reply, ScriptedServer
 from harness.suite import SuiteRun, run_suite
 from onlyoffice_contract import spec
 
+pytestmark = pytest.mark.suite_run
+
 QUICK = {"SEED": "3", "MAX_EXAMPLES": "10"}
 MOST_LINES = 20
 MOST_REQUESTS = 3

@@ -6,12 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from harness.faulty_sandboxes import strict_settings
 from harness.sandboxes import MAILBOX, TOKEN, running
 from harness.scripted_server import Reply, ScriptedServer
 from harness.suite import coverage_rows, run_suite
 from onlyoffice_contract.mailbox import parse_mailbox
+
+pytestmark = pytest.mark.suite_run
 
 SENDER = parse_mailbox(MAILBOX)
 assert SENDER is not None

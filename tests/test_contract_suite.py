@@ -48,6 +48,7 @@ def send_calls(seen: list[Seen]) -> list[Seen]:
     return [s for s in seen if s.method == "PUT" and s.path in SEND_PATHS]
 
 
+@pytest.mark.suite_run
 def test_every_recipient_of_a_full_run_is_in_the_recipient_domain(tmp_path: Path) -> None:
     seen: list[Seen] = []
     with running(strict_settings(tmp_path), recording(seen)) as url:
@@ -73,6 +74,7 @@ def test_every_recipient_of_a_full_run_is_in_the_recipient_domain(tmp_path: Path
             assert re.match(re.escape(DOMAIN) + r"(?:$|[>,;])", after), recipient
 
 
+@pytest.mark.suite_run
 def test_max_sends_stops_the_run(tmp_path: Path) -> None:
     seen: list[Seen] = []
     with running(strict_settings(tmp_path), recording(seen)) as url:
@@ -83,6 +85,7 @@ def test_max_sends_stops_the_run(tmp_path: Path) -> None:
     assert run.output.splitlines()[-1].startswith("NO VERDICT (MAX_SENDS=40 reached")
 
 
+@pytest.mark.suite_run
 def test_a_file_of_the_account_is_attached_when_attachment_file_id_is_set(tmp_path: Path) -> None:
     settings = strict_settings(tmp_path)
     settings.files_dir.mkdir(parents=True)
@@ -98,6 +101,7 @@ def test_a_file_of_the_account_is_attached_when_attachment_file_id_is_set(tmp_pa
     assert len(bodies) == 1
 
 
+@pytest.mark.suite_run
 def test_the_key_is_never_printed(tmp_path: Path) -> None:
     crash = next(f for f in FAULTS if f.caught_by is CheckId.NOT_A_SERVER_ERROR)
     with running(strict_settings(tmp_path), crash.wrap) as url:
@@ -115,6 +119,7 @@ def test_the_key_is_never_printed(tmp_path: Path) -> None:
         assert TOKEN not in text
 
 
+@pytest.mark.suite_run
 def test_a_password_in_base_url_is_never_printed(tmp_path: Path) -> None:
     """A BASE_URL may carry credentials for a proxy in front of staging (https://user:password@host)."""
     password = "pw-4f9e1c7b-proxy"
@@ -139,6 +144,7 @@ def junit_cases(text: str) -> dict[str, ET.Element]:
     return {case.attrib["name"]: case for case in junit(text).iter("testcase")}
 
 
+@pytest.mark.suite_run
 def test_a_failing_run_names_each_failure_in_a_line_a_junit_case_and_the_report(tmp_path: Path) -> None:
     """Against a live server (BASE_URL): the failures listed before the tracebacks, each failed check of
     the fuzzing run its own JUnit case, the rule failed in the report, and the draft probes not run."""
@@ -178,6 +184,7 @@ def test_a_failing_run_names_each_failure_in_a_line_a_junit_case_and_the_report(
     assert rule_verdict(report, RuleId.FILE_OF_THE_ACCOUNT)[1].startswith("not run: ATTACHMENT_FILE_ID")
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
@@ -205,6 +212,7 @@ def test_a_wrong_key_or_from_stops_the_run_at_once(
     assert 1 <= len(send_calls(seen)) <= 3
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
@@ -223,6 +231,7 @@ def test_usage_errors_say_what_to_set(tmp_path: Path, variables: dict[str, str],
     assert f"usage: {message}" in run.output
 
 
+@pytest.mark.suite_run
 def test_the_same_seed_gives_the_same_cases(tmp_path: Path) -> None:
     def bodies(seed: str, run_number: int) -> list[bytes]:
         """Against a fresh sandbox each time: a probe sends again the id a first send returned."""
@@ -241,6 +250,7 @@ def test_the_same_seed_gives_the_same_cases(tmp_path: Path) -> None:
     assert bodies("6", 1) != first
 
 
+@pytest.mark.suite_run
 def test_with_no_target_it_runs_against_the_embedded_sandbox(tmp_path: Path) -> None:
     """The default run: every rule exercised and passed, every status the sandbox can produce seen,
     the others said to be out of reach, and the verdict last."""
@@ -283,6 +293,7 @@ def test_with_no_target_it_runs_against_the_embedded_sandbox(tmp_path: Path) -> 
     assert sorted(named) == sorted(rules.rule_names())
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("seed", ["101", "202", "303", "404", "505"])
 def test_no_false_alarms_over_a_thousand_cases(tmp_path: Path, seed: str) -> None:
     run = run_suite(tmp_path, API_KEY="", FROM="", SEED=seed, MAX_EXAMPLES="1000", MAX_SENDS="5000")
@@ -291,6 +302,7 @@ def test_no_false_alarms_over_a_thousand_cases(tmp_path: Path, seed: str) -> Non
     assert "profile strict" in run.output
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize("seed", ["111", "222", "333", "444", "555"])
 def test_no_false_alarms_under_the_onlyoffice_profile(tmp_path: Path, seed: str) -> None:
     """The embedded target binds as the real server does; PROFILE=onlyoffice must not hold it against it."""

@@ -70,6 +70,7 @@ def test_imap_a_literal_of_10_to_the_20_bytes_is_refused() -> None:
     assert f"a literal of {10**20} bytes" in str(exc)
 
 
+@pytest.mark.slow
 def test_imap_an_endless_search_is_cut_at_the_listing_bound() -> None:
     with hostile_sinks.imap("endless search") as (url, speaker):
         exc = sink_error(Imap(parse_url(url), 30))
@@ -129,6 +130,7 @@ def test_mailpit_a_summary_that_is_a_string_is_a_sink_error() -> None:
 # -- the run ends with exit 4, naming the sink ---------------------------------------------------------
 
 
+@pytest.mark.suite_run
 @pytest.mark.parametrize(("kind", "scenario"), [("imap", "dripped search"), ("pop3", "malformed uidl")])
 def test_a_sink_that_misbehaves_ends_the_run_with_exit_4_naming_it(
     tmp_path: Path, kind: str, scenario: str
@@ -194,6 +196,7 @@ def test_server_text_is_one_inert_line() -> None:
     assert [line for line in report.splitlines() if line.startswith("CONFORMS")] == []
 
 
+@pytest.mark.suite_run
 def test_a_server_s_escape_sequences_and_forged_verdicts_never_reach_the_terminal_raw(tmp_path: Path) -> None:
     """After the pre-run check's sends, every answer is a 400 whose body (not JSON: JSON would escape
     them) forges a verdict line with escape sequences, a bell and a right-to-left override; and one

@@ -26,6 +26,8 @@ from harness.delivery_faults import DELIVERY_FAULTS, Change, as_is, combined, fo
 from harness.sandboxes import running, settings_in
 from harness.suite import run_suite
 
+pytestmark = pytest.mark.dovecot
+
 SETTINGS = {"SEED": "5", "MAX_EXAMPLES": "5", "DELIVERY_TIMEOUT": "10"}
 _BY_NAME = {f.name: f for f in DELIVERY_FAULTS}
 CAUGHT = [

@@ -27,6 +27,7 @@ _forms = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, database=None)
 @given(_forms)
 @example("Bob  Example <bob@example.org>")

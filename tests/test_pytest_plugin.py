@@ -41,6 +41,7 @@ def test_each_test_gets_a_fresh_sandbox(sandbox):
 """
 
 
+@pytest.mark.subprocess
 def test_an_app_test_suite_gets_the_fixture_from_the_installed_package(tmp_path: Path) -> None:
     (tmp_path / "test_app.py").write_text(APP_TEST)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SANDBOX_", "PYTEST_"))}

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from harness.sandboxes import wait_until
 from onlyoffice_sandbox import Subprocess
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVE_URL = "http://127.0.0.1:8080"
 
 
+@pytest.mark.subprocess
 def test_the_send_example_runs(tmp_path: Path) -> None:
     readme = (ROOT / "README.md").read_text()
     [example] = re.findall(r"\.venv/bin/python - <<'PY'\n(.*?)\nPY\n", readme, re.S)

@@ -118,6 +118,7 @@ def check_mail(letter: Letter, raw: bytes) -> None:
             assert {name.lower() for name in part} <= PART_HEADERS, part.keys()
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=request_bodies(SENDER))
 def test_every_accepted_request_composes_into_exactly_the_mail_it_asked_for(

@@ -25,6 +25,7 @@ from harness.sandboxes import TOKEN, outbox, running, send, settings_in, wait_un
 from harness.smtp_sink import SmtpSink
 from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox import outbox as outbox_ops
+from onlyoffice_sandbox.delivery.child import WAITING_FOR_LOCK, lock_path
 from onlyoffice_sandbox.outbox import Outbox
 
 
@@ -67,6 +68,7 @@ def test_an_smtp_outage_only_delays_delivery(tmp_path: Path, sink: SmtpSink) -> 
     assert_exactly_once(sink, [m["messageId"] for m in states])
 
 
+@pytest.mark.subprocess
 def test_a_kill_and_restart_with_mail_queued(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     sink.down()  # mail is accepted and stays queued
@@ -155,6 +157,7 @@ def alive(pid: int) -> bool:
     return state != "Z"  # a zombie has exited; only its parent's wait is missing
 
 
+@pytest.mark.subprocess
 def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     with Subprocess(settings) as sandbox:
@@ -166,6 +169,7 @@ def test_the_delivery_process_ends_with_a_killed_server(tmp_path: Path, sink: Sm
         wait_until(lambda: not alive(courier))
 
 
+@pytest.mark.subprocess
 def test_the_delivery_process_is_given_no_token(
     tmp_path: Path, sink: SmtpSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,6 +191,7 @@ def test_the_delivery_process_is_given_no_token(
     assert TOKEN.encode() not in environment
 
 
+@pytest.mark.subprocess
 def test_a_delivery_process_that_dies_is_started_again(tmp_path: Path, sink: SmtpSink) -> None:
     settings = settings_in(tmp_path, smtp=sink.address)
     with Subprocess(settings) as sandbox:
@@ -202,16 +207,27 @@ def test_a_delivery_process_that_dies_is_started_again(tmp_path: Path, sink: Smt
     assert_exactly_once(sink, [m["messageId"] for m in states])
 
 
-def test_only_the_holder_of_the_outbox_lock_delivers(tmp_path: Path, sink: SmtpSink) -> None:
+def test_only_the_holder_of_the_outbox_lock_delivers(
+    tmp_path: Path, sink: SmtpSink, capfd: pytest.CaptureFixture[str]
+) -> None:
     """A restarted server's delivery process waits for the one before it: here the test holds the lock."""
     settings = settings_in(tmp_path, smtp=sink.address)
     settings.db.parent.mkdir(parents=True, exist_ok=True)
-    lock = os.open(f"{settings.db}.delivery.lock", os.O_RDWR | os.O_CREAT)
+    lock = os.open(lock_path(settings.db), os.O_RDWR | os.O_CREAT)
     fcntl.flock(lock, fcntl.LOCK_EX)
+    printed: list[str] = []  # the delivery process's stderr is this test's
+
+    def says_it_waits() -> bool:
+        """the delivery process said it waits for the lock"""
+        printed.append(capfd.readouterr().err)
+        return WAITING_FOR_LOCK in "".join(printed)
+
     try:
         with running(settings) as url:
             accept(url, range(4))
-            time.sleep(1.5)  # long enough for a delivery process that ignored the lock to send
+            # Not a sleep: it has found the lock taken, and sends nothing until it holds it. A process
+            # that ignored the lock never says so, and this wait fails.
+            wait_until(says_it_waits)
             assert sink.delivered == []
             assert {m["state"] for m in outbox(url)} == {"queued"}
             os.close(lock)

@@ -19,6 +19,8 @@ from harness.sandboxes import SEND_PATH, TOKEN, outbox, running, send, settings_
 from harness.smtp_sink import SmtpSink
 from onlyoffice_contract import binder, send_task
 
+pytestmark = pytest.mark.slow  # the hostile corpus and Hypothesis over every field: seconds a test
+
 RECIPIENTS = ["bob@example.org", "carol@example.org", "dave@example.org"]
 
 

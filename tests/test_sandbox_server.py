@@ -20,6 +20,7 @@ from onlyoffice_sandbox.web import access_log as logs
 from onlyoffice_sandbox.web.fast_path import HeadWithBody
 
 
+@pytest.mark.subprocess
 def test_the_access_log_is_still_written_with_every_request(tmp_path: Path) -> None:
     """It is written by a thread of its own (web/access_log.py): the lines must still come, one a request."""
     with Subprocess(settings_in(tmp_path)) as sandbox:

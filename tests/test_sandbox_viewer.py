@@ -137,6 +137,7 @@ def nested(depth: int) -> bytes:
     )
 
 
+@pytest.mark.slow
 def test_a_message_email_cannot_parse_whole_is_filed_listed_and_shown(viewer: Viewer) -> None:
     """Review finding A: its file was written, its entry not (RecursionError); the capture's start
     then re-parsed the file, died, and was started again every second: no mail was filed again."""

@@ -189,6 +189,7 @@ def _some_fields_replaced(body: dict[str, Any]) -> st.SearchStrategy[dict[str, A
     return st.dictionaries(st.sampled_from(names), _json, max_size=3).map(lambda changes: {**body, **changes})
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, database=None)
 @given(request_bodies("a@example.test").flatmap(_some_fields_replaced) | _json)
 def test_the_compiled_validator_agrees_with_the_reference_one(body: Any) -> None:

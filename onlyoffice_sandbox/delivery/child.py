@@ -25,6 +25,9 @@ from onlyoffice_sandbox.delivery.worker import Worker
 from onlyoffice_sandbox.outbox import Outbox
 
 NICENESS = 10  # below the server, which answers clients while this drains the outbox
+# Said once when the lock is taken: why no mail goes out yet (and the signal a test waits for).
+WAITING_FOR_LOCK = "waiting for the outbox's delivery lock, which another delivery process holds"
+log = logging.getLogger("onlyoffice_sandbox.delivery")
 
 
 def lock_path(db: Path) -> Path:
@@ -34,11 +37,15 @@ def lock_path(db: Path) -> Path:
 def _hold_lock(db: Path, give_up: threading.Event) -> bool:
     """Wait for the outbox's delivery lock; False if `give_up` is set first."""
     fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT, 0o600)
+    said = False
     while True:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released by the kernel when this process ends
             return True
         except BlockingIOError:
+            if not said:
+                log.warning("%s (%s)", WAITING_FOR_LOCK, lock_path(db))
+                said = True
             if give_up.wait(0.1):
                 os.close(fd)
                 return False
