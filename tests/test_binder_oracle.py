@@ -29,6 +29,7 @@ from harness.binder_oracle import Oracle, python_answer, same
 from harness.binder_oracle_gaps import GAPS, Gap, explained
 from onlyoffice_contract import binder
 
+pytestmark = pytest.mark.oracle
 needs_mono = pytest.mark.skipif(bool(binder_oracle.missing()), reason=binder_oracle.missing() or "ready")
 
 # At least 5,000 in CI (the bar); ORACLE_EXAMPLES can raise it for a longer hunt.
