@@ -402,8 +402,8 @@ def test_a_send_refused_for_an_address_leaves_a_draft(sandbox: str) -> None:
     records = {m["id"]: m for m in outbox(sandbox)}
     [new] = [m for i, m in records.items() if i > before]
     left = "left in Drafts by a refused send: Incorrect email address in"
-    assert (new["folder"], new["state"], new["notes"]) == ("drafts", None, [f"{left} 'to': 'broken'"])
-    assert (records[505]["folder"], records[505]["notes"]) == ("drafts", [f"{left} 'cc': 'broken'"])
+    assert (new["folder"], new["state"], new["notes"]) == ("drafts", None, [f"{left} To field: 'broken'"])
+    assert (records[505]["folder"], records[505]["notes"]) == ("drafts", [f"{left} Cc field: 'broken'"])
     # Mended, the draft it left is sent as any draft is.
     assert send(sandbox, {**OK, "id": new["id"]}).json()["response"] == new["id"]
 
