@@ -38,13 +38,16 @@ def bound(body: Any) -> dict[str, Any] | None:
 
 def known_defect(
     body: Any, status: int, profile: str, *, exclude: tuple[defects.DefectId, ...] = ()
-) -> defects.StatusDefect | None:
+) -> defects.Defect | None:
     """The real server's known defect that explains answering `status` to `body`, under the onlyoffice
-    profile; judged on what the binder makes of the body (`"from": 0` is the unparsable address "0")."""
+    profile; judged on what the binder makes of the body (`"from": 0` is the unparsable address "0"),
+    or on how it refuses it (an exception of its own: 500)."""
     if profile != "onlyoffice":
         return None
-    request = bound(body)
-    if request is None:
-        return None
-    found = defects.status_defect(request, status)
+    try:
+        request = binder.bind_json(body).request
+    except binder.BindError as refused:
+        found: defects.Defect | None = defects.binder_exception(refused, status)
+    else:
+        found = defects.status_defect(request, status)
     return None if found is None or found.id in exclude else found

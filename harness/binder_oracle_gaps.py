@@ -184,7 +184,9 @@ GAPS: list[Gap] = [
         " (List.Insert's ArgumentOutOfRangeException when an attachment before another binds to"
         " nothing; SingleOrDefault's InvalidOperationException when two keys name one member) reaches"
         " ApiHttpHandler unwrapped: its last catch answers 500. The Python binder answers 400 (403)"
-        " instead, kept on purpose: the sandbox never answers a malformed request with a 500.",
+        " instead, kept on purpose: the sandbox never answers a malformed request with a 500. The"
+        " binder marks such a refusal `unhandled`, and the suite's onlyoffice profile takes the real"
+        " server's 500 for it as the known deviation `binder-exception` (defects.py).",
         "module/ASC.Api/ASC.Api/Impl/ApiManager.cs:66 and Impl/ApiHttpHandler.cs:132"
         " (CommunityServer v12.7.1)",
         (b'{"attachments": [{}, {"fileId": 1}]}', JSON_TYPE, b""),

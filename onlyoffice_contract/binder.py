@@ -69,12 +69,18 @@ XML_TYPE = "text/xml"  # read as XML by the real server (exactly this), not mode
 
 
 class BindError(Exception):
-    """The real server refuses the request while binding it: `status` (400, or 403) and `message`."""
+    """The real server refuses the request while binding it: `status` (400, or 403) and `message`.
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    `unhandled`: the exception is the binder's own (List.Insert out of range, SingleOrDefault over two
+    keys), thrown before the call's `try` (`ApiManager.cs` 66 at v12.7.1), so `ApiHttpHandler`'s last
+    catch (line 132) answers 500: the real server's known defect `binder-exception`. `status` is what a
+    conforming server answers, and what the sandbox answers (never a 500 for a malformed request)."""
+
+    def __init__(self, message: str, status: int = 400, *, unhandled: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.unhandled = unhandled
 
 
 @dataclass(frozen=True)
@@ -409,7 +415,8 @@ class _Binding:
         if index > len(result):
             raise BindError(
                 f"{INVALID}: {path}: the server inserts it at position {index} of a list of"
-                f" {len(result)}, because an attachment before it bound to nothing"
+                f" {len(result)}, because an attachment before it bound to nothing",
+                unhandled=True,
             )
         result.insert(index, bound)
 
@@ -420,7 +427,7 @@ class _Binding:
             names = {member, member[:1].lower() + member[1:], member.lower()}
             keys = [k for k in self.under(prefix) if _member_name(k, prefix) in names]
             if len(keys) > 1:  # SingleOrDefault throws InvalidOperationException: the server's 403
-                raise BindError(f"{INVALID}: {path}: {len(keys)} keys name its {member}", status=403)
+                raise BindError(f"{INVALID}: {path}: {len(keys)} keys name its {member}", 403, unhandled=True)
             entries = self.c.entries(keys[0] if keys else "")
             if not entries:
                 continue

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from onlyoffice_contract import facts, spec
+from onlyoffice_contract.binder import BindError
 from onlyoffice_contract.facts import DefectId as DefectId
 from onlyoffice_contract.facts import RefusalId, RuleId
 from onlyoffice_contract.mailbox import parse_mailbox
@@ -131,6 +132,27 @@ NOT_DELIVERED = Defect(
     " back to Drafts and no mail goes out.",
 )
 
+# Judged on the raw request: the binder itself refuses it (`binder.BindError.unhandled`).
+BINDER_EXCEPTION = Defect(
+    DefectId.BINDER_EXCEPTION,
+    "an exception of the binder itself",
+    "400 or 403",
+    "500",
+    "The argument builder runs before the call's try (ApiManager.cs 66): an exception it throws itself"
+    " (List.Insert out of range when an attachment before another binds to nothing, SingleOrDefault when"
+    " two keys name one member of an attachment) reaches ApiHttpHandler's last catch (line 132): 500. A"
+    " conforming implementation, and the sandbox, answer 400 (403).",
+)
+
+
+# Every known defect, as the report and the docs list them.
+KNOWN = (*STATUS_DEFECTS, NOT_DELIVERED, BINDER_EXCEPTION)
+
+
+def binder_exception(error: BindError, status: int) -> Defect | None:
+    """The known defect that explains `status` for a request the binder refuses with `error`, if one does."""
+    return BINDER_EXCEPTION if status == 500 and error.unhandled else None
+
 
 def meeting(bound: Mapping[str, Any]) -> tuple[StatusDefect, ...]:
     """The known status defects this bound request meets, in the real server's order, after the two
@@ -146,7 +168,7 @@ def status_defect(bound: Mapping[str, Any], status: int) -> StatusDefect | None:
 
 
 def by_id(defect: DefectId) -> Defect:
-    return next(d for d in (*STATUS_DEFECTS, NOT_DELIVERED) if d.id is defect)
+    return next(d for d in KNOWN if d.id is defect)
 
 
 def status_by_id(defect: DefectId) -> StatusDefect:

@@ -324,6 +324,7 @@ class DefectId(enum.Enum):
     ID_NOT_FOUND = "id-not-found"
     ATTACHMENTS_OVER_LIMIT = "attachments-over-limit"
     ACCEPTED_NOT_DELIVERED = "accepted-not-delivered"
+    BINDER_EXCEPTION = "binder-exception"
 
 
 # What catches a faulty variant of the sandbox: a rule's probe, or a check.

@@ -81,3 +81,20 @@ def test_only_the_status_the_defect_answers_is_excused() -> None:
     # An id the suite knows exists (one it was just given) is no missing message.
     known = profiles.known_defect({**BASE, "id": 9}, 500, "onlyoffice", exclude=(DefectId.ID_NOT_FOUND,))
     assert known is None
+
+
+def test_an_exception_of_the_binder_itself_is_the_real_servers_500() -> None:
+    """An empty attachment before another: the real server's List.Insert throws before the call's try
+    (ApiManager.cs 66), so it answers 500; the sandbox and a conforming server answer 400."""
+    body = {**BASE, "attachments": [{}, {"fileId": 1}]}
+    found = profiles.known_defect(body, 500, "onlyoffice")
+    assert found is not None
+    assert found.id is DefectId.BINDER_EXCEPTION
+    assert profiles.known_defect(body, 400, "onlyoffice") is None
+    assert profiles.known_defect(body, 500, "strict") is None
+    # A refusal of a conversion is the server's own 400 ("Invalid arguments"), never a 500.
+    assert profiles.known_defect({**BASE, "importance": "maybe"}, 500, "onlyoffice") is None
+
+
+def test_every_defect_id_is_a_known_defect() -> None:
+    assert sorted(d.id.value for d in defects.KNOWN) == sorted(d.value for d in DefectId)
