@@ -164,12 +164,6 @@ def request_properties() -> dict[str, Any]:
     return properties
 
 
-def stored_draft_limit() -> int:
-    """The most characters a stored draft's HTML body may hold when it is sent by its `id`
-    (`x-stored-draft-limit` of `body`: the real server's `mail.maximum-message-body-size`)."""
-    return int(request_properties()["body"]["x-stored-draft-limit"])
-
-
 def merged(prop: dict[str, Any]) -> dict[str, Any]:
     """A property's schema with its `$ref` followed and the `allOf` that wraps one merged in."""
     node = resolve(prop)

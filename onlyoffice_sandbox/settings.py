@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from onlyoffice_contract import defects, environment, spec
+from onlyoffice_contract import environment, facts
 from onlyoffice_contract.environment import Secret, SettingError, setting
 from onlyoffice_contract.mailbox import parse_mailbox
 
@@ -61,12 +61,12 @@ class Settings:
     max_head_bytes: int = setting(65536, "request line and headers limit, bytes (400 past it)")
     request_seconds: float = setting(30.0, "time a request may take to arrive whole (408 past it)")
     max_draft_body: int = setting(
-        spec.stored_draft_limit, "a draft's body limit, characters (403 past it, as the real server)"
+        facts.draft_body_limit, "a draft's body limit, characters (403 past it, as the real server)"
     )
     max_recipients: int = setting(1000, "recipients (to, cc and bcc) a message may have (400 past it)")
     max_attachments: int = setting(100, "attachments a message may have (400 past it)")
     max_attachment_bytes: int = setting(
-        defects.attachments_total_limit,
+        facts.attachments_total_limit,
         "bytes of all attachments of a message, as the real server's 25 MB (400 past it)",
     )
     retry_max_seconds: float = setting(30.0, "the longest wait between delivery attempts")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from onlyoffice_contract import defects, spec
+from onlyoffice_contract import defects, facts, spec
 from onlyoffice_contract.environment import SettingError
 from onlyoffice_sandbox import cli
 from onlyoffice_sandbox.delivery.settings import DeliverySettings
@@ -56,7 +56,7 @@ def test_limits_of_the_call_are_the_spec_s_not_retyped() -> None:
     for literal in ("524288", "26214400", "25 * 1024 * 1024", "512 * 1024"):
         assert literal not in source, literal
     rows = {row.variable: row.default for row in described()}
-    assert rows["SANDBOX_MAX_DRAFT_BODY"] == str(spec.stored_draft_limit())
+    assert rows["SANDBOX_MAX_DRAFT_BODY"] == str(facts.draft_body_limit())
 
 
 @pytest.mark.parametrize(
