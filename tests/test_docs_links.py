@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# It asks git which files a clone has.
+pytestmark = pytest.mark.subprocess
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 

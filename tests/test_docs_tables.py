@@ -6,6 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from codegen import docs_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,6 +85,7 @@ def test_every_declared_status_and_every_rule_has_a_row() -> None:
     assert table_column(SUITE_CHECKS, "rules") == [r.replace("|", r"\|") for r in rule_names()]
 
 
+@pytest.mark.subprocess  # it runs make
 def test_the_make_targets_table_is_what_make_help_lists() -> None:
     listed = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
     targets = [line.split()[1] for line in listed.stdout.splitlines()]

@@ -130,6 +130,7 @@ print(sorted(facts.printed(f.caught_by) for f in faults.FAULTS if isinstance(f.c
 """
 
 
+@pytest.mark.subprocess  # a fresh interpreter, so that the reworded sentences are read first
 def test_rewording_every_rule_breaks_no_link() -> None:
     """Sentences reworded before anything reads them: the probes, the defects and the faulty variants
     still find each other, by id (a draft found by a prefix of its sentence could not be found)."""
