@@ -201,6 +201,13 @@ def _recipients(payload: Any) -> list[Any]:
     ]
 
 
+async def _answer(send: Send, status: int, message: str) -> None:
+    _, reply = _error(status, message)
+    headers = [(b"content-type", b"application/json; charset=UTF-8")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": json.dumps(reply).encode()})
+
+
 def _the_real_servers_500s(*kinds: DefectId) -> Wrap:
     """The real server's known 500s of `kinds`, met as it meets them: on what its binder makes of the
     body (`"from": 0` is the unparsable "0"), after the checks that come first; an id > 0 is one no
@@ -226,8 +233,11 @@ def _the_real_servers_500s(*kinds: DefectId) -> Wrap:
             content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
             try:
                 bound = binder.bind(body, content_type, scope.get("query_string", b"")).request
-            except binder.BindError:
+            except binder.BindError as refused:
                 bound = {}
+                if refused.unhandled and DefectId.BINDER_EXCEPTION in kinds:
+                    # .NET's words for List.Insert out of range, as ApiHttpHandler's last catch writes them
+                    return await _answer(send, 500, "Index must be within the bounds of the List.")
             found = [
                 d
                 for d in defects.meeting(bound)
@@ -235,11 +245,7 @@ def _the_real_servers_500s(*kinds: DefectId) -> Wrap:
             ]
             if not found:
                 return await inner(scope, replay(messages, receive), send)
-            _, reply = _error(found[0].seen_status, found[0].message)
-            content = json.dumps(reply).encode()
-            headers = [(b"content-type", b"application/json; charset=UTF-8")]
-            await send({"type": "http.response.start", "status": found[0].seen_status, "headers": headers})
-            await send({"type": "http.response.body", "body": content})
+            await _answer(send, found[0].seen_status, found[0].message)
 
         return answered
 
@@ -439,6 +445,10 @@ def _filter_before_binding(app: ASGIApp) -> ASGIApp:
     return answered
 
 
+# The real server's 500s: its three status defects and the exceptions of its binder itself.
+REAL_SERVERS_500S = (*(d.id for d in defects.STATUS_DEFECTS), DefectId.BINDER_EXCEPTION)
+
+
 @dataclass(frozen=True)
 class Fault:
     name: str
@@ -563,9 +573,9 @@ FAULTS = [
     Fault("non-ASCII subjects refused", _refuse_when(_non_ascii_subject), RuleId.NON_ASCII),
     Fault(
         "the real server's known 500s",
-        _the_real_servers_500s(*(d.id for d in defects.STATUS_DEFECTS)),
+        _the_real_servers_500s(*REAL_SERVERS_500S),
         RuleId.FROM_UNPARSABLE,
-        defects=tuple(d.id for d in defects.STATUS_DEFECTS),
+        defects=REAL_SERVERS_500S,
     ),
     Fault(
         "unreadable attachments refused",
@@ -630,4 +640,4 @@ FAULTS = [
 KNOWN_DEFECTS = tuple(f for f in FAULTS if f.defects)
 # The real server 12.7 as the facts describe it, put in front of a sandbox that binds as it does (which
 # also accepts and never sends what its send task cannot build): every known defect at once.
-REAL_SERVER = next(f for f in KNOWN_DEFECTS if set(f.defects) == {d.id for d in defects.STATUS_DEFECTS})
+REAL_SERVER = next(f for f in KNOWN_DEFECTS if f.defects == REAL_SERVERS_500S)

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onlyoffice_contract import facts, spec
-from onlyoffice_contract.binder import BindError
 from onlyoffice_contract.facts import DefectId as DefectId
 from onlyoffice_contract.facts import RefusalId, RuleId
 from onlyoffice_contract.mailbox import parse_mailbox
+
+if TYPE_CHECKING:  # the binder loads the validators, which the delivery process must not
+    from onlyoffice_contract.binder import BindError
 
 # The words of both the real server's 500 and a conforming server's 400 (MailComposeBase.cs 55).
 TOTAL_SIZE_MESSAGE = facts.refusal(RefusalId.ATTACHMENTS_OVER_LIMIT).message

@@ -136,7 +136,12 @@ def test_the_real_server_as_it_ships_conforms_to_its_profile_naming_each_deviati
         for line in run.output.splitlines()
         if line.startswith("known deviation: ")
     }
-    assert reported == {d.value for d in DefectId}, run.output[-3000:]
+    # The binder's own exceptions are met only when a generated case happens to hold one (an empty
+    # attachment before another): tests/test_defects.py proves that deviation on its own.
+    assert reported - {DefectId.BINDER_EXCEPTION.value} == {d.value for d in DefectId} - {
+        DefectId.BINDER_EXCEPTION.value
+    }, run.output[-3000:]
+    assert reported <= {d.value for d in DefectId}
     rows = coverage_rows(tmp_path / "report")
     for rule in ("a reply id MimeKit cannot read", "a calendar without an event"):
         messages, verdict = rows[("delivered mail", rule)]
