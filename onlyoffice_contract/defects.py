@@ -6,10 +6,12 @@ so its 500 is the known defect of an unparsable `from` (`../shared/onlyoffice-se
 "Validation"). Under PROFILE=onlyoffice the suite reports a defect it meets as a known
 deviation, in its probes and in the generated phases alike; under strict it is a failure.
 
-Two kinds:
+Three kinds:
 - a status: the contract says 400 or 404 and the real server answers 500 (`STATUS_DEFECTS`);
 - a send accepted and never delivered (`send_task.py`): 200, then the background send task
-  fails on a value MimeKit or the calendar parser cannot use, and no mail goes out.
+  fails on a value MimeKit or the calendar parser cannot use, and no mail goes out;
+- an exception of the binder itself (`BINDER_EXCEPTION`, judged on how the binder refuses the
+  request, `BindError.unhandled`): 500 where the contract says 400 (403).
 """
 
 from __future__ import annotations
