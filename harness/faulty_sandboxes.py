@@ -356,11 +356,7 @@ def _template_used_up(draft: rules.DraftProbe) -> Wrap:
             if _body(_json(body)).get("id") == draft.id:
                 if draft.id in sent:
                     refused = facts.refusal(RefusalId.NOT_IN_DRAFTS)
-                    status, payload = _error(refused.status, refused.message)
-                    raw = json.dumps(payload).encode()
-                    headers = [(b"content-type", b"application/json; charset=UTF-8")]
-                    await send({"type": "http.response.start", "status": status, "headers": headers})
-                    await send({"type": "http.response.body", "body": raw})
+                    await _answer(send, refused.status, refused.message)
                     return None
                 sent.add(draft.id)
             return await app(scope, replay(messages, receive), send)
@@ -431,16 +427,7 @@ def _filter_before_binding(app: ASGIApp) -> ASGIApp:
             return await app(scope, receive, send)
         armed[0] = False
         refused = facts.refusal(RefusalId.PAYMENT_REQUIRED)
-        _, reply = _error(refused.status, refused.message)
-        content = json.dumps(reply).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 402,
-                "headers": [(b"content-type", b"application/json; charset=UTF-8")],
-            }
-        )
-        await send({"type": "http.response.body", "body": content})
+        await _answer(send, refused.status, refused.message)
 
     return answered
 
