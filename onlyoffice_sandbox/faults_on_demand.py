@@ -12,10 +12,15 @@ where the real server answers it. The kinds are read from sandbox-api.yaml (`Sen
   request's `Payment-Info` header is set and is not true.
 - An unhandled exception in the method (`METHOD`), after the filters.
 - `late` and `drop`, for any authenticated send (`web/fault_endpoints.py`).
+
+A fault is armed for the next sends (`SendFaults.arm`), or given to one request alone by its
+`X-Sandbox-Fault` header (`for_request`): that request gets it at its stage, and the armed one,
+if any, is neither applied nor used up by it.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -64,6 +69,35 @@ class Armed:
 
     def as_json(self) -> dict[str, object]:
         return {"kind": self.kind, "remaining": self.remaining, "seconds": self.seconds}
+
+
+HEADER = "x-sandbox-fault"
+
+
+def for_request(text: str) -> SendFaults:
+    """The faults of one request, from its X-Sandbox-Fault header: `KIND`, or `KIND=SECONDS` for a
+    kind that takes seconds (`late=2`); checked against sandbox-api.yaml's SendFault. ValueError:
+    not one of them, in words the app can act on."""
+    kind, equals, seconds = text.strip().partition("=")
+    body: dict[str, object] = {"kind": kind.strip()}
+    if equals:
+        try:
+            given = float(seconds)
+            if not math.isfinite(given):  # NaN passes every bound
+                raise ValueError(seconds)
+            body["seconds"] = given
+        except ValueError:
+            raise ValueError(
+                f"X-Sandbox-Fault {text[:60]!r}: {seconds[:20]!r} is not a number of seconds"
+            ) from None
+        if kind.strip() != LATE:
+            raise ValueError(f"X-Sandbox-Fault {text[:60]!r}: only {LATE} takes '=SECONDS'")
+    error = next(iter(api_spec.validator("SendFault").iter_errors(body)), None)
+    if error is not None:
+        raise ValueError(f"X-Sandbox-Fault {text[:60]!r}: {error.message[:200]}")
+    faults = SendFaults()
+    faults.arm(str(body["kind"]), 1, float(body.get("seconds", DEFAULT_SECONDS)))  # type: ignore[arg-type]
+    return faults
 
 
 def parse_setting(text: str, choices: list[str]) -> tuple[str, int]:

@@ -19,11 +19,11 @@ from starlette.responses import JSONResponse, Response
 
 from onlyoffice_sandbox import api_spec, faults_on_demand
 from onlyoffice_sandbox.context import Context
-from onlyoffice_sandbox.problems import Problem
+from onlyoffice_sandbox.problems import Problem, bad_request
 from onlyoffice_sandbox.web import envelope
 from onlyoffice_sandbox.web.access import Endpoint
 from onlyoffice_sandbox.web.api import problem
-from onlyoffice_sandbox.web.send import authenticated, read_body
+from onlyoffice_sandbox.web.send import REQUEST_FAULTS, authenticated, faults, read_body
 
 TRANSPORT = "sandbox.transport"  # the scope key app.SandboxApp sets
 GUARDED = (faults_on_demand.LATE, faults_on_demand.DROP)
@@ -34,11 +34,18 @@ def with_faults(handle: Endpoint) -> Endpoint:
 
     async def send_call(request: Request) -> Response:
         ctx: Context = request.app.state.context
+        own = request.headers.get(faults_on_demand.HEADER)
+        if own is not None:
+            try:
+                request.scope[REQUEST_FAULTS] = faults_on_demand.for_request(own)
+            except ValueError as exc:  # the sandbox's own header: a misspelt fault is said, not ignored
+                return envelope.failure(bad_request(str(exc)))
+        meets = faults(request, ctx)
         armed = None
         # Only a send with a valid token (the header, or the web client's cookie) takes a fault;
         # with none armed, which is nearly always, the token is checked once, by `handle`.
-        if ctx.faults.armed() is not None and authenticated(request, ctx):
-            armed = ctx.faults.take(GUARDED)
+        if meets.armed() is not None and authenticated(request, ctx):
+            armed = meets.take(GUARDED)
         if armed is None:
             return await handle(request)
         if armed.kind == faults_on_demand.LATE:

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from onlyoffice_contract import leniency
 from onlyoffice_sandbox import auth, request_reader, sending
 from onlyoffice_sandbox.context import Context
+from onlyoffice_sandbox.faults_on_demand import SendFaults
 from onlyoffice_sandbox.problems import Problem, bad_request, too_large
 from onlyoffice_sandbox.web import envelope
 
@@ -32,6 +33,13 @@ COOKIE = "asc_auth_key"  # the web client's authentication cookie
 # CookiesManager.SetCookies: HttpOnly, path /, expiring after TenantCookieSettings' default of a year.
 COOKIE_LIFETIME = timedelta(days=365)
 INLINE_BIND_BYTES = 64 * 1024  # bodies up to this size are read on the event loop (a thread hop costs more)
+REQUEST_FAULTS = "sandbox.request_faults"  # the scope key of a request's own fault (X-Sandbox-Fault)
+
+
+def faults(request: Request, ctx: Context) -> SendFaults:
+    """The faults this send meets: its own (X-Sandbox-Fault, `fault_endpoints.py`), else the armed ones."""
+    own: SendFaults | None = request.scope.get(REQUEST_FAULTS)
+    return own if own is not None else ctx.faults
 
 
 def authorization(request: Request) -> str | None:
@@ -106,7 +114,8 @@ def _cleared_header(second: int) -> str:
 async def handle(request: Request) -> Response:
     ctx: Context = request.app.state.context
     mode = ctx.settings.binder
-    portal = ctx.faults.at_portal()
+    meets = faults(request, ctx)
+    portal = meets.at_portal()
     if portal is not None:
         return envelope.empty(portal)
     cookie = auth_cookie(request, ctx)
@@ -127,7 +136,7 @@ async def handle(request: Request) -> Response:
                 read = await asyncio.to_thread(request_reader.read, mode, raw, content_type, query)
         else:
             read = request_reader.read(mode, raw, content_type, query)
-        refused = ctx.faults.after_binding(request.headers.get("payment-info"))
+        refused = meets.after_binding(request.headers.get("payment-info"))
         if refused is not None:
             raise refused
         message_id = await sending.accept(ctx, read)
