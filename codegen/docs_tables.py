@@ -210,6 +210,27 @@ def fault_kinds() -> str:
     )
 
 
+def magic_recipients() -> str:
+    """The embedded capture's magic recipients (onlyoffice_sandbox/delivery/magic.py)."""
+    from onlyoffice_sandbox.delivery import magic
+
+    def address(name: str, kind: Any) -> str:
+        return _code(f"{name}{'' if kind.default is None else '[-N]'}[+TAG]@{magic.DOMAIN}")
+
+    return table(
+        ("address", "N if not given", "what the capture does with that recipient", "its reply"),
+        (
+            (
+                address(name, k),
+                "" if k.default is None else _code(f"{k.default:g}"),
+                k.about,
+                _code(k.reply) if k.reply else "none",
+            )
+            for name, k in magic.KINDS.items()
+        ),
+    )
+
+
 def make_targets() -> str:
     """The Makefile's targets, from their `##` lines (what `make help` prints)."""
     lines = (ROOT / "Makefile").read_text().splitlines()
@@ -222,6 +243,7 @@ TABLES: dict[str, Callable[[], str]] = {
     "tiers": tiers,
     "settings-sandbox": sandbox_settings,
     "fault-kinds": fault_kinds,
+    "magic-recipients": magic_recipients,
     "statuses": statuses,
     "rules": rules,
     "refusals": refusals,

@@ -9,6 +9,9 @@ that claims another's Message-ID is filed beside it.
 Faults on demand: while the index holds an armed fault, the next deliveries are refused
 at the end of DATA with its code (421 also closes the connection, as a server that is
 shutting down does), and the sender retries (4xx) or gives up (5xx).
+
+Magic recipients (`magic.py`) choose the outcome per recipient: refused, deferred, over the
+recipient limit or slow at RCPT, or the connection dropped after DATA.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from onlyoffice_sandbox import faults_on_demand
+from onlyoffice_sandbox.delivery import magic
 from onlyoffice_sandbox.mailstore import MailStore
 
 # The capture faults: each SMTP code, with the reply it is sent with.
@@ -40,8 +44,40 @@ class Mailroom:
 
     def __init__(self, store: MailStore) -> None:
         self.store = store
+        self.counts = magic.Counts()
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        """An ordinary recipient is accepted; a magic one gets what its address asks for."""
+        wanted = magic.of(address)
+        if wanted is not None:
+            reply = magic.KINDS[wanted.name].reply
+            sender = str(envelope.mail_from or "")
+            if wanted.name == "reject":
+                return reply
+            if wanted.name == "defer" and self.counts.again(sender, address, wanted.n):
+                return reply
+            if wanted.name == "over-limit" and envelope.rcpt_tos:
+                return reply
+            if wanted.name == "slow":
+                await asyncio.sleep(wanted.n)
+        envelope.rcpt_tos.append(address)  # a handler's RCPT hook accepts by adding it (aiosmtpd)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    def _drops(self, envelope: Envelope) -> bool:
+        sender = str(envelope.mail_from or "")
+        for address in envelope.rcpt_tos:
+            wanted = magic.of(address)
+            if wanted is not None and wanted.name == "drop":
+                return self.counts.again(sender, address, wanted.n)
+        return False
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self._drops(envelope) and isinstance(server.transport, asyncio.Transport):
+            server.transport.abort()  # the data was read; no answer comes, nothing is filed
+            return "421 4.4.2 Connection dropped (a sandbox magic recipient)"  # written nowhere
         code = await asyncio.to_thread(self.store.take_fault)
         if code is not None:
             if code == 421 and server.transport is not None:
