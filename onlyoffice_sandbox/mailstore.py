@@ -93,6 +93,7 @@ class Query:
     to: str = ""  # an envelope recipient (To, Cc or Bcc), the whole address
     subject: str = ""  # part of the subject
     message_ids: tuple[str, ...] | None = None  # Message-ID headers; None: any
+    keys: tuple[str, ...] | None = None  # the messages' keys; None: any, () none
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, values = [], []
@@ -108,7 +109,16 @@ class Query:
         if self.message_ids is not None:
             clauses.append(f"message_id IN ({', '.join('?' * len(self.message_ids))})")
             values.extend(normal_message_id(m) for m in self.message_ids)
+        if self.keys is not None:
+            clauses.append(f"key IN ({', '.join('?' * len(self.keys))})" if self.keys else "0")
+            values.extend(self.keys)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), values
+
+
+def key_of(content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
+    """The key a delivery of `content` to this SMTP envelope is filed under: its file's name. The
+    delivery computes it too, to link the send to its capture (the outbox's `captures`)."""
+    return mailparse.fingerprint(content, mail_from, rcpt_tos)[:24]
 
 
 def normal_message_id(text: str) -> str:
@@ -173,7 +183,7 @@ class MailStore:
 
     def _file(self, conn: sqlite3.Connection, content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
         """`add`, inside the caller's write transaction."""
-        key = mailparse.fingerprint(content, mail_from, rcpt_tos)[:24]
+        key = key_of(content, mail_from, rcpt_tos)
         if conn.execute("UPDATE mail SET copies = copies + 1 WHERE key = ?", (key,)).rowcount:
             return key
         # The summary, then the file, inside the transaction: a listed message always has its file,

@@ -51,9 +51,27 @@ def test_a_draft_keeps_its_stored_message_id(url: str) -> None:
 
 
 def test_a_template_sent_by_its_id_keeps_its_stored_message_id(url: str) -> None:
-    first, second = (send(url, {**BASE, "id": 602}).json()["response"] for _ in range(2))
+    first, second = (send(url, {**BASE, "id": 602, "subject": s}).json()["response"] for s in ("1", "2"))
     assert first != second
     assert message_id(mail_of(url, first)) == f"<{STORED}x>"
+
+
+def test_each_send_of_a_template_finds_its_own_mail(url: str) -> None:
+    """Both sends carry the template's Message-ID: the mail of each is told apart by what the delivery
+    linked to its send, in the wait filter and in the listing's sendId, once both have arrived."""
+    sent = {s: send(url, {**BASE, "id": 602, "subject": s}).json()["response"] for s in ("one", "two")}
+    headers = {"Authorization": TOKEN}
+    both = httpx.get(
+        f"{url}/sandbox/api/messages/wait",
+        params={"messageId": f"<{STORED}x>", "count": 2},
+        headers=headers,
+        timeout=30,
+    )
+    assert both.status_code == 200, both.text
+    assert {m["subject"]: m["sendId"] for m in both.json()["messages"]} == sent
+    for subject, send_id in sent.items():
+        raw = mail_of(url, send_id)
+        assert str(message_from_bytes(raw, policy=policy.default)["Subject"]) == subject
 
 
 def test_a_new_message_and_a_template_sent_as_minus_one_get_new_ones(url: str) -> None:

@@ -22,7 +22,7 @@ import smtplib
 import time
 from collections.abc import Callable
 
-from onlyoffice_sandbox import outbox
+from onlyoffice_sandbox import mailstore, outbox
 from onlyoffice_sandbox.delivery import headers
 from onlyoffice_sandbox.delivery.bounded import BoundedSMTP
 from onlyoffice_sandbox.delivery.compose import compose
@@ -143,9 +143,10 @@ class Batch:
         why: str,
         delivered: list[str] | None = None,
         refused: dict[str, str] | None = None,
+        captured: str | None = None,
     ) -> None:
         retry_at = self._retry_at(attempts)
-        self._box.call(outbox.mark(message, "queued", why[:500], retry_at, delivered, refused))
+        self._box.call(outbox.mark(message, "queued", why[:500], retry_at, delivered, refused, captured))
 
     def _content(self, message: Queued) -> bytes | None:
         try:
@@ -185,23 +186,29 @@ class Batch:
             log.error("message %s cannot be sent, recorded as failed: %s", message.id, describe(exc))
             self._box.call(outbox.mark(message.id, "failed", f"cannot be sent: {describe(exc)}"))
             return False
-        self._record(message, pending, refused)
+        self._record(message, pending, refused, content)
         return True
 
     def _record(
-        self, message: Queued, pending: dict[str, str], refused: dict[str, tuple[int, bytes]]
+        self, message: Queued, pending: dict[str, str], refused: dict[str, tuple[int, bytes]], content: bytes
     ) -> None:
         permanent = {pending[a]: _answer(*answer) for a, answer in refused.items() if answer[0] >= 500}
         later = {pending[a]: _answer(*answer) for a, answer in refused.items() if answer[0] < 500}
         delivered = [r for a, r in pending.items() if a not in refused]
+        # The key the embedded capture files this delivery under: the same envelope and content.
+        captured = (
+            mailstore.key_of(content, envelope_address(message.letter.sender), accepted)
+            if (accepted := [a for a in pending if a not in refused])
+            else None
+        )
         if later:
             why = f"deferred for {len(later)} recipient(s), retried for those only: {later}"
-            self._requeue(message.id, message.attempts, why, delivered=delivered, refused=permanent)
+            self._requeue(message.id, message.attempts, why, delivered, permanent, captured)
             return
         summary = f"refused: {permanent}"[:500] if permanent else None
         anyone = delivered or message.delivered_to
         state = "sent" if anyone else "failed"
-        self._box.call(outbox.mark(message.id, state, summary, delivered=delivered, refused=permanent))
+        self._box.call(outbox.mark(message.id, state, summary, None, delivered, permanent, captured))
 
     @staticmethod
     def _reset(smtp: smtplib.SMTP, exc: smtplib.SMTPException) -> bool:

@@ -25,7 +25,7 @@ from onlyoffice_sandbox.outbox.operations import (
     queue_message,
     seed,
 )
-from onlyoffice_sandbox.outbox.records import ids_after, listing, message_id_of, record_of, records, send_ids
+from onlyoffice_sandbox.outbox.records import captures_of, ids_after, listing, record_of, records, send_ids
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
@@ -36,6 +36,7 @@ __all__ = [
     "Operation",
     "Outbox",
     "Queued",
+    "captures_of",
     "due",
     "find_draft",
     "ids_after",
@@ -43,7 +44,6 @@ __all__ = [
     "listing",
     "load",
     "mark",
-    "message_id_of",
     "next_due",
     "queue_failed",
     "queue_message",

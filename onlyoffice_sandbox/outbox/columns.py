@@ -12,6 +12,7 @@ from typing import Any
 from onlyoffice_sandbox import api_spec
 
 TABLE = "messages"
+CAPTURES = "captures"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,15 @@ SCHEMA = "\n".join(
         f"CREATE INDEX IF NOT EXISTS messages_due ON {TABLE} (state, next_attempt);",
         # The JSON API's lookups by header.
         f"CREATE INDEX IF NOT EXISTS messages_message_id ON {TABLE} (message_id);",
+        # Which captured mail each send became (mailstore's key): sends of one template share their
+        # Message-ID, so the header alone cannot tell whose mail a capture is. A send delivered in two
+        # attempts (a 4xx for some recipients) has two.
+        f"CREATE TABLE IF NOT EXISTS {CAPTURES} (",
+        "    send_id INTEGER NOT NULL,",
+        "    key TEXT NOT NULL,",
+        "    PRIMARY KEY (send_id, key)",
+        ") WITHOUT ROWID;",
+        f"CREATE INDEX IF NOT EXISTS captures_key ON {CAPTURES} (key);",
     ]
 )
 

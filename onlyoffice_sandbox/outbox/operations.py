@@ -103,6 +103,7 @@ _MARK = columns.update(
     ("state", "attempts", "last_error", "delivered_to", "refused", "next_attempt", "updated"), "WHERE id = ?"
 )
 _ATTACHED = columns.select(("attachments",), "WHERE id = ?")
+_CAPTURED = f"INSERT OR IGNORE INTO {columns.CAPTURES} (send_id, key) VALUES (?, ?)"  # noqa: S608 - a constant
 _SET_ATTACHED = columns.update(("attachments",), "WHERE id = ?")
 _BACK_TO_DRAFTS = columns.update(("folder",), "WHERE id = ?")
 
@@ -266,9 +267,11 @@ def mark(
     retry_at: float | None = None,
     delivered: list[str] | None = None,
     refused: dict[str, str] | None = None,
+    captured: str | None = None,
 ) -> Operation[None]:
     """Record an attempt: 'sent', 'failed' (permanent), or 'queued' again with a later retry; with
-    the recipients this attempt delivered to and those the relay refused for good.
+    the recipients this attempt delivered to, those the relay refused for good, and the key the
+    embedded capture files what this attempt delivered under (`mailstore`).
 
     A message whose delivery failed, to no recipient at all, goes back to Drafts, as on the real
     server (`ReleaseSendingDraftOnFailure`), a new message as much as a draft: the real server
@@ -285,6 +288,8 @@ def mark(
         retry = next_attempt if retry_at is None else retry_at
         values = (state, attempts + 1, error, json.dumps(done), json.dumps(refusals), retry, time.time())
         conn.execute(_MARK, (*values, message))
+        if captured is not None:
+            conn.execute(_CAPTURED, (message, captured))
         if state != "queued":  # done with: the attached files' bytes are not kept for ever
             text = conn.execute(_ATTACHED, (message,)).fetchone()[0]
             conn.execute(_SET_ATTACHED, (attachments.without_contents(text), message))

@@ -10,7 +10,7 @@ from onlyoffice_sandbox.outbox import columns
 from onlyoffice_sandbox.outbox.columns import LISTED, RECORDED
 from onlyoffice_sandbox.outbox.engine import Operation
 
-__all__ = ["LISTED", "ids_after", "listing", "message_id_of", "record_of", "records", "send_ids"]
+__all__ = ["LISTED", "captures_of", "ids_after", "listing", "record_of", "records", "send_ids"]
 
 
 def _camel(name: str) -> str:
@@ -23,7 +23,13 @@ _LISTING = columns.select(LISTED, "WHERE id > ? ORDER BY id LIMIT ?")
 _PAGE = columns.select(RECORDED, "ORDER BY id DESC LIMIT ? OFFSET ?")
 _BY_HEADER = columns.select(RECORDED, "WHERE message_id = ? ORDER BY id DESC LIMIT 1")
 _IDS_AFTER = columns.select(("id",), "WHERE id > ? ORDER BY id LIMIT ?")
-_HEADER_OF = columns.select(("message_id",), "WHERE id = ?")
+_STATE_OF = columns.select(("message_id", "state"), "WHERE id = ?")
+_KEYS_OF = f"SELECT key FROM {columns.CAPTURES} WHERE send_id = ?"  # noqa: S608 - a constant name
+_SENDS_OF = f"SELECT key, send_id FROM {columns.CAPTURES} WHERE key IN "  # noqa: S608 - a constant name
+_BY_CAPTURE = columns.select(
+    RECORDED,
+    f"WHERE id = (SELECT max(send_id) FROM {columns.CAPTURES} WHERE key = ?)",  # noqa: S608
+)
 _PLACEHOLDERS = 500  # SQLite's limit on the placeholders of one statement, with room to spare
 
 
@@ -62,36 +68,58 @@ def records(limit: int, offset: int) -> Operation[tuple[int, list[dict[str, Any]
     return op
 
 
-def record_of(message_id: str) -> Operation[dict[str, Any] | None]:
-    """The full delivery record of the message with this Message-ID header (the newest, if several)."""
+def record_of(message_id: str, key: str | None = None) -> Operation[dict[str, Any] | None]:
+    """The full delivery record of the send a captured message came from: the one the delivery
+    linked to its capture `key`, else the newest with this Message-ID header (mail captured before
+    the link was kept)."""
 
     def op(conn: sqlite3.Connection) -> dict[str, Any] | None:
-        row = conn.execute(_BY_HEADER, (message_id,)).fetchone()
+        row = conn.execute(_BY_CAPTURE, (key,)).fetchone() if key is not None else None
+        if row is None:
+            row = conn.execute(_BY_HEADER, (message_id,)).fetchone()
         return None if row is None else _record(RECORDED, row)
 
     return op
 
 
-def send_ids(message_ids: list[str]) -> Operation[dict[str, int]]:
-    """The id the send call answered for each of these Message-ID headers that the outbox knows."""
+def send_ids(captured: list[tuple[str, str]]) -> Operation[dict[str, int]]:
+    """The id the send call answered for each of these captured messages, (key, Message-ID) pairs,
+    mapped by key: the send the delivery linked to the key, else the newest with that Message-ID.
+    Two sends of identical mail (a template sent twice in one second) file one capture with two
+    copies; it is linked to both, and the newest is named."""
 
     def op(conn: sqlite3.Connection) -> dict[str, int]:
         found: dict[str, int] = {}
-        for start in range(0, len(message_ids), _PLACEHOLDERS):
-            chunk = message_ids[start : start + _PLACEHOLDERS]
-            # A template's sends share its Message-ID: the newest send wins, then (ordered by id).
+        keys = [key for key, _ in captured]
+        for start in range(0, len(keys), _PLACEHOLDERS):
+            chunk = keys[start : start + _PLACEHOLDERS]
+            sql = f"{_SENDS_OF}({', '.join('?' * len(chunk))}) ORDER BY send_id"
+            found.update(conn.execute(sql, chunk).fetchall())
+        unlinked = [(key, header) for key, header in captured if key not in found and header]
+        headers = [header for _, header in unlinked]
+        by_header: dict[str, int] = {}
+        for start in range(0, len(headers), _PLACEHOLDERS):
+            chunk = headers[start : start + _PLACEHOLDERS]
             where = f"WHERE message_id IN ({', '.join('?' * len(chunk))}) ORDER BY id"
-            found.update(conn.execute(columns.select(("message_id", "id"), where), chunk).fetchall())
+            by_header.update(conn.execute(columns.select(("message_id", "id"), where), chunk).fetchall())
+        found.update((key, by_header[header]) for key, header in unlinked if header in by_header)
         return found
 
     return op
 
 
-def message_id_of(send_id: int) -> Operation[str | None]:
-    """The Message-ID header of the message the send call answered `send_id` for."""
+def captures_of(send_id: int) -> Operation[tuple[str, ...] | str | None]:
+    """What the send call's `send_id` became in the capture: the keys the delivery linked to it; or,
+    for a send delivered before the link was kept, its Message-ID header; None when it has no
+    captured mail yet (not delivered, or no such send), so a waiter keeps waiting."""
 
-    def op(conn: sqlite3.Connection) -> str | None:
-        row = conn.execute(_HEADER_OF, (send_id,)).fetchone()
-        return None if row is None else row[0]
+    def op(conn: sqlite3.Connection) -> tuple[str, ...] | str | None:
+        keys = tuple(row[0] for row in conn.execute(_KEYS_OF, (send_id,)))
+        if keys:
+            return keys
+        row = conn.execute(_STATE_OF, (send_id,)).fetchone()
+        if row is not None and row[1] == "sent" and row[0]:
+            return str(row[0])
+        return None
 
     return op

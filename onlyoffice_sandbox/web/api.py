@@ -59,17 +59,24 @@ def parameters(request: Request, operation_id: str) -> dict[str, Any]:
 
 async def _query(ctx: Context, given: dict[str, Any]) -> Query:
     message_ids: set[str] | None = None
+    keys: tuple[str, ...] | None = None
     if given.get("messageId"):
         message_ids = {normal_message_id(given["messageId"])}
-    if given.get("sendId") is not None:  # the outbox links the send call's id to the Message-ID
-        header = await ctx.outbox.aread(outbox.message_id_of(given["sendId"]))
-        of_send = {normal_message_id(header)} if header else set()
-        message_ids = of_send if message_ids is None else message_ids & of_send
+    if given.get("sendId") is not None:
+        # The delivery links each send to the key of its capture: sends of one template share a
+        # Message-ID, so the header would find another send's mail. Not delivered yet: nothing.
+        of_send = await ctx.outbox.aread(outbox.captures_of(given["sendId"]))
+        if isinstance(of_send, str):  # delivered before the link was kept: by its header
+            header = {normal_message_id(of_send)}
+            message_ids = header if message_ids is None else message_ids & header
+        else:
+            keys = of_send or ()
     return Query(
         text=given.get("q") or "",
         to=given.get("to") or "",
         subject=given.get("subject") or "",
         message_ids=None if message_ids is None else tuple(message_ids),
+        keys=keys,
     )
 
 
@@ -101,9 +108,9 @@ def summary_json(summary: Summary, send_id: int | None) -> dict[str, Any]:
 
 
 async def _listed(ctx: Context, summaries: list[Summary], total: int) -> dict[str, Any]:
-    header_ids = [s.message_id for s in summaries if s.message_id]
-    send_ids = await ctx.outbox.aread(outbox.send_ids(header_ids)) if header_ids else {}
-    return {"total": total, "messages": [summary_json(s, send_ids.get(s.message_id)) for s in summaries]}
+    captured = [(s.key, s.message_id) for s in summaries]
+    send_ids = await ctx.outbox.aread(outbox.send_ids(captured)) if captured else {}
+    return {"total": total, "messages": [summary_json(s, send_ids.get(s.key)) for s in summaries]}
 
 
 def _context(request: Request) -> tuple[Context, MailStore | None]:
@@ -176,11 +183,11 @@ async def wait_for_messages(request: Request) -> Response:
     watch: MailWatch | None = request.app.state.mail_watch
     if store is None or watch is None:
         return problem(404, "No message: mail goes to a relay (SANDBOX_SMTP), nothing is captured here")
-    query = await _query(ctx, given)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + given["timeout"]
     while True:
         seen = await asyncio.to_thread(store.last_seq)
+        query = await _query(ctx, given)  # again each time: a send is linked to its mail on delivery
         total = await asyncio.to_thread(store.count, query)
         if total >= given["count"]:
             found = await asyncio.to_thread(store.find, query, 500, 0, True)
@@ -224,7 +231,7 @@ async def get_message(request: Request) -> Response:
         }
 
     detail = await asyncio.to_thread(read)
-    record = await ctx.outbox.aread(outbox.record_of(summary.message_id)) if summary.message_id else None
+    record = await ctx.outbox.aread(outbox.record_of(summary.message_id, summary.key))
     body = summary_json(summary, record["id"] if record else None) | detail
     if record is not None:
         body["delivery"] = record

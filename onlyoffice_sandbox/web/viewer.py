@@ -184,7 +184,7 @@ async def mail_message(request: Request) -> Response:
         return found
     summary, content = found
     view = await asyncio.to_thread(_view, content)
-    record = await ctx.outbox.aread(outbox.record_of(summary.message_id)) if summary.message_id else None
+    record = await ctx.outbox.aread(outbox.record_of(summary.message_id, summary.key))
     delivery = [(name, _shown(value)) for name, value in (record or {}).items()]
     return _render(
         request,
