@@ -12,6 +12,7 @@ from onlyoffice_sandbox.faults_on_demand import SendFaults
 from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.outbox import Outbox
 from onlyoffice_sandbox.settings import Settings
+from onlyoffice_sandbox.tenants import DEFAULT, Tenant, Tenants
 
 
 @dataclass
@@ -24,10 +25,13 @@ class Context:
     # Bodies too large to bind on the event loop are bound one at a time: six 2.9 MB forms of
     # 360,000 keys bound at once cost 1.2 GB; in turn, the cost of one.
     large_binds: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1), repr=False)
-    accounts: Accounts = field(init=False)
+    accounts: Accounts = field(init=False)  # the default tenant's, as are `faults` and `credentials`
     credentials: Credentials = field(init=False, repr=False)
+    tenants: Tenants = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.accounts = Accounts(self.settings.mailboxes, self.settings.disabled_mailboxes)
         settings = self.settings
         self.credentials = Credentials(settings.revealed_tokens, settings.login, settings.password.reveal())
+        default = Tenant(DEFAULT, self.credentials, settings.mailboxes, self.accounts, self.faults)
+        self.tenants = Tenants(default)

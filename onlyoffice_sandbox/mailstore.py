@@ -94,6 +94,7 @@ class Query:
     subject: str = ""  # part of the subject
     message_ids: tuple[str, ...] | None = None  # Message-ID headers; None: any
     keys: tuple[str, ...] | None = None  # the messages' keys; None: any, () none
+    excluded: tuple[str, ...] = ()  # keys it must not be (another tenant's mail)
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, values = [], []
@@ -112,6 +113,9 @@ class Query:
         if self.keys is not None:
             clauses.append(f"key IN ({', '.join('?' * len(self.keys))})" if self.keys else "0")
             values.extend(self.keys)
+        if self.excluded:
+            clauses.append(f"key NOT IN ({', '.join('?' * len(self.excluded))})")
+            values.extend(self.excluded)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), values
 
 
@@ -364,11 +368,20 @@ class MailStore:
             (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
         return True
 
-    def delete_all(self) -> int:
+    def delete_all(self, query: Query | None = None) -> int:
+        """Delete every message, or those `query` finds (one tenant's)."""
+        where, values = (query or Query()).where()
         with self._write() as conn:
-            keys = [row[0] for row in conn.execute("SELECT key FROM mail")]
-            conn.execute("DELETE FROM rcpt")
-            conn.execute("DELETE FROM mail")
+            keys = [row[0] for row in conn.execute(f"SELECT key FROM mail{where}", values)]  # noqa: S608
+            if query is None:
+                conn.execute("DELETE FROM rcpt")
+                conn.execute("DELETE FROM mail")
+            for start in range(0, len(keys) if query is not None else 0, 500):
+                chunk = keys[start : start + 500]
+                marks = ", ".join("?" * len(chunk))
+                seqs = f"SELECT seq FROM mail WHERE key IN ({marks})"  # noqa: S608 - placeholders only
+                conn.execute(f"DELETE FROM rcpt WHERE seq IN ({seqs})", chunk)  # noqa: S608
+                conn.execute(f"DELETE FROM mail WHERE key IN ({marks})", chunk)  # noqa: S608
             for key in keys:  # inside the transaction: see `delete`
                 (self.mail_dir / f"{key}.eml").unlink(missing_ok=True)
         return len(keys)

@@ -8,13 +8,18 @@
 Each test gets a fresh sandbox: its own free port, its own folder (under pytest's
 `tmp_path`), its own random token (and random Basic password: the documented default
 lets nobody in), the embedded SMTP capture. Override the
-`sandbox_settings` fixture to change settings (a dict of `Settings` fields). The
+`sandbox_settings` fixture to change settings (a dict of `Settings` fields). With
+ONLYOFFICE_SANDBOX_URL and ONLYOFFICE_SANDBOX_TOKEN set (a sandbox already running, its own
+token), each test gets a fresh tenant of that sandbox instead (`Sandbox.new_tenant`): its own
+token, outbox, mail and faults, so that many tests, in many pytest-xdist workers, share one
+sandbox and see only their own. The
 helpers call the sandbox's JSON API (sandbox-api.yaml) with httpx; nothing here
 needs the generated client.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,6 +128,13 @@ class Sandbox:
         )
         return state
 
+    def new_tenant(self, mailboxes: list[str] | None = None) -> Sandbox:
+        """A tenant of this sandbox (POST /sandbox/api/tenants; this must be its own token): the same
+        sandbox, seen through a token that shows only that tenant's outbox, mail and faults."""
+        body = {"mailboxes": mailboxes} if mailboxes else None
+        made: dict[str, Any] = self._call("POST", "/sandbox/api/tenants", json=body)
+        return Sandbox(self.url, made["token"], made["mailboxes"][0], self.folder, self.settings)
+
     def faults(self) -> dict[str, Any]:
         state: dict[str, Any] = self._call("GET", "/sandbox/api/faults")
         return state
@@ -130,6 +142,10 @@ class Sandbox:
     def clear_faults(self) -> dict[str, Any]:
         state: dict[str, Any] = self._call("DELETE", "/sandbox/api/faults")
         return state
+
+
+SHARED_URL = "ONLYOFFICE_SANDBOX_URL"  # a running sandbox the fixture makes a tenant of, per test
+SHARED_TOKEN = "ONLYOFFICE_SANDBOX_TOKEN"  # noqa: S105 - the variable holding its own token
 
 
 def _params(values: dict[str, Any]) -> dict[str, Any]:
@@ -144,11 +160,24 @@ def sandbox_settings() -> dict[str, Any]:
 
 @pytest.fixture
 def sandbox(tmp_path_factory: pytest.TempPathFactory, sandbox_settings: dict[str, Any]) -> Iterator[Sandbox]:
-    """A fresh sandbox on a free loopback port, in a folder of its own, with the embedded capture."""
+    """A fresh sandbox on a free loopback port, in a folder of its own, with the embedded capture;
+    or, with ONLYOFFICE_SANDBOX_URL and ONLYOFFICE_SANDBOX_TOKEN set, a fresh tenant of that one."""
+    folder = tmp_path_factory.mktemp("sandbox")
+    shared = os.environ.get(SHARED_URL)
+    if shared and not sandbox_settings:
+        owner = Sandbox(shared, os.environ.get(SHARED_TOKEN, ""), "", folder, None)
+        try:
+            running = owner.new_tenant()
+        finally:
+            owner.close()
+        try:
+            yield running
+        finally:
+            running.close()
+        return
     from onlyoffice_sandbox import InProcess, Settings  # the web framework loads only when a test asks
     from onlyoffice_sandbox.settings import DEFAULT_MAILBOX
 
-    folder = tmp_path_factory.mktemp("sandbox")
     token = secrets.token_urlsafe(16)
     values: dict[str, Any] = {
         "host": "127.0.0.1",

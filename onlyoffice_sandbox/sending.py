@@ -26,6 +26,7 @@ from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.letter import Letter, new_message_id, now
 from onlyoffice_sandbox.problems import Problem, bad_request, refuse
 from onlyoffice_sandbox.request_reader import Read
+from onlyoffice_sandbox.tenants import Tenant
 
 log = logging.getLogger("onlyoffice_sandbox.sending")
 _ADDRESS_FIELDS = spec.mailbox_fields()  # name: whether it is a list (of recipients)
@@ -57,18 +58,20 @@ def _count_recipients(fields: dict[str, Any], limit: int) -> None:
         raise bad_request(f"Too many recipients: {count}, at most {limit}")
 
 
-async def accept(ctx: Context, read: Read) -> int:
+async def accept(ctx: Context, read: Read, tenant: Tenant | None = None) -> int:
     """Store the message the request asks to send and give its id; raises the Problem that refuses it.
+    It is the tenant's (the default one's if None): its accounts, its drafts, its outbox rows.
 
     What it needed of the binder's leniency and the attachments it skipped are noted on the message."""
     fields = read.fields
-    sender = ctx.accounts.sender(fields["from"])
+    tenant = tenant or ctx.tenants.default
+    sender = tenant.accounts.sender(fields["from"])
     draft = None
     # What goes out is what the request carries, a draft's send too: DraftEngine.Send builds the
     # message from its parameters alone (a field left out is its default, an empty subject say)
     # and saves that over the draft. Of the stored draft only its folder and its body's size count.
     if fields.get("id", 0) > 0:
-        draft = await ctx.outbox.acall(outbox.find_draft(fields["id"]))
+        draft = await ctx.outbox.acall(outbox.find_draft(fields["id"], tenant.id))
         # The real server measures the stored draft's body, whatever the request sends.
         if len(draft.fields.get("body") or "") > ctx.settings.max_draft_body:
             raise refuse(RefusalId.DRAFT_BODY_OVER_LIMIT, kb=ctx.settings.max_draft_body // 1024)
@@ -79,7 +82,7 @@ async def accept(ctx: Context, read: Read) -> int:
     try:
         addressed = recipients(fields)
     except Problem as refused:
-        kept = await ctx.outbox.acall(outbox.keep_refused(fields, draft, refused.message))
+        kept = await ctx.outbox.acall(outbox.keep_refused(fields, draft, refused.message, tenant.id))
         log.warning("message %s: %s; left in Drafts, as the real server leaves it", kept, refused.message)
         raise
     attached, skipped = attachments.resolve(
@@ -102,10 +105,10 @@ async def accept(ctx: Context, read: Read) -> int:
     reading, why = send_task.delivery(fields)
     unsendable = ctx.settings.binder == "onlyoffice" and reading is send_task.Reading.UNUSABLE
     if unsendable:
-        message_id = await ctx.outbox.acall(outbox.queue_failed(letter, draft, why))
+        message_id = await ctx.outbox.acall(outbox.queue_failed(letter, draft, why, tenant.id))
         log.warning("message %s is accepted and will not be sent, as on the real server: %s", message_id, why)
     else:
-        message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft))
+        message_id = await ctx.outbox.acall(outbox.queue_message(letter, draft, tenant.id))
     for taken in read.leniencies:
         log.warning("message %s was accepted through the real server's leniency: %s", message_id, taken)
     for note in skipped:

@@ -52,7 +52,7 @@ def test_the_listing_gives_the_fields_the_sandbox_api_requires_in_its_order(tmp_
     assert list(listed) == required
     assert list(full)[: len(required)] == required
     # The rest of a full record: every other column but the message itself.
-    assert set(full) - set(required) == {"date", "sender", "author", "nextAttempt", "updated"}
+    assert set(full) - set(required) == {"date", "sender", "author", "nextAttempt", "updated", "tenant"}
     empty = (listed["recipients"], listed["deliveredTo"], listed["refused"], listed["notes"])
     assert empty == ([], [], {}, [])
 

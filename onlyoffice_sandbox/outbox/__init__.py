@@ -25,7 +25,15 @@ from onlyoffice_sandbox.outbox.operations import (
     queue_message,
     seed,
 )
-from onlyoffice_sandbox.outbox.records import captures_of, ids_after, listing, record_of, records, send_ids
+from onlyoffice_sandbox.outbox.records import (
+    captures_of,
+    ids_after,
+    listing,
+    record_of,
+    records,
+    send_ids,
+    tenant_keys,
+)
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
@@ -51,4 +59,5 @@ __all__ = [
     "records",
     "seed",
     "send_ids",
+    "tenant_keys",
 ]

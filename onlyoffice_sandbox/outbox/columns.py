@@ -39,6 +39,7 @@ COLUMNS = (
     Column("author", "TEXT", "the From mailbox, with the account's display name"),
     Column("next_attempt", "REAL", "when delivery is next tried (time.time())"),
     Column("updated", "REAL NOT NULL", "when the row last changed (time.time())"),
+    Column("tenant", "TEXT NOT NULL DEFAULT ''", "the tenant whose send it is ('': the default one)"),
     Column("fields", "TEXT NOT NULL", "the message as request fields, JSON", message=True),
     Column("attachments", "TEXT", "the attached files, their bytes in base64 (attachments.py)", message=True),
 )

@@ -68,16 +68,17 @@ _QUEUED = (
     "notes",
     "next_attempt",
     "updated",
+    "tenant",
 )
 # Sent afresh: the earlier attempts and refusals are not this send's.
 _AFRESH = ("attempts", "last_error", "delivered_to", "refused")
 _QUEUE_DRAFT = columns.update((*_QUEUED, *_AFRESH), "WHERE id = ? AND folder = 'drafts'")
 _QUEUE_NEW = columns.insert(_QUEUED)
 _SEED = columns.insert(("id", "folder", "fields", "message_id", "updated"), verb="INSERT OR IGNORE")
-_FIND_DRAFT = columns.select(("folder", "fields", "message_id"), "WHERE id = ?")
+_FIND_DRAFT = columns.select(("folder", "fields", "message_id"), "WHERE id = ? AND tenant = ?")
 _KEPT = ("fields", "notes", "updated")
 _KEEP_DRAFT = columns.update(_KEPT, "WHERE id = ? AND folder = 'drafts'")
-_KEEP_NEW = columns.insert(("folder", *_KEPT))
+_KEEP_NEW = columns.insert(("folder", *_KEPT, "tenant"))
 _DUE = columns.select(
     ("id", "attempts"), "WHERE state = 'queued' AND next_attempt <= ? ORDER BY next_attempt, id LIMIT ?"
 )
@@ -138,11 +139,12 @@ def seed(drafts: list[dict[str, Any]]) -> Operation[int]:
     return op
 
 
-def find_draft(message_id: int) -> Operation[Draft]:
-    """The draft to send: 404 if there is none, 403 if it is not in Drafts or Templates."""
+def find_draft(message_id: int, tenant: str = "") -> Operation[Draft]:
+    """The tenant's draft to send: 404 if it has none by that id, 403 if it is not in Drafts or
+    Templates. Seeded drafts are the default tenant's."""
 
     def op(conn: sqlite3.Connection) -> Draft:
-        row = conn.execute(_FIND_DRAFT, (message_id,)).fetchone()
+        row = conn.execute(_FIND_DRAFT, (message_id, tenant)).fetchone()
         if row is None:
             raise refuse(RefusalId.MESSAGE_NOT_FOUND, f": id {message_id}")
         if row[0] not in SENDABLE:
@@ -152,7 +154,7 @@ def find_draft(message_id: int) -> Operation[Draft]:
     return op
 
 
-def _queue_values(letter: Letter) -> tuple[Any, ...]:
+def _queue_values(letter: Letter, tenant: str) -> tuple[Any, ...]:
     now = time.time()
     return (
         "sent",
@@ -167,10 +169,11 @@ def _queue_values(letter: Letter) -> tuple[Any, ...]:
         json.dumps(list(letter.notes)) if letter.notes else "[]",
         now,
         now,
+        tenant,
     )
 
 
-def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
+def queue_message(letter: Letter, draft: Draft | None = None, tenant: str = "") -> Operation[int]:
     """Queue a message for delivery and give its id.
 
     A draft moves to Sent and keeps its id; a template stays and its copy gets
@@ -179,7 +182,7 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
     A draft back in Drafts after a failed delivery (`mark`) is sent afresh: the
     earlier attempts and refusals are not this send's.
     """
-    values = _queue_values(letter)
+    values = _queue_values(letter, tenant)
 
     def op(conn: sqlite3.Connection) -> int:
         if draft is not None and draft.folder == "drafts":
@@ -194,11 +197,11 @@ def queue_message(letter: Letter, draft: Draft | None = None) -> Operation[int]:
     return op
 
 
-def queue_failed(letter: Letter, draft: Draft | None, reason: str) -> Operation[int]:
+def queue_failed(letter: Letter, draft: Draft | None, reason: str, tenant: str = "") -> Operation[int]:
     """A message accepted and then failed for good before any attempt, in one transaction, and its id:
     the real server's send task could not build its mail (`send_task.py`), so it answered 200, put
     the message back in Drafts and sent nothing. No delivery can pick it up in between."""
-    queue = queue_message(letter, draft)
+    queue = queue_message(letter, draft, tenant)
 
     def op(conn: sqlite3.Connection) -> int:
         message = queue(conn)
@@ -208,7 +211,9 @@ def queue_failed(letter: Letter, draft: Draft | None, reason: str) -> Operation[
     return op
 
 
-def keep_refused(fields: dict[str, Any], draft: Draft | None, reason: str) -> Operation[int]:
+def keep_refused(
+    fields: dict[str, Any], draft: Draft | None, reason: str, tenant: str = ""
+) -> Operation[int]:
     """What a send refused for an address leaves in Drafts, and its id: the real server saves the
     message as a draft before it parses the addresses (DraftEngine.Send), so a new message becomes
     a draft, and a draft is saved with the request's fields (a template is left as it is)."""
@@ -218,7 +223,7 @@ def keep_refused(fields: dict[str, Any], draft: Draft | None, reason: str) -> Op
         if draft is not None and draft.folder == "drafts":
             conn.execute(_KEEP_DRAFT, (*values, draft.id))
             return draft.id
-        cur = conn.execute(_KEEP_NEW, ("drafts", *values))
+        cur = conn.execute(_KEEP_NEW, ("drafts", *values, tenant))
         assert cur.lastrowid is not None
         return cur.lastrowid
 

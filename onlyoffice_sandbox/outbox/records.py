@@ -10,7 +10,7 @@ from onlyoffice_sandbox.outbox import columns
 from onlyoffice_sandbox.outbox.columns import LISTED, RECORDED
 from onlyoffice_sandbox.outbox.engine import Operation
 
-__all__ = ["LISTED", "captures_of", "ids_after", "listing", "record_of", "records", "send_ids"]
+__all__ = ["LISTED", "captures_of", "ids_after", "listing", "record_of", "records", "send_ids", "tenant_keys"]
 
 
 def _camel(name: str) -> str:
@@ -19,12 +19,25 @@ def _camel(name: str) -> str:
 
 
 _JSON_NAMES = {name: _camel(name) for name in RECORDED}
-_LISTING = columns.select(LISTED, "WHERE id > ? ORDER BY id LIMIT ?")
-_PAGE = columns.select(RECORDED, "ORDER BY id DESC LIMIT ? OFFSET ?")
+# Every read of the records is one tenant's (`tenants.py`; '' is the default tenant).
+_LISTING = columns.select(LISTED, "WHERE id > ? AND tenant = ? ORDER BY id LIMIT ?")
+_PAGE = columns.select(RECORDED, "WHERE tenant = ? ORDER BY id DESC LIMIT ? OFFSET ?")
+_COUNT = f"SELECT count(*) FROM {columns.TABLE} WHERE tenant = ?"  # noqa: S608 - a constant name
 _BY_HEADER = columns.select(RECORDED, "WHERE message_id = ? ORDER BY id DESC LIMIT 1")
-_IDS_AFTER = columns.select(("id",), "WHERE id > ? ORDER BY id LIMIT ?")
-_STATE_OF = columns.select(("message_id", "state"), "WHERE id = ?")
-_KEYS_OF = f"SELECT key FROM {columns.CAPTURES} WHERE send_id = ?"  # noqa: S608 - a constant name
+_IDS_AFTER = columns.select(("id",), "WHERE id > ? AND tenant = ? ORDER BY id LIMIT ?")
+_STATE_OF = columns.select(("message_id", "state"), "WHERE id = ? AND tenant = ?")
+_KEYS_OF = (
+    f"SELECT key FROM {columns.CAPTURES} JOIN {columns.TABLE} ON id = send_id"  # noqa: S608 - constants
+    " WHERE send_id = ? AND tenant = ?"
+)
+_TENANT_KEYS = (
+    f"SELECT DISTINCT key FROM {columns.CAPTURES} JOIN {columns.TABLE} ON id = send_id"  # noqa: S608
+    " WHERE tenant = ?"
+)
+_OTHER_KEYS = (
+    f"SELECT DISTINCT key FROM {columns.CAPTURES} JOIN {columns.TABLE} ON id = send_id"  # noqa: S608
+    " WHERE tenant != ?"
+)
 _SENDS_OF = f"SELECT key, send_id FROM {columns.CAPTURES} WHERE key IN "  # noqa: S608 - a constant name
 _BY_CAPTURE = columns.select(
     RECORDED,
@@ -38,32 +51,32 @@ def _record(names: tuple[str, ...], row: tuple[Any, ...]) -> dict[str, Any]:
     return {_JSON_NAMES[name]: columns.decoded(name, value) for name, value in zip(names, row, strict=True)}
 
 
-def listing(after: int = 0, limit: int = -1) -> Operation[list[dict[str, Any]]]:
-    """The messages after id `after`, oldest first, at most `limit` (-1: all), with their state;
-    `notes` are what the app developer should know about each."""
+def listing(after: int = 0, limit: int = -1, tenant: str = "") -> Operation[list[dict[str, Any]]]:
+    """The tenant's messages after id `after`, oldest first, at most `limit` (-1: all), with their
+    state; `notes` are what the app developer should know about each."""
 
     def op(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        return [_record(LISTED, row) for row in conn.execute(_LISTING, (after, limit))]
+        return [_record(LISTED, row) for row in conn.execute(_LISTING, (after, tenant, limit))]
 
     return op
 
 
-def ids_after(after: int, limit: int) -> Operation[list[int]]:
-    """The ids of the next `limit` messages after id `after`, oldest first."""
+def ids_after(after: int, limit: int, tenant: str = "") -> Operation[list[int]]:
+    """The ids of the tenant's next `limit` messages after id `after`, oldest first."""
 
     def op(conn: sqlite3.Connection) -> list[int]:
-        return [row[0] for row in conn.execute(_IDS_AFTER, (after, limit))]
+        return [row[0] for row in conn.execute(_IDS_AFTER, (after, tenant, limit))]
 
     return op
 
 
-def records(limit: int, offset: int) -> Operation[tuple[int, list[dict[str, Any]]]]:
-    """One page of full delivery records (every column but the message itself), newest first, and
-    how many there are in all."""
+def records(limit: int, offset: int, tenant: str = "") -> Operation[tuple[int, list[dict[str, Any]]]]:
+    """One page of the tenant's full delivery records (every column but the message itself), newest
+    first, and how many it has in all."""
 
     def op(conn: sqlite3.Connection) -> tuple[int, list[dict[str, Any]]]:
-        total = conn.execute(f"SELECT count(*) FROM {columns.TABLE}").fetchone()[0]  # noqa: S608
-        return total, [_record(RECORDED, row) for row in conn.execute(_PAGE, (limit, offset))]
+        total = conn.execute(_COUNT, (tenant,)).fetchone()[0]
+        return total, [_record(RECORDED, row) for row in conn.execute(_PAGE, (tenant, limit, offset))]
 
     return op
 
@@ -108,18 +121,28 @@ def send_ids(captured: list[tuple[str, str]]) -> Operation[dict[str, int]]:
     return op
 
 
-def captures_of(send_id: int) -> Operation[tuple[str, ...] | str | None]:
+def captures_of(send_id: int, tenant: str = "") -> Operation[tuple[str, ...] | str | None]:
     """What the send call's `send_id` became in the capture: the keys the delivery linked to it; or,
     for a send delivered before the link was kept, its Message-ID header; None when it has no
-    captured mail yet (not delivered, or no such send), so a waiter keeps waiting."""
+    captured mail yet (not delivered, or no such send of the tenant's), so a waiter keeps waiting."""
 
     def op(conn: sqlite3.Connection) -> tuple[str, ...] | str | None:
-        keys = tuple(row[0] for row in conn.execute(_KEYS_OF, (send_id,)))
+        keys = tuple(row[0] for row in conn.execute(_KEYS_OF, (send_id, tenant)))
         if keys:
             return keys
-        row = conn.execute(_STATE_OF, (send_id,)).fetchone()
+        row = conn.execute(_STATE_OF, (send_id, tenant)).fetchone()
         if row is not None and row[1] == "sent" and row[0]:
             return str(row[0])
         return None
+
+    return op
+
+
+def tenant_keys(tenant: str, mine: bool = True) -> Operation[tuple[str, ...]]:
+    """The capture keys the delivery linked to the tenant's sends (`mine`), or to every other
+    tenant's: the captured mail a tenant sees, or must not see (`web/api.py`)."""
+
+    def op(conn: sqlite3.Connection) -> tuple[str, ...]:
+        return tuple(row[0] for row in conn.execute(_TENANT_KEYS if mine else _OTHER_KEYS, (tenant,)))
 
     return op

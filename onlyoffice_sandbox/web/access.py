@@ -3,8 +3,9 @@
 The pages show what a mail holds: Bcc recipients, attachments, bodies. On a developer's
 machine, listening on loopback only, that needs no token (SANDBOX_PAGES_AUTH=auto). Bound to
 any other address, or with SANDBOX_PAGES_AUTH=token, every page and endpoint asks for one of
-SANDBOX_TOKENS: bare or `Bearer` in Authorization, or as the password of HTTP Basic
-credentials, which a browser asks for by itself. Fault endpoints always ask for it.
+SANDBOX_TOKENS (or a tenant's token): bare or `Bearer` in Authorization, or as the password of
+HTTP Basic credentials, which a browser asks for by itself. Fault endpoints always ask for it.
+Each page and call shows the tenant its token names (`tenants.py`), without one the default.
 
 Where no token is needed, two more rules keep a web page the developer visits from using the
 sandbox: a request without the token is answered only for a loopback host name (a DNS-rebinding
@@ -23,13 +24,22 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from onlyoffice_contract.hosts import is_loopback
-from onlyoffice_sandbox.auth import is_token
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.settings import Settings
+from onlyoffice_sandbox.tenants import Tenant
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 REALM = 'Basic realm="sandbox", charset="UTF-8"'
+SEEN_AS = "sandbox.seen_as"  # the scope key of the tenant a page or API call shows
+
+
+def tenant(request: Request) -> Tenant:
+    """The tenant whose things this page or call shows: the one its token names, else the default
+    tenant (a page reached without a token, on loopback)."""
+    ctx: Context = request.app.state.context
+    found: Tenant | None = request.scope.get(SEEN_AS)
+    return found or ctx.tenants.default
 
 
 def token_needed(settings: Settings) -> bool:
@@ -79,7 +89,8 @@ def check(request: Request, always_token: bool = False) -> Response | None:
     if request.method not in SAFE_METHODS and _cross_site(request):
         return _refusal(request, 403, "Refused: a request from another site may not change the sandbox")
     given = _given_token(request)
-    has_token = given is not None and is_token(given, ctx.settings.revealed_tokens)
+    request.scope[SEEN_AS] = ctx.tenants.by_token(given)
+    has_token = request.scope[SEEN_AS] is not None
     if always_token or token_needed(ctx.settings):
         if not has_token:
             where = "this call" if always_token else f"the sandbox on {ctx.settings.host}"

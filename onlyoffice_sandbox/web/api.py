@@ -19,8 +19,12 @@ from starlette.responses import JSONResponse, Response
 from onlyoffice_sandbox import api_spec, mailparse, outbox
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.mailstore import MailStore, Query, Summary, normal_message_id
+from onlyoffice_sandbox.web.access import tenant
 
 WAIT_POLL_SECONDS = 0.05
+# A query by the outbox's link (a tenant's mail, a send's) is asked again this often while it
+# waits: the mail is filed a moment before the delivery records whose it is.
+LINK_RECHECK_SECONDS = 0.2
 
 
 class BadParameter(Exception):
@@ -57,27 +61,44 @@ def parameters(request: Request, operation_id: str) -> dict[str, Any]:
     return found
 
 
-async def _query(ctx: Context, given: dict[str, Any]) -> Query:
+async def scope(ctx: Context, request: Request) -> Query:
+    """The captured mail the caller's tenant sees: a tenant, the mail the delivery linked to its
+    sends; the default tenant, every message but those (mail that came to the capture otherwise too)."""
+    seen_as = tenant(request)
+    if seen_as is ctx.tenants.default:
+        return Query(excluded=await ctx.outbox.aread(outbox.tenant_keys(seen_as.id, mine=False)))
+    return Query(keys=await ctx.outbox.aread(outbox.tenant_keys(seen_as.id)))
+
+
+async def _query(ctx: Context, request: Request, given: dict[str, Any]) -> Query:
+    within = await scope(ctx, request)
     message_ids: set[str] | None = None
-    keys: tuple[str, ...] | None = None
+    keys = within.keys
     if given.get("messageId"):
         message_ids = {normal_message_id(given["messageId"])}
     if given.get("sendId") is not None:
         # The delivery links each send to the key of its capture: sends of one template share a
         # Message-ID, so the header would find another send's mail. Not delivered yet: nothing.
-        of_send = await ctx.outbox.aread(outbox.captures_of(given["sendId"]))
+        of_send = await ctx.outbox.aread(outbox.captures_of(given["sendId"], tenant(request).id))
         if isinstance(of_send, str):  # delivered before the link was kept: by its header
             header = {normal_message_id(of_send)}
             message_ids = header if message_ids is None else message_ids & header
         else:
-            keys = of_send or ()
+            keys = tuple(of_send or ()) if keys is None else tuple(set(keys) & set(of_send or ()))
     return Query(
         text=given.get("q") or "",
         to=given.get("to") or "",
         subject=given.get("subject") or "",
         message_ids=None if message_ids is None else tuple(message_ids),
         keys=keys,
+        excluded=within.excluded,
     )
+
+
+async def visible(ctx: Context, request: Request, key: str) -> bool:
+    """Whether the caller's tenant may see the captured message `key`."""
+    within = await scope(ctx, request)
+    return key not in within.excluded and (within.keys is None or key in within.keys)
 
 
 def _iso(timestamp: float) -> str:
@@ -126,7 +147,7 @@ async def list_messages(request: Request) -> Response:
         return problem(400, str(exc))
     if store is None:
         return JSONResponse({"total": 0, "messages": []})
-    query = await _query(ctx, given)
+    query = await _query(ctx, request, given)
     total = await asyncio.to_thread(store.count, query)
     found = await asyncio.to_thread(store.find, query, given["limit"], given["offset"])
     return JSONResponse(await _listed(ctx, found, total))
@@ -187,7 +208,7 @@ async def wait_for_messages(request: Request) -> Response:
     deadline = loop.time() + given["timeout"]
     while True:
         seen = await asyncio.to_thread(store.last_seq)
-        query = await _query(ctx, given)  # again each time: a send is linked to its mail on delivery
+        query = await _query(ctx, request, given)  # again each time: a send is linked to its mail on delivery
         total = await asyncio.to_thread(store.count, query)
         if total >= given["count"]:
             found = await asyncio.to_thread(store.find, query, 500, 0, True)
@@ -195,7 +216,8 @@ async def wait_for_messages(request: Request) -> Response:
         left = deadline - loop.time()
         if left <= 0:
             return problem(404, f"{total} of {given['count']} messages matched within {given['timeout']} s")
-        await watch.wait_past(seen, left)
+        linked = query.keys is not None or bool(query.excluded)
+        await watch.wait_past(seen, min(left, LINK_RECHECK_SECONDS) if linked else left)
 
 
 def _headers_json(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -205,7 +227,8 @@ def _headers_json(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
 async def get_message(request: Request) -> Response:
     ctx, store = _context(request)
     key = request.path_params["key"]
-    summary = await asyncio.to_thread(store.get, key) if store else None
+    shown = await visible(ctx, request, key)
+    summary = await asyncio.to_thread(store.get, key) if store and shown else None
     content = await asyncio.to_thread(store.read, key) if store and summary else None
     if summary is None or content is None:
         return problem(404, "No captured message by that key")
@@ -239,12 +262,14 @@ async def get_message(request: Request) -> Response:
 
 
 async def delete_message(request: Request) -> Response:
-    _, store = _context(request)
-    deleted = await asyncio.to_thread(store.delete, request.path_params["key"]) if store else False
+    ctx, store = _context(request)
+    key = request.path_params["key"]
+    shown = await visible(ctx, request, key)
+    deleted = await asyncio.to_thread(store.delete, key) if store and shown else False
     return JSONResponse({"deleted": 1}) if deleted else problem(404, "No captured message by that key")
 
 
 async def delete_messages(request: Request) -> Response:
-    _, store = _context(request)
-    deleted = await asyncio.to_thread(store.delete_all) if store else 0
+    ctx, store = _context(request)
+    deleted = await asyncio.to_thread(store.delete_all, await scope(ctx, request)) if store else 0
     return JSONResponse({"deleted": deleted})

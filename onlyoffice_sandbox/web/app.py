@@ -18,7 +18,7 @@ from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.delivery import DeliveryProcess
 from onlyoffice_sandbox.mailstore import MailStore
 from onlyoffice_sandbox.settings import Settings
-from onlyoffice_sandbox.web import api, envelope, fast_path, fault_endpoints, send, viewer
+from onlyoffice_sandbox.web import api, envelope, fast_path, fault_endpoints, send, tenant_endpoints, viewer
 from onlyoffice_sandbox.web.access import Endpoint, guarded
 
 SEND_METHOD = spec.OPERATION_METHOD.upper()
@@ -136,6 +136,7 @@ def create_app(settings: Settings) -> Starlette:
             with_token(fault_endpoints.clear_faults, "DELETE", "/sandbox/api/faults"),
             with_token(fault_endpoints.arm_send_fault, "PUT", "/sandbox/api/faults/send"),
             with_token(fault_endpoints.arm_delivery_fault, "PUT", "/sandbox/api/faults/delivery"),
+            with_token(tenant_endpoints.create_tenant, "POST", "/sandbox/api/tenants"),
             Mount("/static", StaticFiles(directory=viewer.STATIC), name="static"),
         ],
         lifespan=lifespan,

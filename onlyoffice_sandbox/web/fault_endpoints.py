@@ -21,7 +21,7 @@ from onlyoffice_sandbox import api_spec, faults_on_demand
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.problems import Problem, bad_request
 from onlyoffice_sandbox.web import envelope
-from onlyoffice_sandbox.web.access import Endpoint
+from onlyoffice_sandbox.web.access import Endpoint, tenant
 from onlyoffice_sandbox.web.api import problem
 from onlyoffice_sandbox.web.send import REQUEST_FAULTS, authenticated, faults, read_body
 
@@ -62,9 +62,13 @@ def with_faults(handle: Endpoint) -> Endpoint:
     return send_call
 
 
-def _state(ctx: Context) -> dict[str, Any]:
-    armed = ctx.faults.armed()
-    delivery = ctx.mail.fault() if ctx.mail is not None else None
+def _state(ctx: Context, request: Request) -> dict[str, Any]:
+    """The faults armed for the caller's tenant. The capture's (delivery) fault is the whole
+    sandbox's, so it is the default tenant's alone: another tenant asks with magic recipients."""
+    seen_as = tenant(request)
+    armed = seen_as.faults.armed()
+    shared = seen_as is ctx.tenants.default and ctx.mail is not None
+    delivery = ctx.mail.fault() if shared and ctx.mail is not None else None
     return {
         "send": armed.as_json() if armed else None,
         "delivery": {"code": delivery[0], "remaining": delivery[1]} if delivery else None,
@@ -83,12 +87,16 @@ def _not_json(text: str) -> Any:
     raise ValueError(f"{text} is not JSON")  # json.loads takes NaN and Infinity unless told not to
 
 
-async def _body(request: Request, schema: str) -> dict[str, Any] | Response:
+async def json_body(request: Request, schema: str, empty_is: Any = None) -> dict[str, Any] | Response:
+    """The request's JSON body, checked against sandbox-api.yaml's `schema`; else the 4xx to answer.
+    `empty_is`: what an empty body stands for (None: an empty body is refused)."""
     ctx: Context = request.app.state.context
     try:
         raw = await read_body(request, ctx.settings.max_body)  # the send call's limit, read as it reads
     except Problem as refused:
         return problem(refused.status, refused.message)
+    if not raw.strip() and empty_is is not None:
+        raw = json.dumps(empty_is).encode()
     try:
         body = json.loads(raw, parse_constant=_not_json, parse_float=_finite)
     except (ValueError, RecursionError):
@@ -102,35 +110,38 @@ async def _body(request: Request, schema: str) -> dict[str, Any] | Response:
 
 async def get_faults(request: Request) -> Response:
     ctx: Context = request.app.state.context
-    state = await asyncio.to_thread(_state, ctx)
+    state = await asyncio.to_thread(_state, ctx, request)
     return JSONResponse(state)
 
 
 async def clear_faults(request: Request) -> Response:
     ctx: Context = request.app.state.context
-    ctx.faults.clear()
-    if ctx.mail is not None:
+    seen_as = tenant(request)
+    seen_as.faults.clear()
+    if ctx.mail is not None and seen_as is ctx.tenants.default:
         await asyncio.to_thread(ctx.mail.clear_fault)
-    return JSONResponse(await asyncio.to_thread(_state, ctx))
+    return JSONResponse(await asyncio.to_thread(_state, ctx, request))
 
 
 async def arm_send_fault(request: Request) -> Response:
     ctx: Context = request.app.state.context
-    body = await _body(request, "SendFault")
+    body = await json_body(request, "SendFault")
     if isinstance(body, Response):
         return body
-    ctx.faults.arm(
+    tenant(request).faults.arm(
         body["kind"], body.get("count", 1), float(body.get("seconds", faults_on_demand.DEFAULT_SECONDS))
     )
-    return JSONResponse(await asyncio.to_thread(_state, ctx))
+    return JSONResponse(await asyncio.to_thread(_state, ctx, request))
 
 
 async def arm_delivery_fault(request: Request) -> Response:
     ctx: Context = request.app.state.context
-    body = await _body(request, "DeliveryFault")
+    body = await json_body(request, "DeliveryFault")
     if isinstance(body, Response):
         return body
     if ctx.mail is None:
         return problem(409, f"Mail goes to the relay {ctx.settings.smtp}: there is no capture to refuse it")
+    if tenant(request) is not ctx.tenants.default:
+        return problem(409, "The capture's fault would meet every tenant's mail: use a magic recipient")
     await asyncio.to_thread(ctx.mail.arm_fault, body["code"], body.get("count", 1))
-    return JSONResponse(await asyncio.to_thread(_state, ctx))
+    return JSONResponse(await asyncio.to_thread(_state, ctx, request))

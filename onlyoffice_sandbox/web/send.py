@@ -27,6 +27,7 @@ from onlyoffice_sandbox import auth, request_reader, sending
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.faults_on_demand import SendFaults
 from onlyoffice_sandbox.problems import Problem, bad_request, too_large
+from onlyoffice_sandbox.tenants import Tenant
 from onlyoffice_sandbox.web import envelope
 
 COOKIE = "asc_auth_key"  # the web client's authentication cookie
@@ -34,12 +35,14 @@ COOKIE = "asc_auth_key"  # the web client's authentication cookie
 COOKIE_LIFETIME = timedelta(days=365)
 INLINE_BIND_BYTES = 64 * 1024  # bodies up to this size are read on the event loop (a thread hop costs more)
 REQUEST_FAULTS = "sandbox.request_faults"  # the scope key of a request's own fault (X-Sandbox-Fault)
+TENANT = "sandbox.tenant"  # the scope key of the tenant its credentials name, once looked up
 
 
 def faults(request: Request, ctx: Context) -> SendFaults:
-    """The faults this send meets: its own (X-Sandbox-Fault, `fault_endpoints.py`), else the armed ones."""
+    """The faults this send meets: its own (X-Sandbox-Fault, `fault_endpoints.py`), else those armed
+    for its tenant (the default tenant's for a send without valid credentials)."""
     own: SendFaults | None = request.scope.get(REQUEST_FAULTS)
-    return own if own is not None else ctx.faults
+    return own if own is not None else (tenant_of(request, ctx) or ctx.tenants.default).faults
 
 
 def authorization(request: Request) -> str | None:
@@ -48,13 +51,24 @@ def authorization(request: Request) -> str | None:
     return ",".join(given) if given else None
 
 
-def authenticated(request: Request, ctx: Context) -> bool:
-    """Whether the request carries valid credentials (`auth.py`): its header and, in onlyoffice mode,
-    its `asc_auth_key` cookie. The send call and its faults (`web/fault_endpoints.py`) both ask here."""
+def tenant_of(request: Request, ctx: Context) -> Tenant | None:
+    """The tenant whose valid credentials the request carries (`auth.py`, `tenants.py`): its header
+    and, in onlyoffice mode, its `asc_auth_key` cookie; None: none. Looked up once a request."""
+    if TENANT in request.scope:
+        found: Tenant | None = request.scope[TENANT]
+        return found
     cookie = None
     if ctx.settings.binder == "onlyoffice" and "cookie" in request.headers:  # parsing no cookies costs too
         cookie = request.cookies.get(COOKIE)
-    return auth.authorized(authorization(request), cookie, ctx.credentials)
+    found = ctx.tenants.by_credentials(authorization(request), cookie)
+    request.scope[TENANT] = found
+    return found
+
+
+def authenticated(request: Request, ctx: Context) -> bool:
+    """Whether the request carries valid credentials. The send call and its faults
+    (`web/fault_endpoints.py`) both ask here."""
+    return tenant_of(request, ctx) is not None
 
 
 def _too_large(limit: int) -> Problem:
@@ -83,12 +97,13 @@ def auth_cookie(request: Request, ctx: Context) -> str | None:
     HttpOnly, Secure over https; its value a secret); or, in onlyoffice mode, where the cookie is read,
     an `asc_auth_key` cookie that does not authenticate expired (Auth.ProcessLogout). None: neither."""
     second = int(time.time())
-    value = auth.header_cookie(authorization(request), ctx.credentials)
+    tenant = tenant_of(request, ctx) or ctx.tenants.default
+    value = auth.header_cookie(authorization(request), tenant.credentials)
     if value is not None:
         return _cookie_header(value, request.scope.get("scheme") == "https", second)
     if ctx.settings.binder == "onlyoffice" and "cookie" in request.headers:
         given = request.cookies.get(COOKIE)
-        if given and not auth.is_token(given, ctx.credentials.tokens):
+        if given and ctx.tenants.by_token(given) is None:
             return _cleared_header(second)
     return None
 
@@ -119,7 +134,8 @@ async def handle(request: Request) -> Response:
     if portal is not None:
         return envelope.empty(portal)
     cookie = auth_cookie(request, ctx)
-    if not authenticated(request, ctx):
+    tenant = tenant_of(request, ctx)
+    if tenant is None:
         # The challenge goes with a header that is not empty (OnAuthorizationFailed: IsNullOrEmpty).
         has_header = bool(authorization(request))
         challenged = envelope.unauthorized(request.url.hostname or "localhost", has_header)
@@ -139,7 +155,7 @@ async def handle(request: Request) -> Response:
         refused = meets.after_binding(request.headers.get("payment-info"))
         if refused is not None:
             raise refused
-        message_id = await sending.accept(ctx, read)
+        message_id = await sending.accept(ctx, read, tenant)
     except Problem as problem:
         response = envelope.failure(problem, xml)
     else:

@@ -10,6 +10,7 @@ worker thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import math
 from collections.abc import AsyncIterator
@@ -26,8 +27,9 @@ from starlette.templating import Jinja2Templates
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import api_spec, mailparse, outbox
 from onlyoffice_sandbox.context import Context
-from onlyoffice_sandbox.mailstore import MailStore, Query, Summary
+from onlyoffice_sandbox.mailstore import MailStore, Summary
 from onlyoffice_sandbox.web import api
+from onlyoffice_sandbox.web.access import tenant
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -101,13 +103,14 @@ def _index_context(request: Request, mail_count: int) -> dict[str, Any]:
         "capture": ctx.mail is not None,
         "relay": ctx.settings.smtp or "",
         "mail_count": mail_count,
-        "mailboxes": ctx.settings.mailboxes,
+        "mailboxes": tenant(request).mailboxes,
     }
 
 
 async def home(request: Request) -> Response:
     store = _store(request)
-    count = await asyncio.to_thread(store.count) if store else 0
+    within = await api.scope(request.app.state.context, request)  # the caller's tenant's mail
+    count = await asyncio.to_thread(store.count, within) if store else 0
     return _render(request, "index.html", **_index_context(request, count))
 
 
@@ -131,7 +134,7 @@ async def mail_list(request: Request) -> Response:
     page = _page_number(request)
     total, rows = 0, []
     if ctx.mail is not None:
-        store, query = ctx.mail, Query(text=q)
+        store, query = ctx.mail, dataclasses.replace(await api.scope(ctx, request), text=q)
         total = await asyncio.to_thread(store.count, query)
         rows = await asyncio.to_thread(store.find, query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return _render(
@@ -158,7 +161,8 @@ def _shown(value: Any) -> str:
 async def _message(request: Request) -> tuple[Summary, bytes] | Response:
     store = _store(request)
     key = request.path_params["key"]
-    summary = await asyncio.to_thread(store.get, key) if store else None
+    shown = await api.visible(request.app.state.context, request, key)  # the caller's tenant's mail
+    summary = await asyncio.to_thread(store.get, key) if store and shown else None
     content = await asyncio.to_thread(store.read, key) if store and summary else None
     if summary is None or content is None:
         return Response("Not Found: no captured message by that key", 404, media_type="text/plain")
@@ -238,7 +242,8 @@ async def mail_attachment(request: Request) -> Response:
 async def mail_file(request: Request) -> Response:
     store = _store(request)
     key = request.path_params["key"]
-    path = store.path(key) if store else None
+    shown = await api.visible(request.app.state.context, request, key)
+    path = store.path(key) if store and shown else None
     if path is None or not await asyncio.to_thread(path.is_file):
         return Response("Not Found", 404, media_type="text/plain")
     return FileResponse(path, media_type="message/rfc822", headers=_download_headers(f"{key}.eml"))
@@ -246,15 +251,16 @@ async def mail_file(request: Request) -> Response:
 
 async def delete_one(request: Request) -> Response:
     store = _store(request)
-    if store is not None:
-        await asyncio.to_thread(store.delete, request.path_params["key"])
+    key = request.path_params["key"]
+    if store is not None and await api.visible(request.app.state.context, request, key):
+        await asyncio.to_thread(store.delete, key)
     return RedirectResponse("/sandbox/mail", status_code=303)
 
 
 async def delete_all(request: Request) -> Response:
     store = _store(request)
     if store is not None:
-        await asyncio.to_thread(store.delete_all)
+        await asyncio.to_thread(store.delete_all, await api.scope(request.app.state.context, request))
     return RedirectResponse("/sandbox/mail", status_code=303)
 
 
@@ -285,7 +291,7 @@ async def _outbox_json(request: Request, ctx: Context) -> Response:
         yield b"["
         while left is None or left > 0:
             batch_size = OUTBOX_BATCH if left is None else min(OUTBOX_BATCH, left)
-            batch = await ctx.outbox.aread(outbox.listing(last, batch_size))
+            batch = await ctx.outbox.aread(outbox.listing(last, batch_size, tenant(request).id))
             for record in batch:
                 # ASCII, \u-escaped: a lone surrogate a request carried cannot break the answer
                 yield (b"" if first else b",") + json.dumps(record, separators=(",", ":")).encode()
@@ -299,7 +305,7 @@ async def _outbox_json(request: Request, ctx: Context) -> Response:
     headers = {}
     if limit is not None:
         # The next page starts after the last id of this one; one look-up finds it without the records.
-        ids = await ctx.outbox.aread(outbox.ids_after(after, limit))
+        ids = await ctx.outbox.aread(outbox.ids_after(after, limit, tenant(request).id))
         if len(ids) == limit:
             headers["Link"] = f'<{request.url.path}?format=json&after={ids[-1]}&limit={limit}>; rel="next"'
     return StreamingResponse(records(), media_type="application/json", headers=headers)
@@ -311,7 +317,9 @@ async def outbox_state(request: Request) -> Response:
     if not _wants_html(request):
         return await _outbox_json(request, ctx)
     page = _page_number(request)
-    total, records = await ctx.outbox.aread(outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE))
+    total, records = await ctx.outbox.aread(
+        outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE, tenant(request).id)
+    )
     # The columns one scans a queue by; every other field of a record is in its row's details.
     columns = [name for name in OUTBOX_COLUMNS if any(name in record for record in records)]
     rows = [

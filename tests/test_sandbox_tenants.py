@@ -1,0 +1,174 @@
+"""Tenants: a token of its own, and nothing of one tenant visible to another (outbox, captured mail,
+drafts, accounts, armed faults, pages); and two pytest-xdist workers sharing one sandbox through
+the fixture, each with its own faults and magic recipients."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from harness.sandbox_api import conforms
+from onlyoffice_contract import spec
+from onlyoffice_sandbox.pytest_plugin import SHARED_TOKEN, SHARED_URL, Sandbox, SandboxError
+
+DRAFT = {"id": 501, "folder": "drafts", "from": "sandbox@example.test", "to": ["bob@example.org"]}
+
+
+def send(who: Sandbox, subject: str, to: str = "bob@example.org", **headers: str) -> httpx.Response:
+    body = {"from": who.address, "to": [to], "subject": subject}
+    return httpx.put(
+        who.url + spec.OPERATION_PATH, json=body, headers={"Authorization": who.token, **headers}
+    )
+
+
+def test_a_tenant_is_made_by_the_sandboxs_own_token_only(sandbox: Sandbox) -> None:
+    url = f"{sandbox.url}/sandbox/api/tenants"
+    made = conforms(httpx.post(url, headers={"Authorization": sandbox.token}), "createTenant", 201)
+    assert made["mailboxes"] == list(sandbox.settings.mailboxes)
+    conforms(httpx.post(url), "createTenant", 401)
+    conforms(httpx.post(url, headers={"Authorization": made["token"]}), "createTenant", 403)
+    bodies: list[dict[str, object]] = [{"mailboxes": []}, {"mailboxes": ["not a mailbox"]}, {"x": 1}]
+    for body in bodies:
+        conforms(httpx.post(url, json=body, headers={"Authorization": sandbox.token}), "createTenant", 400)
+
+
+def test_nothing_of_one_tenant_is_visible_to_another(sandbox: Sandbox) -> None:
+    one = sandbox.new_tenant()
+    other = sandbox.new_tenant(["Other <other@example.test>"])
+    sent = send(one, "one's mail")
+    assert sent.status_code == 200, sent.text
+    send_id = sent.json()["response"]
+    [mail] = one.wait_for_mail(subject="one's mail")
+    assert mail["sendId"] == send_id
+    # the outbox and the mail: the tenant's own alone, in the JSON API and the pages
+    assert [r["id"] for r in one.outbox()] == [send_id]
+    assert other.outbox() == []
+    assert sandbox.outbox() == []
+    assert other.messages() == []
+    assert sandbox.messages() == []
+    with pytest.raises(SandboxError, match="404"):
+        other.message(mail["key"])
+    with pytest.raises(SandboxError, match="404"):
+        other.wait_for_mail(sendId=send_id, timeout=0.5)
+    for path in (f"/sandbox/mail/{mail['key']}", f"/sandbox/mail/{mail['key']}.eml"):
+        assert httpx.get(sandbox.url + path, headers={"Authorization": other.token}).status_code == 404
+        assert httpx.get(sandbox.url + path, headers={"Authorization": one.token}).status_code == 200
+    assert other.clear_mail() == 0
+    assert sandbox.clear_mail() == 0
+    assert one.message(mail["key"])["delivery"]["id"] == send_id  # still there
+    # the accounts: `other` sends from its own mailbox only
+    assert send(other, "from its own account").status_code == 200
+    assert (
+        httpx.put(
+            other.url + spec.OPERATION_PATH,
+            json={"from": "sandbox@example.test", "to": ["bob@example.org"]},
+            headers={"Authorization": other.token},
+        ).json()["error"]["message"]
+        == "Mailbox not found"
+    )
+    # armed faults: each tenant's own
+    one.fail_sends("mail-unavailable")
+    assert other.faults()["send"] is None
+    assert sandbox.faults()["send"] is None
+    assert send(other, "other's, unhindered").status_code == 200
+    assert send(sandbox, "the default's, unhindered").status_code == 200
+    assert send(one, "one's, refused").status_code == 403
+    assert one.faults()["send"] is None
+    with pytest.raises(SandboxError, match="409"):
+        one.refuse_deliveries(550)  # the capture is shared: a tenant asks with magic recipients
+    assert one.clear_mail() == 1
+
+
+def test_a_seeded_draft_is_the_default_tenants(tmp_path: Path) -> None:
+    from harness.sandboxes import MAILBOX, TOKEN, running, settings_in, write_drafts
+
+    draft = {**DRAFT, "from": MAILBOX}
+    with running(settings_in(tmp_path, drafts=write_drafts(tmp_path, [draft]))) as url:
+        owner = Sandbox(url, TOKEN, MAILBOX, tmp_path, None)
+        tenant = owner.new_tenant()
+        body = {"id": 501, "from": tenant.address, "to": ["bob@example.org"]}
+        theirs = httpx.put(url + spec.OPERATION_PATH, json=body, headers={"Authorization": tenant.token})
+        assert theirs.status_code == 404, theirs.text  # no draft 501 of the tenant's
+        mine = httpx.put(url + spec.OPERATION_PATH, json=body, headers={"Authorization": TOKEN})
+        assert mine.status_code == 200, mine.text
+        owner.close()
+        tenant.close()
+
+
+SCRATCH = """
+import os
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+BARRIER = Path(os.environ["BARRIER"])
+
+
+def _send(sandbox, to, subject, fault=None):
+    headers = {"Authorization": sandbox.token}
+    if fault:
+        headers["X-Sandbox-Fault"] = fault
+    body = {"from": sandbox.address, "to": to, "subject": subject}
+    return httpx.put(sandbox.url + "/api/2.0/mail/messages/send", json=body, headers=headers)
+
+
+def _meet(name, other):
+    (BARRIER / name).touch()
+    deadline = time.monotonic() + 60
+    while not (BARRIER / other).exists():
+        assert time.monotonic() < deadline, "the other worker never came"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("me, other", [("a", "b"), ("b", "a")])
+def test_a_worker_sees_its_own_alone(sandbox, me, other):
+    sandbox.fail_sends("mail-unavailable")  # this tenant's armed fault
+    assert _send(sandbox, ["bob@example.org"], me).status_code == 403
+    refused = _send(sandbox, ["bob@example.org"], me, fault="payment-required")
+    assert refused.status_code == 402  # its own per-request fault; the armed one is used up
+    magic = "reject@sandbox.test" if me == "a" else "defer-1@sandbox.test"
+    sent = _send(sandbox, [magic, "bob@example.org"], me)
+    assert sent.status_code == 200, sent.text
+    mails = sandbox.wait_for_mail(subject=me, count=1 if me == "a" else 2)
+    _meet(me, other)  # both have sent and been captured: now look
+    assert {m["subject"] for m in sandbox.messages()} == {me}
+    assert [r["id"] for r in sandbox.outbox()] == [sent.json()["response"]]
+    record = sandbox.outbox()[0]
+    if me == "a":
+        assert list(record["refused"]) == ["reject@sandbox.test"]
+        assert [m["envelope"]["rcptTos"] for m in mails] == [["bob@example.org"]]
+    else:
+        assert record["attempts"] == 2 and record["refused"] == {}
+    assert os.environ["PYTEST_XDIST_WORKER"] in ("gw0", "gw1")
+"""
+
+
+@pytest.mark.subprocess
+def test_two_xdist_workers_share_one_sandbox_through_the_fixture(sandbox: Sandbox, tmp_path: Path) -> None:
+    """The issue's first "done when": two workers, one sandbox, a tenant each, each its own faults and
+    magic recipients; they pass together, and neither sees the other's mail."""
+    (tmp_path / "test_scratch.py").write_text(SCRATCH)
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SANDBOX_", "PYTEST_"))}
+    env |= {SHARED_URL: sandbox.url, SHARED_TOKEN: sandbox.token, "BARRIER": str(barrier)}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-n", "2", "-p", "no:cacheprovider", "test_scratch.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "2 passed" in run.stdout
+    assert sorted(p.name for p in barrier.iterdir()) == ["a", "b"]
+    assert sandbox.messages() == []  # the default tenant saw none of it
+    assert sandbox.outbox() == []
