@@ -95,6 +95,8 @@ class Query:
     message_ids: tuple[str, ...] | None = None  # Message-ID headers; None: any
     keys: tuple[str, ...] | None = None  # the messages' keys; None: any, () none
     excluded: tuple[str, ...] = ()  # keys it must not be (another tenant's mail)
+    # With `keys`: Message-IDs that select a message too; else Message-IDs it must not have.
+    headers: tuple[str, ...] = ()
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, values = [], []
@@ -110,12 +112,19 @@ class Query:
         if self.message_ids is not None:
             clauses.append(f"message_id IN ({', '.join('?' * len(self.message_ids))})")
             values.extend(normal_message_id(m) for m in self.message_ids)
+        also = [normal_message_id(m) for m in self.headers]
         if self.keys is not None:
-            clauses.append(f"key IN ({', '.join('?' * len(self.keys))})" if self.keys else "0")
-            values.extend(self.keys)
-        if self.excluded:
-            clauses.append(f"key NOT IN ({', '.join('?' * len(self.excluded))})")
-            values.extend(self.excluded)
+            either = [f"key IN ({', '.join('?' * len(self.keys))})"] if self.keys else []
+            either += [f"message_id IN ({', '.join('?' * len(also))})"] if also else []
+            clauses.append(f"({' OR '.join(either)})" if either else "0")
+            values.extend([*self.keys, *also])
+        else:
+            if self.excluded:
+                clauses.append(f"key NOT IN ({', '.join('?' * len(self.excluded))})")
+                values.extend(self.excluded)
+            if also:
+                clauses.append(f"message_id NOT IN ({', '.join('?' * len(also))})")
+                values.extend(also)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), values
 
 

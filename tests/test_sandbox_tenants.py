@@ -172,3 +172,34 @@ def test_two_xdist_workers_share_one_sandbox_through_the_fixture(sandbox: Sandbo
     assert sorted(p.name for p in barrier.iterdir()) == ["a", "b"]
     assert sandbox.messages() == []  # the default tenant saw none of it
     assert sandbox.outbox() == []
+
+
+def test_mail_filed_before_its_delivery_is_recorded_is_already_its_tenants(tmp_path: Path) -> None:
+    """The capture files a message a moment before the delivery records its key: by then the
+    outbox knows the send's Message-ID, which marks the mail as the tenant's (and not the default
+    tenant's) in that moment too."""
+    from onlyoffice_sandbox import outbox
+    from onlyoffice_sandbox.letter import Letter
+    from onlyoffice_sandbox.mailstore import MailStore, Query
+
+    store = MailStore(tmp_path / "mail")
+    box = outbox.Outbox(tmp_path / "outbox.sqlite3")
+    try:
+        header = "<AU-unlinked@example.test>"
+        letter = Letter({"subject": "s"}, header, "date", "a@example.test", ["b@example.org"], [])
+        box.call(outbox.queue_message(letter, None, "t1"))
+        store.add(
+            f"Message-ID: {header}\r\nSubject: s\r\n\r\nbody\r\n".encode(),
+            "a@example.test",
+            ["b@example.org"],
+        )
+        keys, headers = box.read(outbox.tenant_keys("t1"))
+        assert (keys, headers) == ((), (header,))
+        assert store.count(Query(keys=keys, headers=headers)) == 1
+        assert store.count(Query(keys=(), headers=())) == 0  # another tenant's view
+        others_keys, others_headers = box.read(outbox.tenant_keys("", mine=False))
+        assert store.count(Query(excluded=others_keys, headers=others_headers)) == 0  # the default's
+        assert store.count(Query()) == 1
+    finally:
+        box.close()
+        store.close()

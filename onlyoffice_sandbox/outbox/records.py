@@ -34,6 +34,12 @@ _TENANT_KEYS = (
     f"SELECT DISTINCT key FROM {columns.CAPTURES} JOIN {columns.TABLE} ON id = send_id"  # noqa: S608
     " WHERE tenant = ?"
 )
+_TENANT_HEADERS = columns.select(
+    ("message_id",), "WHERE tenant = ? AND state IS NOT NULL GROUP BY message_id"
+)
+_OTHER_HEADERS = columns.select(
+    ("message_id",), "WHERE tenant != ? AND state IS NOT NULL GROUP BY message_id"
+)
 _OTHER_KEYS = (
     f"SELECT DISTINCT key FROM {columns.CAPTURES} JOIN {columns.TABLE} ON id = send_id"  # noqa: S608
     " WHERE tenant != ?"
@@ -138,11 +144,17 @@ def captures_of(send_id: int, tenant: str = "") -> Operation[tuple[str, ...] | s
     return op
 
 
-def tenant_keys(tenant: str, mine: bool = True) -> Operation[tuple[str, ...]]:
-    """The capture keys the delivery linked to the tenant's sends (`mine`), or to every other
-    tenant's: the captured mail a tenant sees, or must not see (`web/api.py`)."""
+def tenant_keys(tenant: str, mine: bool = True) -> Operation[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """What marks the captured mail of the tenant's sends (`mine`), or of every other tenant's: the
+    capture keys the delivery linked to them, and their Message-ID headers, which a new message gets
+    afresh and only its tenant can send a draft with; so mail filed a moment before the delivery
+    records its key is already known by its header (`web/api.py`)."""
 
-    def op(conn: sqlite3.Connection) -> tuple[str, ...]:
-        return tuple(row[0] for row in conn.execute(_TENANT_KEYS if mine else _OTHER_KEYS, (tenant,)))
+    def op(conn: sqlite3.Connection) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        keys = tuple(row[0] for row in conn.execute(_TENANT_KEYS if mine else _OTHER_KEYS, (tenant,)))
+        headers = tuple(
+            row[0] for row in conn.execute(_TENANT_HEADERS if mine else _OTHER_HEADERS, (tenant,))
+        )
+        return keys, headers
 
     return op

@@ -66,14 +66,16 @@ async def scope(ctx: Context, request: Request) -> Query:
     sends; the default tenant, every message but those (mail that came to the capture otherwise too)."""
     seen_as = tenant(request)
     if seen_as is ctx.tenants.default:
-        return Query(excluded=await ctx.outbox.aread(outbox.tenant_keys(seen_as.id, mine=False)))
-    return Query(keys=await ctx.outbox.aread(outbox.tenant_keys(seen_as.id)))
+        keys, headers = await ctx.outbox.aread(outbox.tenant_keys(seen_as.id, mine=False))
+        return Query(excluded=keys, headers=headers)
+    keys, headers = await ctx.outbox.aread(outbox.tenant_keys(seen_as.id))
+    return Query(keys=keys, headers=headers)
 
 
 async def _query(ctx: Context, request: Request, given: dict[str, Any]) -> Query:
     within = await scope(ctx, request)
     message_ids: set[str] | None = None
-    keys = within.keys
+    keys, headers = within.keys, within.headers
     if given.get("messageId"):
         message_ids = {normal_message_id(given["messageId"])}
     if given.get("sendId") is not None:
@@ -84,7 +86,8 @@ async def _query(ctx: Context, request: Request, given: dict[str, Any]) -> Query
             header = {normal_message_id(of_send)}
             message_ids = header if message_ids is None else message_ids & header
         else:
-            keys = tuple(of_send or ()) if keys is None else tuple(set(keys) & set(of_send or ()))
+            keys = tuple(of_send or ())  # linked to the tenant's own send (`captures_of`) alone
+            headers = within.headers if within.keys is None else ()
     return Query(
         text=given.get("q") or "",
         to=given.get("to") or "",
@@ -92,13 +95,21 @@ async def _query(ctx: Context, request: Request, given: dict[str, Any]) -> Query
         message_ids=None if message_ids is None else tuple(message_ids),
         keys=keys,
         excluded=within.excluded,
+        headers=headers,
     )
 
 
 async def visible(ctx: Context, request: Request, key: str) -> bool:
     """Whether the caller's tenant may see the captured message `key`."""
     within = await scope(ctx, request)
-    return key not in within.excluded and (within.keys is None or key in within.keys)
+    store = ctx.mail
+    summary = await asyncio.to_thread(store.get, key) if store is not None else None
+    if summary is None:
+        return False
+    header = normal_message_id(summary.message_id)
+    if within.keys is None:
+        return key not in within.excluded and header not in map(normal_message_id, within.headers)
+    return key in within.keys or header in map(normal_message_id, within.headers)
 
 
 def _iso(timestamp: float) -> str:
