@@ -203,3 +203,21 @@ def test_mail_filed_before_its_delivery_is_recorded_is_already_its_tenants(tmp_p
     finally:
         box.close()
         store.close()
+
+
+@pytest.mark.parametrize("sandbox_settings", [{"binder": "onlyoffice"}])
+def test_a_tenants_token_authenticates_in_each_form_the_send_call_takes(sandbox: Sandbox) -> None:
+    tenant = sandbox.new_tenant()
+    body = {"from": tenant.address, "to": ["bob@example.org"]}
+    url = tenant.url + spec.OPERATION_PATH
+    for headers in (
+        {"Authorization": tenant.token},
+        {"Authorization": f"Bearer {tenant.token}"},
+        {"Cookie": f"asc_auth_key={tenant.token}"},
+    ):
+        answer = httpx.put(url, json=body, headers=headers)
+        assert answer.status_code == 200, (headers.keys(), answer.text)
+    for wrong in (tenant.token[:-1], f"bearer {tenant.token}", f"Basic {tenant.token}"):
+        assert httpx.put(url, json=body, headers={"Authorization": wrong}).status_code == 401
+    assert len(tenant.outbox()) == 3
+    assert sandbox.outbox() == []
