@@ -61,6 +61,11 @@ CREATE TABLE IF NOT EXISTS capture_fault (
     code INTEGER NOT NULL,
     remaining INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tenant_fault (   -- a tenant's (tenants.py): only its own mail meets it
+    tenant TEXT PRIMARY KEY,
+    code INTEGER NOT NULL,
+    remaining INTEGER NOT NULL
+);
 """
 _COLUMNS = (
     "seq, key, received, message_id, mail_from, rcpt_tos, sender, recipients, subject, date, size,"
@@ -295,32 +300,63 @@ class MailStore:
                 added += 1
         return added
 
-    def take_fault(self) -> int | None:
-        """The SMTP code to refuse this delivery with, if a fault is armed (one fewer remains)."""
+    def take_fault(self, tenant: str = "") -> int | None:
+        """The SMTP code to refuse this delivery with, if a fault is armed (one fewer remains): the
+        sandbox's (tenant ''), which any delivery meets, or the tenant's, which its mail alone meets."""
         with self._write() as conn:
-            row = conn.execute("SELECT code, remaining FROM capture_fault").fetchone()
+            if not tenant:
+                row = conn.execute("SELECT code, remaining FROM capture_fault").fetchone()
+                if row is None:
+                    return None
+                if row[1] <= 1:
+                    conn.execute("DELETE FROM capture_fault")
+                else:
+                    conn.execute("UPDATE capture_fault SET remaining = remaining - 1")
+                return int(row[0])
+            row = conn.execute(
+                "SELECT code, remaining FROM tenant_fault WHERE tenant = ?", (tenant,)
+            ).fetchone()
             if row is None:
                 return None
             if row[1] <= 1:
-                conn.execute("DELETE FROM capture_fault")
+                conn.execute("DELETE FROM tenant_fault WHERE tenant = ?", (tenant,))
             else:
-                conn.execute("UPDATE capture_fault SET remaining = remaining - 1")
+                conn.execute("UPDATE tenant_fault SET remaining = remaining - 1 WHERE tenant = ?", (tenant,))
             return int(row[0])
+
+    def tenant_faults_armed(self) -> bool:
+        """Whether any tenant has a fault armed: only then must a delivery's tenant be looked up."""
+        return bool(self._read("SELECT 1 FROM tenant_fault LIMIT 1"))
 
     # -- the server's side ----------------------------------------------------------
 
-    def arm_fault(self, code: int, count: int) -> None:
+    def arm_fault(self, code: int, count: int, tenant: str = "") -> None:
         with self._write() as conn:
+            if tenant:
+                conn.execute(
+                    "INSERT OR REPLACE INTO tenant_fault (tenant, code, remaining) VALUES (?, ?, ?)",
+                    (tenant, code, count),
+                )
+                return
             conn.execute(
                 "INSERT OR REPLACE INTO capture_fault (id, code, remaining) VALUES (1, ?, ?)", (code, count)
             )
 
-    def clear_fault(self) -> None:
+    def clear_fault(self, tenant: str | None = "") -> None:
+        """Disarm the sandbox's fault (''), a tenant's, or (None) every one."""
         with self._write() as conn:
-            conn.execute("DELETE FROM capture_fault")
+            if tenant is None or not tenant:
+                conn.execute("DELETE FROM capture_fault")
+            if tenant is None:
+                conn.execute("DELETE FROM tenant_fault")
+            elif tenant:
+                conn.execute("DELETE FROM tenant_fault WHERE tenant = ?", (tenant,))
 
-    def fault(self) -> tuple[int, int] | None:
-        rows = self._read("SELECT code, remaining FROM capture_fault")
+    def fault(self, tenant: str = "") -> tuple[int, int] | None:
+        if tenant:
+            rows = self._read("SELECT code, remaining FROM tenant_fault WHERE tenant = ?", (tenant,))
+        else:
+            rows = self._read("SELECT code, remaining FROM capture_fault")
         return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
     def count(self, query: Query | None = None) -> int:

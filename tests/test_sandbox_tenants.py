@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from harness.sandbox_api import conforms
+from harness.sandboxes import wait_until
 from onlyoffice_contract import spec
 from onlyoffice_sandbox.pytest_plugin import SHARED_TOKEN, SHARED_URL, Sandbox, SandboxError
 
@@ -79,9 +80,28 @@ def test_nothing_of_one_tenant_is_visible_to_another(sandbox: Sandbox) -> None:
     assert send(sandbox, "the default's, unhindered").status_code == 200
     assert send(one, "one's, refused").status_code == 403
     assert one.faults()["send"] is None
-    with pytest.raises(SandboxError, match="409"):
-        one.refuse_deliveries(550)  # the capture is shared: a tenant asks with magic recipients
     assert one.clear_mail() == 1
+
+
+def test_a_tenants_capture_fault_meets_its_own_mail_alone(sandbox: Sandbox) -> None:
+    one, other = sandbox.new_tenant(), sandbox.new_tenant()
+    assert one.refuse_deliveries(550, count=2)["delivery"] == {"code": 550, "remaining": 2}
+    assert other.faults()["delivery"] is None
+    assert sandbox.faults()["delivery"] is None
+    others = send(other, "other's, delivered").json()["response"]
+    defaults = send(sandbox, "the default's, delivered").json()["response"]
+    [mine] = [send(one, "one's, refused").json()["response"]]
+    other.wait_for_mail(subject="other's, delivered")
+    sandbox.wait_for_mail(subject="the default's, delivered")
+    wait_until(lambda: [r["state"] for r in one.outbox()] == ["failed"])
+    [record] = one.outbox()
+    assert (record["id"], record["attempts"]) == (mine, 1)
+    assert "550" in record["lastError"]
+    assert one.messages() == []
+    assert one.faults()["delivery"] == {"code": 550, "remaining": 1}  # the others' mail did not use it
+    assert [r["id"] for r in other.outbox()] == [others]
+    assert [r["id"] for r in sandbox.outbox()] == [defaults]
+    assert one.clear_faults()["delivery"] is None
 
 
 def test_a_seeded_draft_is_the_default_tenants(tmp_path: Path) -> None:

@@ -17,13 +17,14 @@ recipient limit or slow at RCPT, or the connection dropped after DATA.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from onlyoffice_sandbox import faults_on_demand
+from onlyoffice_sandbox import faults_on_demand, mailparse
 from onlyoffice_sandbox.delivery import magic
-from onlyoffice_sandbox.mailstore import MailStore
+from onlyoffice_sandbox.mailstore import MailStore, normal_message_id
 
 # The capture faults: each SMTP code, with the reply it is sent with.
 REFUSALS = {
@@ -39,12 +40,17 @@ if set(REFUSALS) != set(
     )
 
 
-class Mailroom:
-    """The aiosmtpd handler that files each message."""
+TenantOf = Callable[[str], Awaitable[str | None]]
 
-    def __init__(self, store: MailStore) -> None:
+
+class Mailroom:
+    """The aiosmtpd handler that files each message. `tenant_of` names the tenant whose send has
+    this Message-ID (the outbox knows it): a tenant's capture fault meets its own mail alone."""
+
+    def __init__(self, store: MailStore, tenant_of: TenantOf | None = None) -> None:
         self.store = store
         self.counts = magic.Counts()
+        self._tenant_of = tenant_of
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -66,6 +72,15 @@ class Mailroom:
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
 
+    async def _tenants_fault(self, content: bytes) -> int | None:
+        """The fault armed for the tenant whose mail this is, if any tenant has one armed."""
+        assert self._tenant_of is not None
+        if not await asyncio.to_thread(self.store.tenant_faults_armed):
+            return None
+        header = mailparse.header(mailparse.parse(content), "Message-ID", 1000)
+        owner = await self._tenant_of(normal_message_id(header)) if header else None
+        return await asyncio.to_thread(self.store.take_fault, owner) if owner else None
+
     def _drops(self, envelope: Envelope) -> bool:
         sender = str(envelope.mail_from or "")
         for address in envelope.rcpt_tos:
@@ -79,6 +94,8 @@ class Mailroom:
             server.transport.abort()  # the data was read; no answer comes, nothing is filed
             return "421 4.4.2 Connection dropped (a sandbox magic recipient)"  # written nowhere
         code = await asyncio.to_thread(self.store.take_fault)
+        if code is None and self._tenant_of is not None:
+            code = await self._tenants_fault(envelope.original_content or b"")
         if code is not None:
             if code == 421 and server.transport is not None:
                 # After the reply is written: close() sends what is buffered first.
@@ -90,11 +107,13 @@ class Mailroom:
         return "250 Message accepted for delivery"
 
 
-async def start(mail_dir: Path, host: str = "127.0.0.1") -> tuple[asyncio.Server, tuple[str, int], MailStore]:
+async def start(
+    mail_dir: Path, host: str = "127.0.0.1", tenant_of: TenantOf | None = None
+) -> tuple[asyncio.Server, tuple[str, int], MailStore]:
     """Serve SMTP on a free port of `host`, on the running event loop; the caller closes the store."""
     store = await asyncio.to_thread(MailStore, mail_dir)
     await asyncio.to_thread(store.import_files)
-    handler = Mailroom(store)
+    handler = Mailroom(store, tenant_of)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: SMTP(handler, hostname="sandbox.capture"), host, 0)
     port: int = server.sockets[0].getsockname()[1]

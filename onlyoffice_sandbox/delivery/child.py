@@ -19,6 +19,7 @@ import sys
 import threading
 from pathlib import Path
 
+from onlyoffice_sandbox import outbox
 from onlyoffice_sandbox.delivery import capture
 from onlyoffice_sandbox.delivery.settings import ENVIRONMENT_VARIABLE, DeliverySettings
 from onlyoffice_sandbox.delivery.worker import Worker
@@ -82,7 +83,9 @@ async def _run(wake_fd: int, settings: DeliverySettings) -> None:
     smtp_server = store = None
     address = settings.smtp_address
     if address is None:
-        smtp_server, address, store = await capture.start(settings.mail_dir)
+        smtp_server, address, store = await capture.start(
+            settings.mail_dir, tenant_of=lambda header: box.aread(outbox.tenant_of(header))
+        )
     worker = Worker(box, address, settings.retry_max_seconds, settings.smtp_step_seconds)
     if parent_gone.is_set():
         worker.stop()

@@ -33,6 +33,7 @@ from onlyoffice_sandbox.outbox.records import (
     records,
     send_ids,
     tenant_keys,
+    tenant_of,
 )
 
 __all__ = [
@@ -60,4 +61,5 @@ __all__ = [
     "seed",
     "send_ids",
     "tenant_keys",
+    "tenant_of",
 ]

@@ -10,7 +10,17 @@ from onlyoffice_sandbox.outbox import columns
 from onlyoffice_sandbox.outbox.columns import LISTED, RECORDED
 from onlyoffice_sandbox.outbox.engine import Operation
 
-__all__ = ["LISTED", "captures_of", "ids_after", "listing", "record_of", "records", "send_ids", "tenant_keys"]
+__all__ = [
+    "LISTED",
+    "captures_of",
+    "ids_after",
+    "listing",
+    "record_of",
+    "records",
+    "send_ids",
+    "tenant_keys",
+    "tenant_of",
+]
 
 
 def _camel(name: str) -> str:
@@ -152,9 +162,23 @@ def tenant_keys(tenant: str, mine: bool = True) -> Operation[tuple[tuple[str, ..
 
     def op(conn: sqlite3.Connection) -> tuple[tuple[str, ...], tuple[str, ...]]:
         keys = tuple(row[0] for row in conn.execute(_TENANT_KEYS if mine else _OTHER_KEYS, (tenant,)))
-        headers = tuple(
-            row[0] for row in conn.execute(_TENANT_HEADERS if mine else _OTHER_HEADERS, (tenant,))
-        )
+        found = conn.execute(_TENANT_HEADERS if mine else _OTHER_HEADERS, (tenant,)).fetchall()
+        headers = tuple(row[0] for row in found if row[0])
         return keys, headers
+
+    return op
+
+
+_TENANT_OF = columns.select(
+    ("tenant",), "WHERE message_id = ? AND state IS NOT NULL ORDER BY id DESC LIMIT 1"
+)
+
+
+def tenant_of(message_id: str) -> Operation[str | None]:
+    """The tenant whose send has this Message-ID header (the newest such send); None: none."""
+
+    def op(conn: sqlite3.Connection) -> str | None:
+        row = conn.execute(_TENANT_OF, (message_id,)).fetchone()
+        return None if row is None else str(row[0])
 
     return op

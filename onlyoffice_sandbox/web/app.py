@@ -60,7 +60,7 @@ def _arm_from_settings(ctx: Context) -> None:
     sandbox, not of its data."""
     settings = ctx.settings
     if ctx.mail is not None:
-        ctx.mail.clear_fault()
+        ctx.mail.clear_fault(None)  # and every tenant's: tenants end with the sandbox that made them
     if settings.fault_sends:
         kind, count = faults_on_demand.parse_setting(settings.fault_sends, faults_on_demand.KINDS)
         ctx.faults.arm(kind, count, settings.fault_late_seconds)
