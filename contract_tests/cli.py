@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["replay"]:
         return replay.main(argv[1:])
     if argv[:1] == ["spec-diff"]:
-        from onlyoffice_contract.spec_gate.cli import main as spec_diff
+        from contract_tests.spec_gate.cli import main as spec_diff
 
         return spec_diff(argv[1:])
     parser = _parser()

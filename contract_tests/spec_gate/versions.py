@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from onlyoffice_contract.spec_gate.changes import Change
+from contract_tests.spec_gate.changes import Change
 
 BUMPS = ("none", "patch", "minor", "major")
 SERVER_VERSION = "x-server-version"

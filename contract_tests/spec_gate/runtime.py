@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from onlyoffice_contract import spec
-from onlyoffice_sandbox.settings import DEFAULT_MAILBOX  # the account the first-party traffic sends from
 
 CLIENT_SCRIPT = Path(__file__).resolve().parent / "matrix_client.py"
 SIDES = ("base", "head")
@@ -94,7 +93,8 @@ def _sandbox(side: Side, folder: Path, traffic: dict[str, Any], senders: list[st
         "SANDBOX_FILES_DIR": str(files),
         "SANDBOX_DRAFTS": str(folder / "drafts.json"),
         # The sandbox's own account (first-party traffic) and the accounts the examples send from.
-        "SANDBOX_MAILBOXES": ";".join(dict.fromkeys([DEFAULT_MAILBOX, *senders])),
+        "SANDBOX_MAILBOXES": ";".join(dict.fromkeys([traffic["mailbox"], *senders])),
+        "SANDBOX_TOKENS": traffic["token"],
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "onlyoffice_sandbox"],
@@ -182,7 +182,7 @@ def _what(result: dict[str, Any]) -> str:
     )
 
 
-def run(base: Side, head: Side, scratch: Path, token: str) -> dict[str, Any]:
+def run(base: Side, head: Side, scratch: Path) -> dict[str, Any]:
     """The matrix's runs and findings: {"runs": [...], "findings": [{who, case, what}]}."""
     traffic = _traffic(head.tree)
     examples = _examples(base.document, "base") + _examples(head.document, "head")
@@ -196,7 +196,12 @@ def run(base: Side, head: Side, scratch: Path, token: str) -> dict[str, Any]:
         order = [urls["base"], urls["head"]]
         ran = {
             client: pool.submit(
-                _run_client, sides[client], head.tree, order, _cases(client, traffic, examples), token
+                _run_client,
+                sides[client],
+                head.tree,
+                order,
+                _cases(client, traffic, examples),
+                traffic["token"],
             )
             for client in SIDES
         }

@@ -1,9 +1,10 @@
 """One side's client in the runtime matrix: run as a script in a child process, never imported.
 
-Its PYTHONPATH holds one tree's generated/ (so `onlyoffice_send_client` is that side's) and the working
-tree (for `harness.first_party`). `traffic` prints the first-party corpus as JSON; `send URL...` reads
-cases from stdin, sends each with this side's client to each URL, and prints what happened. The token
-comes from SPEC_GATE_TOKEN, never from the command line; errors are the client's own (redacted) text.
+Its PYTHONPATH holds one tree's generated/ (so `onlyoffice_send_client` is that side's) and the
+working tree (for `harness.first_party`). `traffic` prints the first-party corpus as JSON, with the
+account and token of the tests' sandboxes; `send URL...` reads cases from stdin, sends each with
+this side's client to each URL, and prints what happened. The token comes from SPEC_GATE_TOKEN,
+never from the command line; errors are the client's own (redacted) text.
 """
 
 import base64
@@ -14,6 +15,7 @@ import sys
 
 def traffic() -> None:
     from harness.first_party import CORPUS, DRAFT_ID
+    from harness.sandboxes import MAILBOX, TOKEN  # the tests' sandbox account and token: fixtures, no secret
 
     corpus = [
         {
@@ -24,7 +26,7 @@ def traffic() -> None:
         }
         for entry in CORPUS
     ]
-    json.dump({"draft_id": DRAFT_ID, "traffic": corpus}, sys.stdout)
+    json.dump({"draft_id": DRAFT_ID, "traffic": corpus, "mailbox": MAILBOX, "token": TOKEN}, sys.stdout)
 
 
 def send(urls: list[str]) -> None:

@@ -18,9 +18,9 @@ from typing import Any
 
 import yaml
 
+from contract_tests.spec_gate import api_diff, report, runtime, versions
+from contract_tests.spec_gate.changes import classify
 from onlyoffice_contract import spec
-from onlyoffice_contract.spec_gate import api_diff, report, runtime, versions
-from onlyoffice_contract.spec_gate.changes import classify
 
 USAGE_ERROR = 4
 SPEC = "openapi.yaml"
@@ -90,7 +90,6 @@ def gate(root: Path, base: str, *, with_runtime: bool = True) -> dict[str, Any]:
                     runtime.Side("base", tree, old),
                     runtime.Side("head", root, new),
                     Path(scratch) / "runs",
-                    _sandbox_token(),
                 )
                 if with_runtime
                 else None
@@ -98,12 +97,6 @@ def gate(root: Path, base: str, *, with_runtime: bool = True) -> dict[str, Any]:
         finally:
             subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(tree)], check=False)  # noqa: S603, S607
     return report.build(base, commit, old, new, changes, api, matrix)
-
-
-def _sandbox_token() -> str:
-    from onlyoffice_sandbox.settings import DEFAULT_TOKEN  # the sandboxes start with their documented default
-
-    return DEFAULT_TOKEN
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from onlyoffice_contract.spec_gate import versions
-from onlyoffice_contract.spec_gate.changes import Change
+from contract_tests.spec_gate import versions
+from contract_tests.spec_gate.changes import Change
 
 
 def build(
