@@ -15,16 +15,20 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from onlyoffice_contract import spec
 
 CLIENT_SCRIPT = Path(__file__).resolve().parent / "matrix_client.py"
 SIDES = ("base", "head")
+START_SECONDS = 60.0  # a bound for a stuck start, not a speed claim
 _READY = "Sandbox listening on "  # onlyoffice_sandbox.server.READY, read by line from the child
 
 
@@ -72,8 +76,10 @@ def _examples(document: dict[str, Any], side: str) -> list[dict[str, Any]]:
 
 
 @contextmanager
-def _sandbox(side: Side, folder: Path, traffic: dict[str, Any], senders: list[str]) -> Any:
-    """Start `side`'s sandbox in `folder`, with the drafts and files the traffic names; yield its URL."""
+def _sandbox(side: Side, folder: Path, traffic: dict[str, Any], senders: list[str], drafts_too: bool) -> Any:
+    """Start `side`'s sandbox in `folder`, with the drafts and files the traffic names; yield its URL, or
+    "" and why it is not up (a sandbox that cannot start with the traffic's drafts is a finding, not a
+    crash of the gate)."""
     folder.mkdir(parents=True)
     files = folder / "files"
     files.mkdir()
@@ -81,7 +87,7 @@ def _sandbox(side: Side, folder: Path, traffic: dict[str, Any], senders: list[st
     for index, entry in enumerate(traffic["traffic"]):
         for name, data in entry["files"].items():
             (files / name).write_bytes(base64.b64decode(data))
-        if entry["draft"]:
+        if entry["draft"] and drafts_too:
             drafts += [{**entry["draft"], "id": _draft_id(traffic, index, client)} for client in SIDES]
     (folder / "drafts.json").write_text(json.dumps(drafts))
     settings = {
@@ -112,11 +118,10 @@ def _sandbox(side: Side, folder: Path, traffic: dict[str, Any], senders: list[st
             if line.startswith(_READY):
                 url = line[len(_READY) :].split()[0]
                 break
-        if not url:
-            raise RuntimeError(f"the {side.name} sandbox did not start:\n{''.join(seen[-20:])}")
         # Keep reading what it prints, or a full pipe would block it.
-        threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
-        yield url
+        threading.Thread(target=seen.extend, args=(process.stdout,), daemon=True).start()
+        up = bool(url) and _answers(url, process)
+        yield (url, "") if up else ("", f"the {side.name} sandbox did not start: {_last_error(seen)}")
     finally:
         process.terminate()
         try:
@@ -124,6 +129,24 @@ def _sandbox(side: Side, folder: Path, traffic: dict[str, Any], senders: list[st
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _answers(url: str, process: subprocess.Popen[str]) -> bool:
+    """Whether the sandbox answers (it listens before its start-up reads the drafts, which can fail)."""
+    deadline = time.monotonic() + START_SECONDS
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            httpx.get(url + "/sandbox/outbox", timeout=2)
+            return True
+        except httpx.TransportError:
+            time.sleep(0.05)
+    return False
+
+
+def _last_error(lines: list[str]) -> str:
+    time.sleep(0.2)  # what it printed as it stopped
+    errors = [line.strip() for line in lines if "Error" in line or "error" in line]
+    return (errors or [line.strip() for line in lines if line.strip()] or ["(no output)"])[-1][:300]
 
 
 def _draft_id(traffic: dict[str, Any], index: int, client: str) -> int:
@@ -189,26 +212,44 @@ def run(base: Side, head: Side, scratch: Path) -> dict[str, Any]:
     sides = {"base": base, "head": head}
     senders = [str(e["body"]["from"]) for e in examples if isinstance(e["body"].get("from"), str)]
     with ExitStack() as stack, ThreadPoolExecutor(2) as pool:
-        urls = {
-            name: stack.enter_context(_sandbox(side, scratch / f"sandbox-{name}", traffic, senders))
-            for name, side in sides.items()
-        }
-        order = [urls["base"], urls["head"]]
+        started, refused = {}, []
+        for name, side in sides.items():
+            started[name] = stack.enter_context(_sandbox(side, scratch / name, traffic, senders, True))
+            if not started[name][0]:
+                # Drafts an older sandbox stored that this one cannot load: said, then run without them.
+                refused.append((name, started[name][1]))
+                started[name] = stack.enter_context(
+                    _sandbox(side, scratch / f"{name}-no-drafts", traffic, senders, False)
+                )
+        live = [url for url, _why in started.values() if url]
         ran = {
             client: pool.submit(
                 _run_client,
                 sides[client],
                 head.tree,
-                order,
+                live,
                 _cases(client, traffic, examples),
                 traffic["token"],
             )
             for client in SIDES
         }
         results = {client: future.result() for client, future in ran.items()}
-    server_of = {url: name for name, url in urls.items()}
+    server_of = {url: name for name, (url, _why) in started.items() if url}
     runs = [{"client": c, "sandbox": server_of[r["url"]], **r} for c in SIDES for r in results[c]]
-    return {"runs": [_public(r) for r in runs], "findings": _findings(runs, base, head)}
+    for name, (url, why) in started.items():
+        if not url:  # every case against a sandbox that is not up fails, with the reason
+            runs += [
+                {"client": c, "sandbox": name, "name": case["name"], "error": why}
+                for c in SIDES
+                for case in _cases(c, traffic, examples)
+            ]
+    # The new sandbox refusing the drafts apps saved with the old contract breaks clients; the reverse,
+    # servers.
+    findings = [
+        {"who": "clients" if name == "head" else "servers", "case": "the first-party drafts", "what": why}
+        for name, why in refused
+    ]
+    return {"runs": [_public(r) for r in runs], "findings": findings + _findings(runs, base, head)}
 
 
 def _public(run: dict[str, Any]) -> dict[str, Any]:
