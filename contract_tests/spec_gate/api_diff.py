@@ -52,14 +52,24 @@ def _signature(obj: Any) -> dict[str, str]:
     return found
 
 
+def _explained(breakage: Any) -> str:
+    """griffe's breakage in a line: its kind, and what changed where that is more than the object itself."""
+    if breakage.kind.name == "OBJECT_REMOVED":
+        return str(breakage.kind.value)
+
+    def shown(value: Any) -> str:
+        return str(getattr(value, "name", value))  # a parameter or an object by its name, a value as itself
+
+    return f"{breakage.kind.value}: {shown(breakage.old_value)} -> {shown(breakage.new_value)}"
+
+
 def breaking(old_tree: Path, new_tree: Path) -> list[dict[str, str]]:
     """Each removed or changed public name, parameter, attribute or type, as {where, what}."""
     import griffe
 
     old, new = _load(old_tree), _load(new_tree)
     found = [
-        {"where": str(b.obj.path), "what": f"{b.kind.value}: {b.old_value!s} -> {b.new_value!s}"}
-        for b in griffe.find_breaking_changes(old, new)
+        {"where": str(b.obj.path), "what": _explained(b)} for b in griffe.find_breaking_changes(old, new)
     ]
     seen = {item["where"] for item in found}
     news = {obj.path: obj for obj in _public(new)}
