@@ -256,8 +256,10 @@ def test_the_client_api_diff_names_the_removed_attribute(repo: Path) -> None:
     ("args", "status"),
     [(["no-such-revision"], 4), (["HEAD", "--static-only"], 0)],
 )
-def test_exit_status(repo: Path, args: list[str], status: int) -> None:
+def test_exit_status(repo: Path, args: list[str], status: int, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([*args, "--repo", str(repo)]) == status
+    if status == 4:
+        assert "usage: BASE 'no-such-revision' is not a revision" in capsys.readouterr().err
 
 
 def test_a_spec_that_does_not_load_is_a_usage_error(repo: Path) -> None:

@@ -69,7 +69,10 @@ def _parser() -> argparse.ArgumentParser:
 def gate(root: Path, base: str, *, with_runtime: bool = True) -> dict[str, Any]:
     """The report of the working tree at `root` against revision `base` (UsageError: no verdict)."""
     root = Path(_git(root, "rev-parse", "--show-toplevel").strip())
-    commit = _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").strip()
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").strip()
+    except UsageError:
+        raise UsageError(f"BASE {base!r} is not a revision of {root}") from None
     old = _load(_git(root, "show", f"{commit}:{SPEC}"), f"{SPEC} at {base}")
     try:
         new = _load((root / SPEC).read_text(encoding="utf-8"), f"{SPEC} in the working tree")
@@ -84,6 +87,8 @@ def gate(root: Path, base: str, *, with_runtime: bool = True) -> dict[str, Any]:
         tree = Path(scratch) / "base"
         _git(root, "worktree", "add", "--detach", "--quiet", str(tree), commit)
         try:
+            if not (tree / "generated" / api_diff.PACKAGE).is_dir():
+                raise UsageError(f"{base} has no generated/{api_diff.PACKAGE} to compare with")
             api = api_diff.breaking(tree / "generated", root / "generated")
             matrix = (
                 runtime.run(
