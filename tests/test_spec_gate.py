@@ -3,8 +3,9 @@ make one change to openapi.yaml: its verdict and the bump it asks for, for each.
 
 The repository is a copy of this one's tracked files (the spec, the generated client, the sandbox),
 built once for the module; each case's commit changes the spec from the first commit. The static
-reading runs for every case; the runtime matrix (two sandboxes, two clients) only where the case is
-about what the static reading cannot see, and for one change whose client is regenerated.
+reading runs for every case; the runtime matrix (two sandboxes, two clients, some seconds) only for
+three: a vendor limit the static reading cannot see, a narrowed field and the envelope's type. One
+case regenerates its client, for the API diff.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import copy
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,11 @@ def header_dropped(doc: Spec) -> None:
     del doc["components"]["responses"]["Unauthorized"]["headers"]["WWW-Authenticate"]
 
 
+def field_renamed(doc: Spec) -> None:
+    properties = _schemas(doc)["SendMessageRequest"]["properties"]
+    properties["isImportant"] = properties.pop("importance")
+
+
 def limit_lowered(doc: Spec) -> None:
     """A vendor extension the sandbox enforces: the static reading sees only an extension changed."""
     _schemas(doc)["SendMessageRequest"]["properties"]["attachments"]["x-total-size-limit"] = 1000
@@ -107,12 +114,13 @@ CASES: dict[str, tuple[Callable[[Spec], None], str, str, bool]] = {
     "status removed": (status_removed, "breaking", "major", False),
     "description changed": (description_changed, "compatible", "patch", False),
     "type widened": (type_widened, "breaking", "major", False),
-    "type narrowed": (type_narrowed, "breaking", "major", True),
+    "type narrowed": (type_narrowed, "breaking", "major", False),
     "field made required": (field_made_required, "breaking", "major", False),
-    "envelope response type changed": (envelope_response_type_changed, "breaking", "major", True),
+    "envelope response type changed": (envelope_response_type_changed, "breaking", "major", False),
     "media type removed": (_media_type_removed, "breaking", "major", False),
     "header dropped": (header_dropped, "breaking", "major", False),
     "limit lowered": (limit_lowered, "breaking", "major", True),
+    "field renamed": (field_renamed, "breaking", "major", False),
 }
 
 
@@ -166,18 +174,20 @@ def _first(repo: Path) -> str:
     return _git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
 
 
-_REPORTS: dict[str, dict[str, Any]] = {}
+_REPORTS: dict[tuple[str, bool], dict[str, Any]] = {}
 
 
-def _report(repo: Path, name: str) -> dict[str, Any]:
-    """The gate's report of the case's change (once per module: the matrix costs seconds)."""
-    if name not in _REPORTS:
+def _report(repo: Path, name: str, with_runtime: bool | None = None) -> dict[str, Any]:
+    """The gate's report of the case's change (once per module and process: the matrix costs seconds);
+    with the runtime matrix where the case says so, or where asked."""
+    key = (name, CASES[name][3] if with_runtime is None else with_runtime)
+    if key not in _REPORTS:
         _at(repo, name)
         try:
-            _REPORTS[name] = cli.gate(repo, _first(repo), with_runtime=CASES[name][3])
+            _REPORTS[key] = cli.gate(repo, _first(repo), with_runtime=key[1])
         finally:
             _git(repo, "checkout", "--quiet", "HEAD", "--", "openapi.yaml")
-    return _REPORTS[name]
+    return _REPORTS[key]
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -197,6 +207,13 @@ def test_each_change_gets_its_verdict_and_bump(repo: Path, name: str) -> None:
     assert found["changes"], "each case changes the spec"
 
 
+def test_a_rename_is_read_as_one(repo: Path) -> None:
+    [change] = _report(repo, "field renamed")["changes"]
+    assert change["where"].endswith(".importance")
+    assert change["what"].startswith("renamed to isImportant")
+    assert change["breaks_clients"]
+
+
 def test_static_compatible_runtime_breaking_is_reported_as_such(repo: Path) -> None:
     """A lowered vendor limit: the static reading sees only an extension (info); the new sandbox refuses
     what old clients send."""
@@ -212,12 +229,12 @@ def test_static_compatible_runtime_breaking_is_reported_as_such(repo: Path) -> N
 def test_runtime_findings_of_the_changes_the_matrix_sees(repo: Path) -> None:
     """A narrowed field refuses first-party bodies in the new sandbox; the envelope's `response` as a
     string makes every real answer invalid against the new spec: both show in the matrix."""
-    narrowed = _report(repo, "type narrowed")["runtime"]["findings"]
+    narrowed = _report(repo, "type narrowed", with_runtime=True)["runtime"]["findings"]
     refused = "the base client works against its own sandbox but not against the head sandbox: answered 400"
     assert any(f["who"] == "clients" and f["what"].startswith(refused) for f in narrowed), narrowed
     # The drafts of the first-party traffic have longer subjects: the new sandbox does not load them.
     assert any(f["case"] == "the first-party drafts" and "too long" in f["what"] for f in narrowed), narrowed
-    envelope = _report(repo, "envelope response type changed")["runtime"]["findings"]
+    envelope = _report(repo, "envelope response type changed", with_runtime=True)["runtime"]["findings"]
     assert any(
         "200 answer is valid against the base spec, not the working tree spec" in f["what"] for f in envelope
     )
@@ -250,6 +267,23 @@ def test_the_client_api_diff_names_the_removed_attribute(repo: Path) -> None:
     assert any(a["where"].endswith("SendMessageRequest.importance") for a in found["client_api"]), found[
         "client_api"
     ]
+
+
+def test_a_regenerated_client_whose_answer_type_changed(repo: Path) -> None:
+    """The envelope's `response` as a string, and the client regenerated from it: griffe's reading and
+    the annotations name the attribute whose type changed, beside the static reading."""
+    _at(repo, "envelope response type changed")
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "codegen", "generate"], cwd=repo, check=True, capture_output=True
+        )
+        found = cli.gate(repo, _first(repo), with_runtime=False)
+    finally:
+        _git(repo, "checkout", "--quiet", "HEAD", "--", "openapi.yaml", "generated")
+        _git(repo, "clean", "-fdq", "generated")
+    changed = {a["where"]: a["what"] for a in found["client_api"]}
+    where = "onlyoffice_send_client.models.success_envelope.SuccessEnvelope.response"
+    assert changed.get(where) == "type changed: int -> str", changed
 
 
 @pytest.mark.parametrize(
