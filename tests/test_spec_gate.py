@@ -308,11 +308,18 @@ def test_a_breaking_change_without_its_bump_exits_1(repo: Path, tmp_path: Path) 
     _at(repo, "field removed")
     try:
         status = cli.main(
-            [_first(repo), "--repo", str(repo), "--static-only", "--changelog", str(tmp_path / "entry.md")]
+            [
+                _first(repo),
+                "--repo",
+                str(repo),
+                "--static-only",
+                "--changelog",
+                str(tmp_path / "new" / "entry.md"),
+            ]
         )
     finally:
         _git(repo, "checkout", "--quiet", "HEAD", "--", "openapi.yaml")
     assert status == 1
-    entry = (tmp_path / "entry.md").read_text()
+    entry = (tmp_path / "new" / "entry.md").read_text()  # its folder made, as reports/ in a fresh clone
     assert "### Breaking for clients" in entry
     assert "importance" in entry

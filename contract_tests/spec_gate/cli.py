@@ -116,10 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"usage: {exc}", file=sys.stderr)
         return USAGE_ERROR
     entry = report.changelog(found)
-    if args.json:
-        args.json.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
-    if args.changelog:
-        args.changelog.write_text(entry, encoding="utf-8")
+    for path, text in ((args.json, json.dumps(found, indent=2) + "\n"), (args.changelog, entry)):
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)  # reports/ in a fresh clone
+            path.write_text(text, encoding="utf-8")
     print(entry)
     print(found["verdict"]["line"], flush=True)
     return 0 if found["verdict"]["passes"] else 1

@@ -216,11 +216,13 @@ def run(base: Side, head: Side, scratch: Path) -> dict[str, Any]:
         for name, side in sides.items():
             started[name] = stack.enter_context(_sandbox(side, scratch / name, traffic, senders, True))
             if not started[name][0]:
-                # Drafts an older sandbox stored that this one cannot load: said, then run without them.
-                refused.append((name, started[name][1]))
+                # Drafts the other side's sandbox loads and this one cannot: said, then run without them.
+                with_drafts = started[name][1]
                 started[name] = stack.enter_context(
                     _sandbox(side, scratch / f"{name}-no-drafts", traffic, senders, False)
                 )
+                if started[name][0]:  # else the drafts were not why: each case says why it failed
+                    refused.append((name, with_drafts))
         live = [url for url, _why in started.values() if url]
         ran = {
             client: pool.submit(
