@@ -9,6 +9,7 @@ Exit status: 0 compatible, or carrying the bump it needs; 1 breaking without it;
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -66,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _needs(root: Path, with_runtime: bool) -> None:
+    """What the gate reads besides the spec: griffe (a tool of this repository, requirements/tools.in,
+    not a need of the installed package) and, for the matrix, the first-party traffic of a checkout."""
+    if importlib.util.find_spec("griffe") is None:
+        raise UsageError("the client's API diff needs griffe: `make venv`, or pip install griffe==2.4.1")
+    if with_runtime and not (root / "harness" / "first_party.py").is_file():
+        raise UsageError(
+            f"the runtime matrix sends harness/first_party.py's traffic, which {root} does not hold"
+            " (--static-only leaves the matrix out)"
+        )
+
+
 def gate(root: Path, base: str, *, with_runtime: bool = True) -> dict[str, Any]:
     """The report of the working tree at `root` against revision `base` (UsageError: no verdict)."""
     root = Path(_git(root, "rev-parse", "--show-toplevel").strip())
@@ -82,6 +95,7 @@ def gate(root: Path, base: str, *, with_runtime: bool = True) -> dict[str, Any]:
         versions.parse(new.get("info", {}).get("version"))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    _needs(root, with_runtime)
     changes = classify(old, new)
     with tempfile.TemporaryDirectory(prefix="spec-diff-") as scratch:
         tree = Path(scratch) / "base"
