@@ -38,7 +38,8 @@ def build(
         else ("compatible" if need != "none" else "unchanged")
     )
     line = (
-        f"spec-diff: {kind} against {base}; needs a {need} bump, has {have}"
+        f"spec-diff: {kind} against {base}; needs a {need} bump,"
+        f" has {'none to compare (the versioning starts here)' if have == versions.START else have}"
         f" ({old_info.get('version')} -> {new_info.get('version')}): {'PASS' if passes else 'FAIL'}"
         if need != "none"
         else f"spec-diff: no change of the call against {base}: PASS"

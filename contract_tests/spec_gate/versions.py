@@ -15,6 +15,7 @@ from typing import Any
 from contract_tests.spec_gate.changes import Change
 
 BUMPS = ("none", "patch", "minor", "major")
+START = "start"  # the base predates the rule: nothing to compare, any change passes once
 SERVER_VERSION = "x-server-version"
 _SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)")
 
@@ -39,7 +40,7 @@ def given(old_info: dict[str, Any], new_info: dict[str, Any]) -> tuple[str, str]
     """The bump from one `info` to the other, and a note when the versions cannot be compared so."""
     if SERVER_VERSION not in old_info:
         # The base predates the rule: its info.version was the server's, not the contract's.
-        return "major", f"the base has no {SERVER_VERSION}: the contract's own versioning starts here"
+        return START, f"the base has no {SERVER_VERSION}: the contract's own versioning starts here"
     old, new = parse(old_info.get("version")), parse(new_info.get("version"))
     if new < old:
         return "none", f"info.version went down, from {old_info['version']} to {new_info['version']}"
@@ -50,4 +51,4 @@ def given(old_info: dict[str, Any], new_info: dict[str, Any]) -> tuple[str, str]
 
 
 def enough(have: str, need: str) -> bool:
-    return BUMPS.index(have) >= BUMPS.index(need)
+    return have == START or BUMPS.index(have) >= BUMPS.index(need)
