@@ -96,3 +96,18 @@ def test_every_setting_an_example_names_in_a_comment_exists() -> None:
             comment = line.partition("#")[2]
             for word in re.findall(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", comment):
                 assert word in VARIABLES or known_ci.match(word), (path.name, word)
+
+
+def test_spec_gate_example() -> None:
+    """The gate's example runs on pull requests, against their base branch, with the history it needs,
+    through the Makefile target whose exit status is the gate's."""
+    workflow = load(ROOT / "examples" / "github-actions" / "spec-gate.yml")
+    triggers: dict[str, Any] = workflow["on"] if "on" in workflow else workflow[True]
+    assert "openapi.yaml" in triggers["pull_request"]["paths"]
+    steps = workflow["jobs"]["spec-diff"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    runs = [step["run"] for step in steps if "run" in step]
+    assert any(r.startswith("make spec-diff BASE=origin/${{ github.base_ref }}") for r in runs)
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^spec-diff:", makefile, re.MULTILINE)
+    assert "onlyoffice-contract spec-diff" in makefile
