@@ -63,6 +63,10 @@ def build(
     }
 
 
+def _needs(bump: str) -> str:
+    return "needs no bump" if bump == "none" else f"needs a {bump} bump"
+
+
 def changelog(found: dict[str, Any]) -> str:
     verdict = found["verdict"]
     lines = [f"## {found['head']['version']}"]
@@ -71,7 +75,7 @@ def changelog(found: dict[str, Any]) -> str:
     lines += [
         "",
         f"Against {found['base']['ref']} ({found['base']['version']}): static reading {verdict['static']},"
-        f" runtime matrix {verdict['runtime'] or 'not run'}; needs a {verdict['needed_bump']} bump.",
+        f" runtime matrix {verdict['runtime'] or 'not run'}; {_needs(verdict['needed_bump'])}.",
     ]
     if verdict["disagreement"]:
         lines.append(f"Note: {verdict['disagreement']}.")
