@@ -104,7 +104,7 @@ class Query:
             values.append(self.subject.casefold())
         if self.to:
             clause, value = to_clause(self.to)
-            clauses.append(f"seq IN (SELECT seq FROM rcpt WHERE {clause})")
+            clauses.append(clause)
             values.append(value)
         if self.message_ids is not None:
             clauses.append(f"message_id IN ({', '.join('?' * len(self.message_ids))})")
@@ -119,9 +119,9 @@ def to_clause(to: str) -> tuple[str, str]:
     wanted = to.strip().casefold()
     local, _, domain = wanted.rpartition("@")
     if local:
-        return "address = ?", wanted
+        return "seq IN (SELECT seq FROM rcpt WHERE address = ?)", wanted
     escaped = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return "address LIKE ? ESCAPE '\\'", f"%@{escaped}"
+    return "seq IN (SELECT seq FROM rcpt WHERE address LIKE ? ESCAPE '\\')", f"%@{escaped}"
 
 
 def normal_message_id(text: str) -> str:
