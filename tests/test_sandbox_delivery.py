@@ -97,7 +97,9 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(tmp_path: Path, sink: S
         wait_until(lambda: len(sink.delivered) == 3)
         [state] = [m for m in outbox(url) if m["id"] == refused]
     assert state["attempts"] == 1
-    assert "550" in state["lastError"]
+    # As SMTP says it (code, enhanced status, text), not Python's repr of a dict or an exception.
+    assert state["lastError"] == "refused: nobody@example.org: 550 5.1.1 No such user here"
+    assert state["refused"] == {"nobody@example.org": "550 5.1.1 No such user here"}
     assert all("nobody@example.org" not in d.rcpt_tos for d in sink.delivered)
 
 
