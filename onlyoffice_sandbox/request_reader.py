@@ -109,8 +109,9 @@ def unknown_names(body: Any) -> tuple[Leniency, ...]:
     ]
     for name, value in body.items():
         known = members.get(name.lower())
-        items = value if isinstance(value, list) else [value]
-        for index, item in enumerate(items if known is not None else []):
+        if known is None:
+            continue
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
             where = f"{shown(name).strip(chr(34))}[{index}]"
             found += [
                 Leniency(

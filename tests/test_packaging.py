@@ -78,7 +78,12 @@ def test_the_wheel_holds_the_pages_and_the_pytest_plugin(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
     names = set(archive.namelist())
     web = ROOT / "onlyoffice_sandbox" / "web"
-    data = [*web.glob("templates/*.html"), *web.glob("static/*.css"), *web.glob("static/docs/*.html")]
+    data = [
+        *web.glob("templates/*.html"),
+        *web.glob("static/*.css"),
+        *web.glob("static/*.js"),
+        *web.glob("static/docs/*.html"),
+    ]
     assert len(data) >= 8
     for path in data:
         assert str(path.relative_to(ROOT)) in names, path
