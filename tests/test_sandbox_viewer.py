@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -428,7 +428,7 @@ def test_the_outbox_page_shows_each_subject_state_and_a_link_to_its_mail(sandbox
     assert states
 
 
-def _events(sandbox: Sandbox, since: str) -> Iterator[str]:
+def _events(sandbox: Sandbox, since: str) -> Generator[str, None, None]:
     with httpx.stream("GET", sandbox.url + "/sandbox/events", params={"since": since}, timeout=60) as answer:
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("text/event-stream")
