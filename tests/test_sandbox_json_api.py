@@ -138,6 +138,18 @@ def test_one_message_with_headers_bodies_attachments_and_its_delivery(sandbox: S
     conforms(get(sandbox, f"{API}/{'0' * 24}"), "getMessage", 404)
 
 
+def test_a_message_has_the_html_check_of_its_page(sandbox: Sandbox) -> None:
+    html = '<p onclick="x()">Hi</p><img src="cid:nothing@example.test"><img src="cid:nothing@example.test">'
+    [checked, plain] = [send(sandbox, body=body) for body in (html, "<p>Fine</p>")]
+    found = {m["sendId"]: m["key"] for m in sandbox.wait_for_mail(count=2)}
+    detail = conforms(get(sandbox, f"{API}/{found[checked]}"), "getMessage", 200)
+    by_what = {f["what"]: f for f in detail["htmlCheck"]}
+    assert set(by_what) == {"onclick", "cid:nothing@example.test"}
+    assert by_what["cid:nothing@example.test"]["count"] == 2
+    assert by_what["cid:nothing@example.test"]["examples"] == ["<img src>"]
+    assert conforms(get(sandbox, f"{API}/{found[plain]}"), "getMessage", 200)["htmlCheck"] == []
+
+
 def test_delete_one_and_all(sandbox: Sandbox) -> None:
     for n in range(3):
         send(sandbox, subject=f"m{n}")
