@@ -24,6 +24,7 @@ from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.mailstore import INDEX_NAME, MailStore
 from onlyoffice_sandbox.pytest_plugin import Sandbox
+from onlyoffice_sandbox.web import html_part
 from onlyoffice_sandbox.web import viewer as viewer_module
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -458,3 +459,11 @@ def test_the_pages_live_refresh_is_a_server_sent_event_when_mail_arrives(
     lines.close()
     # A page drawn before a change hears of it at once, even one drawn before its stream opened.
     assert "event: change" in list(_events(sandbox, since))
+
+
+def test_the_html_check_of_a_long_body_checks_its_head_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """html.parser is pure Python: a body of megabytes is checked in its first part only, never silently."""
+    monkeypatch.setattr(html_part, "CHECKED_CHARS", 100)
+    found = html_part.check("<p>ok</p>" * 5 + "<script></script>" + "x" * 200 + "<form></form>", {})
+    assert [f.what for f in found] == ["<script>", "(the rest)"]
+    assert "only the first 100 were checked" in found[-1].why

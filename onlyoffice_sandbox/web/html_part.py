@@ -46,6 +46,8 @@ EVENT_HANDLER = "event handlers (on...) never run in mail clients"
 SCRIPT_URL = "javascript: links are removed by mail clients"
 BROKEN_CID = "names no part of the message: the image or link shows broken"
 MOST_EXAMPLES = 3
+# html.parser is pure Python: a body past this is checked in its first part only, and says so.
+CHECKED_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,13 @@ class _Checker(HTMLParser):
 def check(html: str, parts: dict[str, int]) -> list[Finding]:
     """What of the HTML the common mail clients will not show, each with how often and where."""
     checker = _Checker(parts)
-    checker.feed(html)
+    checker.feed(html[:CHECKED_CHARS])
     checker.close()
-    return [
+    found = [
         Finding(what, why, len(where), tuple(dict.fromkeys(where))[:MOST_EXAMPLES])
         for (what, why), where in checker.found.items()
     ]
+    if len(html) > CHECKED_CHARS:
+        rest = f"the body has {len(html):,} characters: only the first {CHECKED_CHARS:,} were checked"
+        found.append(Finding("(the rest)", rest, 1))
+    return found

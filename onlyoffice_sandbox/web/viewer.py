@@ -127,7 +127,7 @@ async def _version(request: Request) -> str:
 
 async def events(request: Request) -> Response:
     """Server-sent events for a page: `change` once what it shows (its `since` version) is out of
-    date. The page reloads on it; the look for a change is here, on the server, shared by no page."""
+    date. The page reloads on it: the looking for a change is done here, on the server, not in the page."""
     since = request.query_params.get("since", "")[:200]
 
     async def stream() -> AsyncIterator[bytes]:
