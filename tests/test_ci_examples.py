@@ -43,6 +43,7 @@ def test_github_actions_example() -> None:
     assert not [s for s in steps if str(s.get("uses", "")).startswith("actions/checkout")]  # not this repo
     install = next(s["run"] for s in steps if "pip install" in str(s.get("run", "")))
     assert "-c" in install
+    assert "onlyoffice-send-contract[suite] @" in install  # the base alone has no suite (pyproject extras)
     assert re.search(r"@v\d+\.\d+\.\d+$", workflow["env"]["CONTRACT_SUITE"])  # pinned to a tag
     assert workflow["env"]["CONTRACT_LOCK"].endswith("/v0.1.0/requirements/lock.txt")
     [run] = [s for s in steps if "onlyoffice-contract" in str(s.get("run", ""))]
@@ -69,6 +70,7 @@ def test_gitlab_ci_example() -> None:
     assert template["variables"]["REPORT_DIR"] == "reports"
     install = " ".join(template["before_script"])
     assert "-c" in install
+    assert "onlyoffice-send-contract[suite] @" in install
     assert re.search(r"@v\d+\.\d+\.\d+$", pipeline["variables"]["CONTRACT_SUITE"])
     jobs = {
         name: job

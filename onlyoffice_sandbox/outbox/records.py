@@ -3,6 +3,7 @@ outbox's messages. All are reads: run them with `aread`, in the reader's snapsho
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -10,7 +11,17 @@ from onlyoffice_sandbox.outbox import columns
 from onlyoffice_sandbox.outbox.columns import LISTED, RECORDED
 from onlyoffice_sandbox.outbox.engine import Operation
 
-__all__ = ["LISTED", "captures_of", "ids_after", "listing", "record_of", "records", "send_ids"]
+__all__ = [
+    "LISTED",
+    "captures_of",
+    "ids_after",
+    "listing",
+    "record_of",
+    "records",
+    "send_ids",
+    "subjects",
+    "version",
+]
 
 
 def _camel(name: str) -> str:
@@ -30,6 +41,7 @@ _BY_CAPTURE = columns.select(
     RECORDED,
     f"WHERE id = (SELECT max(send_id) FROM {columns.CAPTURES} WHERE key = ?)",  # noqa: S608
 )
+_VERSION = f"SELECT count(*), max(updated) FROM {columns.TABLE}"  # noqa: S608 - no outside text
 _PLACEHOLDERS = 500  # SQLite's limit on the placeholders of one statement, with room to spare
 
 
@@ -121,5 +133,32 @@ def captures_of(send_id: int) -> Operation[tuple[str, ...] | str | None]:
         if row is not None and row[1] == "sent" and row[0]:
             return str(row[0])
         return None
+
+    return op
+
+
+def subjects(ids: list[int]) -> Operation[dict[int, str]]:
+    """The subject each of these messages was sent with (the pages' Outbox column)."""
+
+    def op(conn: sqlite3.Connection) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), _PLACEHOLDERS):
+            chunk = ids[start : start + _PLACEHOLDERS]
+            where = f"WHERE id IN ({', '.join('?' * len(chunk))})"
+            rows = conn.execute(columns.select(("id", "fields"), where), chunk).fetchall()
+            for message, fields in rows:
+                subject = json.loads(fields).get("subject") if fields else None
+                found[message] = subject if isinstance(subject, str) else ""
+        return found
+
+    return op
+
+
+def version() -> Operation[str]:
+    """A text that changes whenever a message is added or any record changes (the pages' live refresh)."""
+
+    def op(conn: sqlite3.Connection) -> str:
+        count, updated = conn.execute(_VERSION).fetchone()
+        return f"{count}:{updated or 0}"
 
     return op
