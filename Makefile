@@ -17,7 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 
 .DEFAULT_GOAL := help
-.PHONY: check test pytest-fast pytest-all help venv generate check-generated lint typecheck spec docs docs-tables contract serve chromium dovecot oracle browser-check bench drill lock clean
+.PHONY: check test pytest-fast pytest-all help venv generate check-generated lint typecheck spec docs docs-tables spec-diff contract serve chromium dovecot oracle browser-check bench drill lock clean
 
 # The two lanes. `make check`, for every edit: no root, no browser, no Dovecot, about a minute on two
 # cores (mypy's cache, .mypy_cache, keeps repeated runs short). `make test`: everything, as CI runs it.
@@ -154,6 +154,11 @@ bench: $(STAMP) $(BENCH_STAMP) $(PRISM) ## Speed, as ratios against peers run si
 
 drill: $(STAMP) ## Reliability under load and faults (10,000 sends, outage, kill -9, hostile input); writes RELIABILITY.md
 	$(BIN)/python -m drill
+
+# The spec-change gate: the working tree's openapi.yaml, client and sandbox against BASE's (docs/spec.md).
+# Exit status 1: a breaking change without the bump it needs; 4: BASE is no revision or a spec does not load.
+spec-diff: $(STAMP) ## What a change of openapi.yaml breaks and the bump it needs (BASE=<git ref>, default HEAD~1)
+	$(BIN)/onlyoffice-contract spec-diff $(or $(BASE),HEAD~1) --json reports/spec-diff.json --changelog reports/spec-diff.md
 
 lock: ## Re-pin requirements/lock.txt from requirements/tools.in (needs PyPI)
 	rm -rf .tmp-lock && $(PYTHON) -m venv .tmp-lock

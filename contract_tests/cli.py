@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["replay"]:
         return replay.main(argv[1:])
+    if argv[:1] == ["spec-diff"]:
+        from contract_tests.spec_gate.cli import main as spec_diff
+
+        return spec_diff(argv[1:])
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -35,17 +35,22 @@ def load() -> dict[str, Any]:
     return spec
 
 
-@functools.cache
-def _locate() -> tuple[str, str]:
+def locate(document: dict[str, Any]) -> tuple[str, str]:
+    """The path and method of the call in `document` (openapi.yaml, or another revision of it)."""
     found = [
         (path, method)
-        for path, item in load()["paths"].items()
+        for path, item in document.get("paths", {}).items()
         for method in _METHODS
         if item.get(method, {}).get("operationId") == OPERATION_ID
     ]
     if len(found) != 1:
         raise LookupError(f"openapi.yaml must declare operationId {OPERATION_ID!r} once, found {found}")
     return found[0]
+
+
+@functools.cache
+def _locate() -> tuple[str, str]:
+    return locate(load())
 
 
 OPERATION_PATH, OPERATION_METHOD = _locate()

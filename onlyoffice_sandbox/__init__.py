@@ -5,6 +5,8 @@
     with InProcess(Settings(port=0)) as url:
         ...  # PUT {url}/api/2.0/mail/messages/send
 
+`Sandbox` is what the pytest fixture `sandbox` gives a test (annotate with it: the package is typed).
+
 The names below are loaded on first use, not at import: the delivery process
 imports this package too, and must not load the web framework.
 """
@@ -15,14 +17,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
     from onlyoffice_sandbox.server import InProcess, Subprocess
     from onlyoffice_sandbox.settings import Settings
     from onlyoffice_sandbox.web.app import create_app
 
-__all__ = ["InProcess", "Settings", "Subprocess", "create_app"]
+__all__ = ["InProcess", "Sandbox", "SandboxError", "Settings", "Subprocess", "create_app"]
 _WHERE = {
     "InProcess": "onlyoffice_sandbox.server",
     "Subprocess": "onlyoffice_sandbox.server",
+    "Sandbox": "onlyoffice_sandbox.pytest_plugin",
+    "SandboxError": "onlyoffice_sandbox.pytest_plugin",
     "Settings": "onlyoffice_sandbox.settings",
     "create_app": "onlyoffice_sandbox.web.app",
 }

@@ -95,7 +95,7 @@ class Query:
     """Which messages: every condition given must hold."""
 
     text: str = ""  # in the subject, From, To, Cc or an envelope recipient
-    to: str = ""  # an envelope recipient (To, Cc or Bcc), the whole address
+    to: str = ""  # an envelope recipient (To, Cc or Bcc): a whole address, or a domain (`to_clause`)
     subject: str = ""  # part of the subject
     message_ids: tuple[str, ...] | None = None  # Message-ID headers; None: any
     keys: tuple[str, ...] | None = None  # the messages' keys; None: any, () none
@@ -112,8 +112,9 @@ class Query:
             clauses.append("instr(subject_folded, ?) > 0")
             values.append(self.subject.casefold())
         if self.to:
-            clauses.append("seq IN (SELECT seq FROM rcpt WHERE address = ?)")
-            values.append(self.to.strip().casefold())
+            clause, value = to_clause(self.to)
+            clauses.append(clause)
+            values.append(value)
         if self.message_ids is not None:
             clauses.append(f"message_id IN ({', '.join('?' * len(self.message_ids))})")
             values.extend(normal_message_id(m) for m in self.message_ids)
@@ -137,6 +138,18 @@ def key_of(content: bytes, mail_from: str, rcpt_tos: list[str]) -> str:
     """The key a delivery of `content` to this SMTP envelope is filed under: its file's name. The
     delivery computes it too, to link the send to its capture (the outbox's `captures`)."""
     return mailparse.fingerprint(content, mail_from, rcpt_tos)[:24]
+
+
+def to_clause(to: str) -> tuple[str, str]:
+    """What `to` matches among the envelope recipients, without regard to case: with a local part
+    (`bob@example.org`) that whole address; else (`example.org`, `@example.org`) every address at
+    that domain, exactly (not `mail.example.org`). Never a substring: `bob` would find `bobby` too."""
+    wanted = to.strip().casefold()
+    local, _, domain = wanted.rpartition("@")
+    if local:
+        return "seq IN (SELECT seq FROM rcpt WHERE address = ?)", wanted
+    escaped = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "seq IN (SELECT seq FROM rcpt WHERE address LIKE ? ESCAPE '\\')", f"%@{escaped}"
 
 
 def normal_message_id(text: str) -> str:

@@ -91,9 +91,11 @@ class Sandbox:
         timeout: float = 10.0,
         **filters: Any,
     ) -> list[dict[str, Any]]:
-        """Wait until at least `count` captured messages match (to: an envelope recipient; subject:
-        part of it; also q, messageId, sendId); give every match, oldest first. Fails the test
-        (SandboxError) after `timeout` seconds without."""
+        """Wait until at least `count` captured messages match; give every match, oldest first. `to`:
+        an envelope recipient's whole address (`bob@example.org`), or a domain (`example.org`: every
+        recipient there); `subject`: any part of it; also q (any part of subject, From, To, Cc or a
+        recipient), messageId, sendId; case never counts. Fails the test (SandboxError) after
+        `timeout` seconds without."""
         params = _params({"to": to, "subject": subject, "count": count, "timeout": timeout, **filters})
         found: list[dict[str, Any]] = self._call(
             "GET", "/sandbox/api/messages/wait", params=params, timeout=timeout + 30

@@ -10,6 +10,7 @@ for an enum, which the real server binds), and refused with the 400 that names t
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,8 @@ from jsonschema.protocols import Validator
 
 from onlyoffice_contract import binder, spec
 from onlyoffice_contract.facts import RefusalId
-from onlyoffice_contract.leniency import Leniency
+from onlyoffice_contract.leniency import Leniency, LeniencyKind
+from onlyoffice_contract.wire import shown
 from onlyoffice_sandbox.problems import HRESULT_INVALID_OPERATION, Problem, bad_request, forbidden, refuse
 
 REQUEST_SCHEMA = spec.request_schema_name()
@@ -70,7 +72,60 @@ def _json(raw: bytes, content_type: str) -> Any:
 
 
 def strictly(raw: bytes, content_type: str) -> Read:
-    return Read(validate(_json(raw, content_type)))
+    payload = validate(_json(raw, content_type))
+    return Read(payload, unknown_names(payload))
+
+
+@functools.cache
+def _declared() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """The request schema's field names, and for each list of objects (attachments) its members'
+    names: read from openapi.yaml, folded, since the real server matches names ignoring case."""
+    fields, members = spec.request_properties(), {}
+    for name, prop in fields.items():
+        items = spec.merged(prop).get("items")
+        if items is not None and "properties" in spec.merged(items):
+            members[name.lower()] = frozenset(m.lower() for m in spec.merged(items)["properties"])
+    return frozenset(n.lower() for n in fields), members
+
+
+def _parsed(raw: bytes) -> Any:
+    try:
+        return json.loads(raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return None
+
+
+def unknown_names(body: Any) -> tuple[Leniency, ...]:
+    """Each top-level field and attachment member of a JSON body that the request schema does not
+    declare: the real server ignores it without a word, and a misspelt name (`name` for
+    `fileName`) would go unnoticed. At most `binder.MAX_NOTES` of them, then a count."""
+    if not isinstance(body, dict):
+        return ()
+    fields, members = _declared()
+    found = [
+        Leniency(LeniencyKind.NOT_READ, "", f"{shown(name)}: not a field of the request; ignored")
+        for name in body
+        if name.lower() not in fields
+    ]
+    for name, value in body.items():
+        known = members.get(name.lower())
+        if known is None:
+            continue
+        for index, item in enumerate(value if isinstance(value, list) else [value]):
+            where = f"{shown(name).strip(chr(34))}[{index}]"
+            found += [
+                Leniency(
+                    LeniencyKind.NOT_READ,
+                    name,
+                    f"{where}.{shown(member).strip(chr(34))}: not a member of an attachment; ignored",
+                )
+                for member in (item if isinstance(item, dict) else {})
+                if member.lower() not in known
+            ]
+    if len(found) > binder.MAX_NOTES:
+        more = Leniency(LeniencyKind.MORE, "", f"and {len(found) - binder.MAX_NOTES} more names not read")
+        found = [*found[: binder.MAX_NOTES], more]
+    return tuple(found)
 
 
 def as_onlyoffice_binds(raw: bytes, content_type: str, query: bytes) -> Read:
@@ -82,8 +137,10 @@ def as_onlyoffice_binds(raw: bytes, content_type: str, query: bytes) -> Read:
         raise bad_request(exc.message) from None
     if bound.as_written:  # already valid against the schema as written: nothing more to judge
         return Read(bound.request)
+    # A body with a name the schema does not declare is never as written: only here can there be one.
+    unknown = unknown_names(_parsed(raw)) if content_type.split(";", 1)[0].strip() == binder.JSON_TYPE else ()
     try:
-        return Read(validate(bound.request, binder.request_validator()), bound.leniencies)
+        return Read(validate(bound.request, binder.request_validator()), (*bound.leniencies, *unknown))
     except Problem as refused:
         if bound.unread:  # say why `from` is missing: the body was never read
             raise bad_request(f"{refused.message} ({bound.unread})") from None

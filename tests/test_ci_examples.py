@@ -43,6 +43,7 @@ def test_github_actions_example() -> None:
     assert not [s for s in steps if str(s.get("uses", "")).startswith("actions/checkout")]  # not this repo
     install = next(s["run"] for s in steps if "pip install" in str(s.get("run", "")))
     assert "-c" in install
+    assert "onlyoffice-send-contract[suite] @" in install  # the base alone has no suite (pyproject extras)
     assert re.search(r"@v\d+\.\d+\.\d+$", workflow["env"]["CONTRACT_SUITE"])  # pinned to a tag
     assert workflow["env"]["CONTRACT_LOCK"].endswith("/v0.1.0/requirements/lock.txt")
     [run] = [s for s in steps if "onlyoffice-contract" in str(s.get("run", ""))]
@@ -69,6 +70,7 @@ def test_gitlab_ci_example() -> None:
     assert template["variables"]["REPORT_DIR"] == "reports"
     install = " ".join(template["before_script"])
     assert "-c" in install
+    assert "onlyoffice-send-contract[suite] @" in install
     assert re.search(r"@v\d+\.\d+\.\d+$", pipeline["variables"]["CONTRACT_SUITE"])
     jobs = {
         name: job
@@ -96,3 +98,18 @@ def test_every_setting_an_example_names_in_a_comment_exists() -> None:
             comment = line.partition("#")[2]
             for word in re.findall(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b", comment):
                 assert word in VARIABLES or known_ci.match(word), (path.name, word)
+
+
+def test_spec_gate_example() -> None:
+    """The gate's example runs on pull requests, against their base branch, with the history it needs,
+    through the Makefile target whose exit status is the gate's."""
+    workflow = load(ROOT / "examples" / "github-actions" / "spec-gate.yml")
+    triggers: dict[str, Any] = workflow["on"] if "on" in workflow else workflow[True]
+    assert "openapi.yaml" in triggers["pull_request"]["paths"]
+    steps = workflow["jobs"]["spec-diff"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    runs = [step["run"] for step in steps if "run" in step]
+    assert any(r.startswith("make spec-diff BASE=origin/${{ github.base_ref }}") for r in runs)
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^spec-diff:", makefile, re.MULTILINE)
+    assert "onlyoffice-contract spec-diff" in makefile

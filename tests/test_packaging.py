@@ -1,4 +1,5 @@
-"""`pip install .` gives a platform team the suite and the sandbox, with their commands, and nothing else."""
+"""`pip install '.[suite]'` gives a platform team the suite and the sandbox, with their commands, and
+nothing else; `pip install '.[sandbox]'` gives an app's tests the typed fixture without the suite."""
 
 from __future__ import annotations
 
@@ -46,11 +47,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv holding the wheel and its dependencies (at the versions of requirements/lock.txt)."""
-    env = tmp_path_factory.mktemp("venv")
+    """A fresh venv holding the wheel with the suite and its dependencies (at the versions of
+    requirements/lock.txt)."""
+    return _venv(tmp_path_factory.mktemp("venv"), f"{wheel}[suite]")
+
+
+def _venv(env: Path, *packages: str) -> Path:
+    """A fresh venv of its own (not --system-site-packages: what it holds is only what was asked)."""
     venv.EnvBuilder(with_pip=True).create(env)
     pip = [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "-c", str(LOCK), str(wheel)], check=True, timeout=900)
+    subprocess.run([*pip, "-c", str(LOCK), *packages], check=True, timeout=900)
     return env / "bin"
 
 
@@ -72,7 +78,12 @@ def test_the_wheel_holds_the_pages_and_the_pytest_plugin(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
     names = set(archive.namelist())
     web = ROOT / "onlyoffice_sandbox" / "web"
-    data = [*web.glob("templates/*.html"), *web.glob("static/*.css"), *web.glob("static/docs/*.html")]
+    data = [
+        *web.glob("templates/*.html"),
+        *web.glob("static/*.css"),
+        *web.glob("static/*.js"),
+        *web.glob("static/docs/*.html"),
+    ]
     assert len(data) >= 8
     for path in data:
         assert str(path.relative_to(ROOT)) in names, path
@@ -127,3 +138,92 @@ def test_a_usage_error_is_exit_status_4(installed: Path, tmp_path: Path) -> None
     )
     assert run.returncode == 4
     assert "usage: BASE_URL is set, so API_KEY and FROM must be set too" in run.stderr
+
+
+# A scratch app, as a team would write one: its code calls the send API with httpx, its test uses the
+# fixture, annotated with the exported `Sandbox`.
+APP = {
+    "mailer.py": """
+import httpx
+
+
+def send_welcome(portal: str, token: str, sender: str, to: str) -> int:
+    answer = httpx.put(
+        f"{portal}/api/2.0/mail/messages/send",
+        headers={"Authorization": token},
+        json={"from": sender, "to": [to], "subject": "Welcome", "body": "<p>Hello Bob</p>"},
+    )
+    answer.raise_for_status()
+    sent: int = answer.json()["response"]
+    return sent
+""",
+    "test_mailer.py": """
+import sys
+
+from mailer import send_welcome
+from onlyoffice_sandbox import Sandbox
+
+
+def test_the_welcome_goes_out(sandbox: Sandbox) -> None:
+    sent = send_welcome(sandbox.url, sandbox.token, sandbox.address, "bob@example.org")
+    [mail] = sandbox.wait_for_mail(to="example.org", subject="Welcome")
+    assert mail["sendId"] == sent
+    assert "Hello Bob" in sandbox.message(mail["key"])["html"]
+
+
+def test_the_suite_is_not_loaded() -> None:
+    assert not {"schemathesis", "hypothesis", "contract_tests"} & set(sys.modules)
+""",
+}
+
+
+def test_an_app_with_only_the_sandbox_extra_runs_the_fixture_and_passes_mypy_strict(
+    wheel: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The extra alone: no schemathesis or hypothesis installed, no plugin of theirs in pytest,
+    and mypy --strict reads the fixture's types (py.typed, `Sandbox` exported). One venv for all."""
+    bin_dir = _venv(tmp_path_factory.mktemp("app-venv"), f"{wheel}[sandbox]", "pytest", "mypy")
+    app = tmp_path_factory.mktemp("app")
+    for name, text in APP.items():
+        (app / name).write_text(text.lstrip())
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "MYPYPATH"}}
+    python = str(bin_dir / "python")
+    absent = subprocess.run(
+        [
+            python,
+            "-c",
+            "import importlib.util as u; print([n for n in ('schemathesis', 'hypothesis')"
+            " if u.find_spec(n)])",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=app,
+        env=env,
+        check=True,
+    )
+    assert absent.stdout.strip() == "[]"
+    tests = subprocess.run(
+        [python, "-m", "pytest", "-p", "no:cacheprovider", "-v", "test_mailer.py"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=app,
+        env=env,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-3000:]
+    assert "2 passed" in tests.stdout
+    [plugins] = [line for line in tests.stdout.splitlines() if line.startswith("plugins:")]
+    assert "onlyoffice-send-contract" in plugins
+    assert "hypothesis" not in plugins
+    assert "schemathesis" not in plugins
+    typed = subprocess.run(
+        [python, "-m", "mypy", "--strict", "--no-incremental", "mailer.py", "test_mailer.py"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=app,
+        env=env,
+    )
+    assert typed.returncode == 0, typed.stdout[-3000:]
+    assert "Success: no issues found in 2 source files" in typed.stdout

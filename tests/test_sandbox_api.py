@@ -277,6 +277,27 @@ def test_a_request_as_the_spec_writes_it_needs_no_leniency(lenient: str) -> None
     assert row["notes"] == []
 
 
+@pytest.mark.parametrize("mode", ["onlyoffice", "strict"])
+def test_an_unknown_field_or_attachment_member_is_named_in_the_header(
+    sandboxes: dict[str, str], mode: str
+) -> None:
+    """The real server ignores a name it does not read; the app is told each one, from the spec's schema."""
+    payload = {
+        **OK,
+        "subjct": "typo",
+        "attachments": [{"fileId": 1, "name": "a.txt", "FileName": "b.txt"}, {"contentID": "x", "size": 1}],
+    }
+    response = send(sandboxes[mode], payload)
+    assert response.status_code == 200, response.text
+    notes = response.headers.get_list(LENIENCY_HEADER)
+    assert '"subjct": not a field of the request; ignored' in notes
+    assert "attachments[0].name: not a member of an attachment; ignored" in notes
+    unknown = [note for note in notes if "not a field" in note or "not a member" in note]
+    assert len(unknown) == 2  # FileName and contentID are declared, in another case (the binder's notes)
+    [row] = [m for m in outbox(sandboxes[mode]) if m["id"] == response.json()["response"]]
+    assert set(unknown) <= set(row["notes"])
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "message"),
     [

@@ -7,6 +7,7 @@ import concurrent.futures
 import fcntl
 import os
 import signal
+import smtplib
 import sqlite3
 import threading
 import time
@@ -26,6 +27,7 @@ from harness.smtp_sink import SmtpSink
 from onlyoffice_sandbox import Subprocess
 from onlyoffice_sandbox import outbox as outbox_ops
 from onlyoffice_sandbox.delivery.child import WAITING_FOR_LOCK, lock_path
+from onlyoffice_sandbox.delivery.smtp import describe
 from onlyoffice_sandbox.outbox import Outbox
 
 
@@ -97,7 +99,9 @@ def test_a_permanent_refusal_is_recorded_and_not_retried(tmp_path: Path, sink: S
         wait_until(lambda: len(sink.delivered) == 3)
         [state] = [m for m in outbox(url) if m["id"] == refused]
     assert state["attempts"] == 1
-    assert "550" in state["lastError"]
+    # As SMTP says it (code, enhanced status, text), not Python's repr of a dict or an exception.
+    assert state["lastError"] == "refused: nobody@example.org: 550 5.1.1 No such user here"
+    assert state["refused"] == {"nobody@example.org": "550 5.1.1 No such user here"}
     assert all("nobody@example.org" not in d.rcpt_tos for d in sink.delivered)
 
 
@@ -512,3 +516,30 @@ def test_an_operation_that_fails_in_a_batch_leaves_the_others_written_and_writes
         assert ids == [1, 3]
     finally:
         box.close()
+
+
+@pytest.mark.parametrize(
+    ("raised", "said"),
+    [
+        (
+            smtplib.SMTPDataError(550, b"5.7.1 Spam refused"),
+            "the SMTP relay answered DATA: 550 5.7.1 Spam refused",
+        ),
+        (  # smtplib joins a multi-line reply's lines with a line break: one line here
+            smtplib.SMTPSenderRefused(553, b"5.1.8 Sender refused\n5.1.8 See our policy", "a@x.org"),
+            "the SMTP relay answered MAIL FROM: 553 5.1.8 Sender refused / 5.1.8 See our policy",
+        ),
+        (
+            smtplib.SMTPRecipientsRefused({"b@x.org": (550, b"5.1.1 No such user")}),
+            "the SMTP relay answered RCPT TO: b@x.org: 550 5.1.1 No such user",
+        ),
+        (
+            ConnectionRefusedError(111, "Connection refused"),
+            "no answer from the SMTP relay: Connection refused",
+        ),
+        (TimeoutError("timed out"), "no answer from the SMTP relay: timed out"),
+    ],
+)
+def test_a_delivery_error_reads_as_smtp_says_it(raised: BaseException, said: str) -> None:
+    """Code, enhanced status code and text, never Python's (`SMTPDataError: (550, b'5.7.1 ...')`)."""
+    assert describe(raised) == said

@@ -63,6 +63,33 @@ def test_list_and_filter_by_recipient_subject_text_message_id_and_send_id(sandbo
     assert only(limit=1, offset=1) == [first]
 
 
+def test_each_filter_matches_what_sandbox_api_yaml_says(sandbox: Sandbox) -> None:
+    """`to`: a whole address, or a domain (exactly it); `subject` and `q`: any part; case never counts."""
+    at_org = send(sandbox, to=["Bob Smith <bob@example.org>"], subject="Welcome aboard")
+    at_sub = send(sandbox, to=["bobby@mail.example.org"], subject="Invoice 7")
+    at_uk = send(sandbox, to=["bob@example.org.uk"], cc=["ann_x@ex%ample.net"], subject="Receipt")
+    sandbox.wait_for_mail(count=3)
+
+    def only(**params: Any) -> set[int]:
+        found = conforms(get(sandbox, API, **params), "listMessages", 200)
+        return {m["sendId"] for m in found["messages"]}
+
+    assert only(to="bob@example.org") == {at_org}  # not bobby@..., not bob@example.org.uk
+    assert only(to="BOB@Example.ORG") == {at_org}
+    assert only(to="example.org") == {at_org}  # the domain, exactly: not mail.example.org, not .uk
+    assert only(to="@example.org") == {at_org}
+    assert only(to="mail.example.org") == {at_sub}
+    assert only(to="bob") == set()  # never a part of an address
+    assert only(to="example") == set()
+    assert only(to="ample.org") == set()
+    assert only(to="ex%ample.net") == {at_uk}  # LIKE's wildcards are only themselves
+    assert only(to="ex_ample.net") == set()
+    assert only(q="bob") == {at_org, at_sub, at_uk}  # any part of a recipient
+    assert only(q="smith") == {at_org}  # the display name as shown
+    assert only(subject="ELCOM") == {at_org}
+    assert [m["sendId"] for m in sandbox.wait_for_mail(to="example.org.uk", subject="receipt")] == [at_uk]
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -109,6 +136,18 @@ def test_one_message_with_headers_bodies_attachments_and_its_delivery(sandbox: S
     assert message["delivery"]["state"] == "sent"
     assert sandbox.raw(mail["key"]).startswith(b"From: ")
     conforms(get(sandbox, f"{API}/{'0' * 24}"), "getMessage", 404)
+
+
+def test_a_message_has_the_html_check_of_its_page(sandbox: Sandbox) -> None:
+    html = '<p onclick="x()">Hi</p><img src="cid:nothing@example.test"><img src="cid:nothing@example.test">'
+    [checked, plain] = [send(sandbox, body=body) for body in (html, "<p>Fine</p>")]
+    found = {m["sendId"]: m["key"] for m in sandbox.wait_for_mail(count=2)}
+    detail = conforms(get(sandbox, f"{API}/{found[checked]}"), "getMessage", 200)
+    by_what = {f["what"]: f for f in detail["htmlCheck"]}
+    assert set(by_what) == {"onclick", "cid:nothing@example.test"}
+    assert by_what["cid:nothing@example.test"]["count"] == 2
+    assert by_what["cid:nothing@example.test"]["examples"] == ["<img src>"]
+    assert conforms(get(sandbox, f"{API}/{found[plain]}"), "getMessage", 200)["htmlCheck"] == []
 
 
 def test_delete_one_and_all(sandbox: Sandbox) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +24,8 @@ from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.mailstore import INDEX_NAME, MailStore
 from onlyoffice_sandbox.pytest_plugin import Sandbox
+from onlyoffice_sandbox.web import html_part
+from onlyoffice_sandbox.web import viewer as viewer_module
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
 
@@ -256,11 +258,15 @@ def test_a_message_page_shows_headers_bodies_attachments_source_and_delivery(san
     assert "hidden@example.org" in page.text_of("envelope")  # Bcc: only in the envelope
     assert "Hello Zoë" in page.text_of("text")
     [frame] = [e for e in page.elements if e.tag == "iframe"]
-    assert "sandbox" in frame.attrs
-    assert not frame.attrs["sandbox"]  # nothing allowed: no script, no same origin
+    # Of its origin only, for the page's script to measure its height: no script runs in it, no form
+    # is sent, nothing navigates (no allow-scripts, allow-forms, allow-top-navigation...).
+    assert frame.attrs["sandbox"] == "allow-same-origin"
     html = httpx.get(sandbox.url + str(frame.attrs["src"]))
     assert html.text.strip() == "<p>Hello <b>Zoë</b></p>"
-    assert html.headers["content-security-policy"].startswith("sandbox;")
+    policy = html.headers["content-security-policy"]
+    assert policy.startswith("sandbox allow-same-origin;")
+    assert "default-src 'none'" in policy
+    assert "script-src" not in policy
     [link] = [e for e in page.elements if e.attrs.get("class") == "file"]
     assert "".join(link.text) == "logo.png"
     assert "image/png" in page.text_of("attachments")
@@ -353,3 +359,111 @@ def test_a_header_that_decodes_to_a_lone_surrogate_is_filed_and_every_view_answe
     assert summary["subject"].startswith("a ")
     assert "\ufffd" in summary["subject"]
     assert "\ufffd" in summary["attachments"][0]["fileName"]
+
+
+def _send(sandbox: Sandbox, **fields: object) -> int:
+    body = {"from": sandbox.address, "to": ["bob@example.org"], **fields}
+    response = httpx.put(
+        sandbox.url + "/api/2.0/mail/messages/send", json=body, headers={"Authorization": sandbox.token}
+    )
+    assert response.status_code == 200, response.text
+    send_id: int = response.json()["response"]
+    return send_id
+
+
+CID_HTML = (
+    '<p><img src="cid:logo@example.test" alt="logo"><img src="cid:missing@example.test" alt="gone"></p>'
+    '<div style="background: url(cid:logo@example.test)">x</div>'
+    '<script>x()</script><a href="javascript:x()" onclick="x()">a</a><form action="/"></form>'
+)
+
+
+def test_cid_images_point_at_their_part_and_the_html_check_names_what_clients_drop(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.settings.files_dir.mkdir(parents=True)
+    (sandbox.settings.files_dir / "logo.png").write_bytes(PNG)
+    logo = {"storedName": "logo.png", "fileName": "logo.png", "contentType": "image/png"}
+    send_id = _send(sandbox, body=CID_HTML, attachments=[{**logo, "contentId": "logo@example.test"}])
+    [mail] = sandbox.wait_for_mail(sendId=send_id)
+    page = Page(httpx.get(sandbox.url + mail["links"]["page"]).text)
+    [frame] = [e for e in page.elements if e.tag == "iframe"]
+    html = httpx.get(sandbox.url + str(frame.attrs["src"])).text
+    part = f"/sandbox/mail/{mail['key']}/inline/0"
+    assert html.count(part) == 2  # the <img> and the CSS url()
+    assert "cid:logo@" not in html
+    assert 'src="cid:missing@example.test"' in html  # a cid: that names no part is left as it is
+    image = httpx.get(sandbox.url + part)
+    assert image.content == PNG
+    assert image.headers["content-type"] == "image/png"
+    assert image.headers["content-security-policy"].startswith("sandbox")
+    check = page.text_of("html-check")
+    for found in ("<script>", "onclick", "javascript:", "<form>", "cid:missing@example.test"):
+        assert found in check, found
+    assert "cid:logo@example.test" not in check
+
+
+def test_a_message_whose_html_clients_show_whole_says_so(sandbox: Sandbox) -> None:
+    send_id = _send(sandbox, body="<p>Plain <b>and</b> <a href='https://example.org'>fine</a></p>")
+    [mail] = sandbox.wait_for_mail(sendId=send_id)
+    page = Page(httpx.get(sandbox.url + mail["links"]["page"]).text)
+    assert page.by_id("html-check").tag == "p"
+    assert "Nothing that the common mail clients would drop" in page.text_of("html-check")
+
+
+def test_the_outbox_page_shows_each_subject_state_and_a_link_to_its_mail(sandbox: Sandbox) -> None:
+    first = _send(sandbox, subject="Invoice <7> & co")
+    second = _send(sandbox, subject="Welcome aboard")
+    keys = {m["sendId"]: m["key"] for m in sandbox.wait_for_mail(count=2)}
+    html = httpx.get(sandbox.url + "/sandbox/outbox", headers={"Accept": "text/html"}).text
+    page = Page(html)
+    rows = {int(str(e.attrs["data-id"])): e for e in page.elements if e.tag == "tr" and "data-id" in e.attrs}
+    assert set(rows) == {first, second}
+    assert "Invoice <7> & co" in "".join(rows[first].text)  # escaped, shown as text
+    assert "Invoice <7>" not in html  # never as markup
+    assert "Welcome aboard" in "".join(rows[second].text)
+    links = {str(e.attrs["href"]) for e in page.elements if e.tag == "a" and e.attrs.get("class") == "mail"}
+    assert links == {f"/sandbox/mail/{keys[first]}", f"/sandbox/mail/{keys[second]}"}
+    states = {"".join(e.text) for e in page.elements if "state" in str(e.attrs.get("class", "")).split()}
+    assert states <= {"queued", "sent"}
+    assert states
+
+
+def _events(sandbox: Sandbox, since: str) -> Generator[str, None, None]:
+    with httpx.stream("GET", sandbox.url + "/sandbox/events", params={"since": since}, timeout=60) as answer:
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/event-stream")
+        yield from answer.iter_lines()
+
+
+def test_the_pages_live_refresh_is_a_server_sent_event_when_mail_arrives(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(viewer_module, "EVENTS_SECONDS", 1.0)  # the sandbox runs in this process
+    page = Page(httpx.get(sandbox.url + "/sandbox/mail").text)
+    [body] = [e for e in page.elements if e.tag == "body"]
+    since = str(body.attrs["data-live"])
+    [script] = [e for e in page.elements if e.tag == "script"]
+    assert script.attrs["src"] == "/static/viewer.js"
+    source = httpx.get(sandbox.url + "/static/viewer.js").text
+    assert "EventSource" in source
+    assert "setInterval" not in source  # no polling loop in the page
+    assert "setTimeout" not in source
+    # Nothing changed: the stream says nothing and ends (the browser then asks again).
+    assert [line for line in _events(sandbox, since) if line.startswith("event:")] == []
+    lines = _events(sandbox, since)
+    assert next(lines) == "retry: 1000"
+    send_id = _send(sandbox, subject="live")
+    sandbox.wait_for_mail(sendId=send_id)
+    assert next(line for line in lines if line.startswith("event:")) == "event: change"
+    lines.close()
+    # A page drawn before a change hears of it at once, even one drawn before its stream opened.
+    assert "event: change" in list(_events(sandbox, since))
+
+
+def test_the_html_check_of_a_long_body_checks_its_head_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """html.parser is pure Python: a body of megabytes is checked in its first part only, never silently."""
+    monkeypatch.setattr(html_part, "CHECKED_CHARS", 100)
+    found = html_part.check("<p>ok</p>" * 5 + "<script></script>" + "x" * 200 + "<form></form>", {})
+    assert [f.what for f in found] == ["<script>", "(the rest)"]
+    assert "only the first 100 were checked" in found[-1].why

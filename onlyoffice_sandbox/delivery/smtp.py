@@ -45,26 +45,49 @@ def _permanent(exc: smtplib.SMTPException) -> bool:
     )
 
 
+_STEPS = {
+    smtplib.SMTPHeloError: "EHLO/HELO",
+    smtplib.SMTPSenderRefused: "MAIL FROM",
+    smtplib.SMTPDataError: "DATA",
+}
+
+
 def describe(exc: BaseException) -> str:
-    """What happened, in the relay's words when it answered (`421 4.3.2 Try later`)."""
+    """What happened, as SMTP says it when the relay answered: the step, then its reply's code,
+    enhanced status code and text (`the SMTP relay answered DATA: 550 5.7.1 Spam refused`), never
+    Python's names for it (`SMTPDataError: (550, b'5.7.1 ...')`)."""
     if isinstance(exc, smtplib.SMTPResponseException):
-        step = {
-            smtplib.SMTPHeloError: "EHLO/HELO",
-            smtplib.SMTPSenderRefused: "MAIL FROM",
-            smtplib.SMTPDataError: "DATA",
-        }.get(type(exc), "a command")
-        return f"the SMTP relay answered {step}: {_answer(exc.smtp_code, exc.smtp_error)}"[:500]
+        step = _STEPS.get(type(exc), "a command")
+        return f"the SMTP relay answered {step}: {reply(exc.smtp_code, exc.smtp_error)}"[:500]
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"the SMTP relay answered RCPT TO: {recipients_said(exc.recipients)}"[:500]
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"the SMTP connection ended: {exc}"[:500]
+    if isinstance(exc, OSError):  # no SMTP reply at all: the connection's own error, in its words
+        return f"no answer from the SMTP relay: {exc.strerror or exc or type(exc).__name__}"[:500]
     return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def reply(code: int, text: bytes | str) -> str:
+    """An SMTP reply as the relay wrote it: its code, then its text, which starts with the enhanced
+    status code when the relay has one (RFC 3463: `550 5.1.1 No such user`). smtplib joins the lines
+    of a multi-line reply with a line break: here they are joined with ` / `, on one line."""
+    said = text.decode(errors="replace") if isinstance(text, bytes) else text
+    lines = [line.strip() for line in said.splitlines() if line.strip()]
+    return f"{code} {' / '.join(lines)}".strip()[:300]
+
+
+def recipients_said(refused: dict[str, tuple[int, bytes]] | dict[str, str]) -> str:
+    """Each recipient and what the relay said of it: `bob@example.org: 550 5.1.1 No such user; ...`."""
+    return "; ".join(
+        f"{address}: {said if isinstance(said, str) else reply(*said)}" for address, said in refused.items()
+    )
 
 
 def envelope_address(address: str) -> str:
     """An address as the SMTP envelope carries it: the domain in IDNA (7-bit)."""
     local, _, domain = address.rpartition("@")
     return f"{local}@{headers.ascii_domain(domain)}"
-
-
-def _answer(code: int, text: bytes | str) -> str:
-    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"[:300]
 
 
 class Batch:
@@ -119,7 +142,7 @@ class Batch:
         try:
             return BoundedSMTP(*self._address, step_seconds=self._step_seconds)
         except smtplib.SMTPResponseException as exc:  # it answered, with a code other than 220 (421...)
-            self._refusal = f"the SMTP relay refused the connection: {_answer(exc.smtp_code, exc.smtp_error)}"
+            self._refusal = f"the SMTP relay refused the connection: {reply(exc.smtp_code, exc.smtp_error)}"
         except smtplib.SMTPException as exc:  # it spoke, too slowly or too much (bounded.py), or hung up
             self._refusal = f"the SMTP relay did not greet: {exc}"
         except OSError as exc:
@@ -192,8 +215,8 @@ class Batch:
     def _record(
         self, message: Queued, pending: dict[str, str], refused: dict[str, tuple[int, bytes]], content: bytes
     ) -> None:
-        permanent = {pending[a]: _answer(*answer) for a, answer in refused.items() if answer[0] >= 500}
-        later = {pending[a]: _answer(*answer) for a, answer in refused.items() if answer[0] < 500}
+        permanent = {pending[a]: reply(*answer) for a, answer in refused.items() if answer[0] >= 500}
+        later = {pending[a]: reply(*answer) for a, answer in refused.items() if answer[0] < 500}
         delivered = [r for a, r in pending.items() if a not in refused]
         # The key the embedded capture files this delivery under: the same envelope and content.
         captured = (
@@ -202,10 +225,10 @@ class Batch:
             else None
         )
         if later:
-            why = f"deferred for {len(later)} recipient(s), retried for those only: {later}"
+            why = f"deferred for {len(later)} recipient(s), retried for those only: {recipients_said(later)}"
             self._requeue(message.id, message.attempts, why, delivered, permanent, captured)
             return
-        summary = f"refused: {permanent}"[:500] if permanent else None
+        summary = f"refused: {recipients_said(permanent)}"[:500] if permanent else None
         anyone = delivered or message.delivered_to
         state = "sent" if anyone else "failed"
         self._box.call(outbox.mark(message.id, state, summary, None, delivered, permanent, captured))

@@ -3,6 +3,7 @@ outbox's messages. All are reads: run them with `aread`, in the reader's snapsho
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -18,8 +19,10 @@ __all__ = [
     "record_of",
     "records",
     "send_ids",
+    "subjects",
     "tenant_keys",
     "tenant_of",
+    "version",
 ]
 
 
@@ -59,6 +62,8 @@ _BY_CAPTURE = columns.select(
     RECORDED,
     f"WHERE id = (SELECT max(send_id) FROM {columns.CAPTURES} WHERE key = ?)",  # noqa: S608
 )
+_VERSION = f"SELECT count(*), max(updated) FROM {columns.TABLE}"  # noqa: S608 - no outside text
+_TENANT_VERSION = f"SELECT count(*), max(updated) FROM {columns.TABLE} WHERE tenant = ?"  # noqa: S608
 _PLACEHOLDERS = 500  # SQLite's limit on the placeholders of one statement, with room to spare
 
 
@@ -169,6 +174,23 @@ def tenant_keys(tenant: str, mine: bool = True) -> Operation[tuple[tuple[str, ..
     return op
 
 
+def subjects(ids: list[int]) -> Operation[dict[int, str]]:
+    """The subject each of these messages was sent with (the pages' Outbox column)."""
+
+    def op(conn: sqlite3.Connection) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for start in range(0, len(ids), _PLACEHOLDERS):
+            chunk = ids[start : start + _PLACEHOLDERS]
+            where = f"WHERE id IN ({', '.join('?' * len(chunk))})"
+            rows = conn.execute(columns.select(("id", "fields"), where), chunk).fetchall()
+            for message, fields in rows:
+                subject = json.loads(fields).get("subject") if fields else None
+                found[message] = subject if isinstance(subject, str) else ""
+        return found
+
+    return op
+
+
 _TENANT_OF = columns.select(
     ("tenant",), "WHERE message_id = ? AND state IS NOT NULL ORDER BY id DESC LIMIT 1"
 )
@@ -180,5 +202,17 @@ def tenant_of(message_id: str) -> Operation[str | None]:
     def op(conn: sqlite3.Connection) -> str | None:
         row = conn.execute(_TENANT_OF, (message_id,)).fetchone()
         return None if row is None else str(row[0])
+
+    return op
+
+
+def version(tenant: str | None = None) -> Operation[str]:
+    """A text that changes whenever a message is added or any record changes (the pages' live
+    refresh): of the whole outbox, or of one tenant's records."""
+
+    def op(conn: sqlite3.Connection) -> str:
+        read = conn.execute(_VERSION) if tenant is None else conn.execute(_TENANT_VERSION, (tenant,))
+        count, updated = read.fetchone()
+        return f"{count}:{updated or 0}"
 
     return op

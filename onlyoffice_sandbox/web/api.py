@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import math
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from onlyoffice_sandbox import api_spec, mailparse, outbox
 from onlyoffice_sandbox.context import Context
 from onlyoffice_sandbox.mailstore import MailStore, Query, Summary, normal_message_id
+from onlyoffice_sandbox.web import html_part
 from onlyoffice_sandbox.web.access import tenant
 
 WAIT_POLL_SECONDS = 0.05
@@ -246,10 +248,14 @@ async def get_message(request: Request) -> Response:
 
     def read() -> dict[str, Any]:
         message = mailparse.parse(content)
+        html = mailparse.body(message, "html")
+        parts = mailparse.attachments(message)
+        found = None if html is None else html_part.check(html, html_part.inline_parts(parts))
         return {
             "headers": _headers_json(mailparse.headers(message)),
             "text": mailparse.body(message, "plain"),
-            "html": mailparse.body(message, "html"),
+            "html": html,
+            "htmlCheck": None if found is None else [dataclasses.asdict(f) for f in found],
             "attachments": [
                 {
                     "index": a.index,
@@ -260,7 +266,7 @@ async def get_message(request: Request) -> Response:
                     "size": a.size,
                     "url": f"/sandbox/mail/{key}/attachments/{a.index}",
                 }
-                for a in mailparse.attachments(message)
+                for a in parts
             ],
         }
 

@@ -1,10 +1,13 @@
 """The pages: an index, the captured mail (a list and one page per message), the outbox, the docs.
 
-Server-rendered with Jinja2 (autoescape on), no script: the pages' Content-Security-Policy
-allows none. A message's HTML part is shown in a sandboxed iframe from its own URL, whose
-policy is `sandbox` with nothing allowed to load. Lists come from the index written at
-capture and are paginated; a message file is read and parsed only for its own page, in a
-worker thread, never on the event loop.
+Server-rendered with Jinja2 (autoescape on). One script of ours (static/viewer.js, the only one
+the pages' Content-Security-Policy allows) sizes a message's HTML frame to its content and
+reloads a list page when the server says, by server-sent events (`events`), that mail or the
+outbox changed: no polling loop in the page. A message's HTML part is shown in a sandboxed
+iframe from its own URL, with no script and nothing loaded but its own `cid:` parts (pointed at
+their URLs; `html_part.py` also checks it for what mail clients will not show). Lists come from
+the index written at capture and are paginated; a message file is read and parsed only for its
+own page, in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from starlette.templating import Jinja2Templates
 from onlyoffice_contract import spec
 from onlyoffice_sandbox import api_spec, mailparse, outbox
 from onlyoffice_sandbox.context import Context
-from onlyoffice_sandbox.mailstore import MailStore, Summary
-from onlyoffice_sandbox.web import api
+from onlyoffice_sandbox.mailstore import MailStore, Query, Summary, normal_message_id
+from onlyoffice_sandbox.outbox.records import subjects as outbox_subjects
+from onlyoffice_sandbox.outbox.records import version as outbox_version
+from onlyoffice_sandbox.web import api, html_part
 from onlyoffice_sandbox.web.access import tenant
 
 HERE = Path(__file__).resolve().parent
@@ -38,15 +43,23 @@ PAGE_SIZE = 50
 SOURCE_SHOWN = 1_000_000  # characters of a message's source shown inline; the .eml has all of it
 CELL_SHOWN = 300
 
-# No script on any page, nothing framed but a message's own HTML part, no form posted elsewhere.
+# No script but our own file, nothing framed but a message's own HTML part, no form posted elsewhere,
+# no connection but to the page's own events.
 PAGE_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; form-action 'self';"
-    " base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-# A message's HTML part: a sandbox of its own (no script, no same origin), nothing loaded.
+# A message's HTML part: a sandbox of its own with no script, no form, no navigation; of its origin
+# only so that the page's script can measure its height (`allow-same-origin` without
+# `allow-scripts`: nothing in it runs). It loads nothing but images of its own message's parts.
 MAIL_HTML_POLICY = (
-    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+    "sandbox allow-same-origin; default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:;"
+    " frame-ancestors 'self'"
 )
+# An inline part shown as an image: only raster types a browser renders and never runs.
+INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
+EVENTS_POLL_SECONDS = 0.5  # how often a page's event stream looks for a change (on the server)
+EVENTS_SECONDS = 15.0  # a stream ends after this; the page's EventSource reconnects, with its version
 # A download is never rendered by the browser as a page of this origin.
 DOWNLOAD_POLICY = "sandbox; default-src 'none'"
 
@@ -67,7 +80,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> R
     ctx: Context = request.app.state.context
     base = f"{request.url.scheme}://{request.headers.get('host', ctx.settings.host)}"
     response = templates.TemplateResponse(
-        request, name, {"base": base, "nav": "", **context}, status_code=status
+        request, name, {"base": base, "nav": "", "live": None, **context}, status_code=status
     )
     response.headers["Content-Security-Policy"] = PAGE_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -107,11 +120,44 @@ def _index_context(request: Request, mail_count: int) -> dict[str, Any]:
     }
 
 
+async def _version(request: Request) -> str:
+    """What the pages show, as one text that changes when mail is captured or the outbox changes."""
+    ctx: Context = request.app.state.context
+    seen_as = tenant(request)
+    if seen_as is ctx.tenants.default:  # the sandbox's owner: any change
+        mail = await asyncio.to_thread(ctx.mail.last_seq) if ctx.mail is not None else 0
+        return f"{mail}:{await ctx.outbox.aread(outbox_version())}"
+    # A tenant's page changes with its own mail and records alone: another's tells it nothing.
+    within = await api.scope(ctx, request)
+    mail = await asyncio.to_thread(ctx.mail.count, within) if ctx.mail is not None else 0
+    return f"{mail}:{await ctx.outbox.aread(outbox_version(seen_as.id))}"
+
+
+async def events(request: Request) -> Response:
+    """Server-sent events for a page: `change` once what it shows (its `since` version) is out of
+    date. The page reloads on it: the looking for a change is done here, on the server, not in the page."""
+    since = request.query_params.get("since", "")[:200]
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield b"retry: 1000\n\n"  # after a stream ends, the browser asks again a second later
+        loop = asyncio.get_running_loop()
+        end = loop.time() + EVENTS_SECONDS
+        while loop.time() < end:
+            now = await _version(request)
+            if now != since:
+                yield f"event: change\ndata: {now}\n\n".encode()
+                return
+            await asyncio.sleep(EVENTS_POLL_SECONDS)
+
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
 async def home(request: Request) -> Response:
     store = _store(request)
     within = await api.scope(request.app.state.context, request)  # the caller's tenant's mail
     count = await asyncio.to_thread(store.count, within) if store else 0
-    return _render(request, "index.html", **_index_context(request, count))
+    return _render(request, "index.html", live=await _version(request), **_index_context(request, count))
 
 
 def _row(summary: Summary) -> dict[str, Any]:
@@ -141,6 +187,7 @@ async def mail_list(request: Request) -> Response:
         request,
         "mail_list.html",
         nav="mail",
+        live=await _version(request),
         q=q,
         total=total,
         rows=[_row(s) for s in rows],
@@ -172,11 +219,14 @@ async def _message(request: Request) -> tuple[Summary, bytes] | Response:
 def _view(content: bytes) -> dict[str, Any]:
     """Everything the message page shows of the file; runs in a worker thread."""
     message = mailparse.parse(content)
+    html = mailparse.body(message, "html")
+    parts = mailparse.attachments(message)
     return {
         "headers": mailparse.headers(message),
         "text": mailparse.body(message, "plain"),
-        "html": mailparse.body(message, "html"),
-        "attachments": mailparse.attachments(message),
+        "html": html,
+        "html_check": None if html is None else html_part.check(html, html_part.inline_parts(parts)),
+        "attachments": parts,
         "source": mailparse.shortened(content.decode("utf-8", "replace"), SOURCE_SHOWN),
     }
 
@@ -201,11 +251,21 @@ async def mail_message(request: Request) -> Response:
     )
 
 
+def _shown_html(key: str, content: bytes) -> str | None:
+    """The HTML part with its `cid:` links pointed at the parts they name; runs in a worker thread."""
+    message = mailparse.parse(content)
+    html = mailparse.body(message, "html")
+    if html is None:
+        return None
+    parts = html_part.inline_parts(mailparse.attachments(message))
+    return html_part.point_cids(html, parts, lambda index: f"/sandbox/mail/{key}/inline/{index}")
+
+
 async def mail_html(request: Request) -> Response:
     found = await _message(request)
     if isinstance(found, Response):
         return found
-    html = await asyncio.to_thread(lambda: mailparse.body(mailparse.parse(found[1]), "html"))
+    html = await asyncio.to_thread(_shown_html, found[0].key, found[1])
     if html is None:
         return Response("Not Found: the message has no HTML part", 404, media_type="text/plain")
     headers = {
@@ -239,6 +299,25 @@ async def mail_attachment(request: Request) -> Response:
     return Response(data, media_type="application/octet-stream", headers=_download_headers(info.file_name))
 
 
+async def mail_inline(request: Request) -> Response:
+    """A part the HTML links by `cid:`: an image shown as itself, anything else only as a download."""
+    found = await _message(request)
+    if isinstance(found, Response):
+        return found
+    raw_index = request.path_params["index"]
+    index = int(raw_index) if raw_index.isdigit() and len(raw_index) < 6 else -1
+    part = await asyncio.to_thread(lambda: mailparse.attachment_content(mailparse.parse(found[1]), index))
+    if part is None:
+        return Response("Not Found: no part by that index", 404, media_type="text/plain")
+    info, data = part
+    if info.content_type not in INLINE_IMAGE_TYPES:
+        return Response(
+            data, media_type="application/octet-stream", headers=_download_headers(info.file_name)
+        )
+    headers = {"Content-Security-Policy": DOWNLOAD_POLICY, "X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=info.content_type, headers=headers)
+
+
 async def mail_file(request: Request) -> Response:
     store = _store(request)
     key = request.path_params["key"]
@@ -269,7 +348,8 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in accept and request.query_params.get("format") != "json"
 
 
-OUTBOX_COLUMNS = ("id", "folder", "state", "recipients", "attempts", "lastError", "notes", "updated")
+# After the id, the subject, the state and the link to the captured mail (the template's own cells).
+OUTBOX_COLUMNS = ("folder", "recipients", "attempts", "lastError", "notes", "updated")
 
 
 # The JSON listing is read and written this many records at a time: a large outbox as one answer
@@ -320,18 +400,43 @@ async def outbox_state(request: Request) -> Response:
     total, records = await ctx.outbox.aread(
         outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE, tenant(request).id)
     )
+    subjects = await ctx.outbox.aread(outbox_subjects([record["id"] for record in records]))
+    mail = await _captured(ctx, [record.get("messageId") or "" for record in records])
     # The columns one scans a queue by; every other field of a record is in its row's details.
     columns = [name for name in OUTBOX_COLUMNS if any(name in record for record in records)]
     rows = [
-        (
-            [_shown(record.get(name)) for name in columns],
-            [(name, _shown(value)) for name, value in record.items() if name not in columns],
-        )
+        {
+            "id": record["id"],
+            "subject": mailparse.shortened(subjects.get(record["id"], ""), CELL_SHOWN),
+            "state": record.get("state") or "",
+            "mail": mail.get(normal_message_id(record.get("messageId") or "")),
+            "cells": [(name, _shown(record.get(name))) for name in columns],
+            "more": [(name, _shown(value)) for name, value in record.items() if name not in columns],
+        }
         for record in records
     ]
     return _render(
-        request, "outbox.html", nav="outbox", total=total, columns=columns, rows=rows, **_pager(total, page)
+        request,
+        "outbox.html",
+        nav="outbox",
+        live=await _version(request),
+        total=total,
+        columns=columns,
+        rows=rows,
+        **_pager(total, page),
     )
+
+
+async def _captured(ctx: Context, message_ids: list[str]) -> dict[str, str]:
+    """The captured message's key for each Message-ID that the capture holds (the Outbox's link)."""
+    wanted = tuple({normal_message_id(m) for m in message_ids if m})
+    if ctx.mail is None or not wanted:
+        return {}
+    found = await asyncio.to_thread(ctx.mail.find, Query(message_ids=wanted), len(wanted) * 4, 0)
+    keys: dict[str, str] = {}
+    for summary in found:  # newest first: a message delivered twice links to its latest copy
+        keys.setdefault(normal_message_id(summary.message_id), summary.key)
+    return keys
 
 
 async def docs(request: Request) -> Response:

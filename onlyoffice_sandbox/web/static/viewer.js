@@ -1,0 +1,29 @@
+// The pages' one script (their Content-Security-Policy allows no other). It only reads the page:
+// - a message's HTML frame is sized to its content (the frame is of this origin, without scripts);
+// - a page with `data-live` reloads when the server's event stream says that what it shows changed.
+//   The stream is the server's (viewer.py `events`): the page itself never polls.
+"use strict";
+
+for (const frame of document.querySelectorAll("iframe.body")) {
+  const fit = () => {
+    const doc = frame.contentDocument;
+    if (doc && doc.documentElement) {
+      frame.style.height = doc.documentElement.scrollHeight + 4 + "px";
+    }
+  };
+  frame.addEventListener("load", () => {
+    fit();
+    for (const image of frame.contentDocument ? frame.contentDocument.images : []) {
+      image.addEventListener("load", fit);
+    }
+  });
+}
+
+const since = document.body.dataset.live;
+if (since !== undefined) {
+  const events = new EventSource("/sandbox/events?since=" + encodeURIComponent(since));
+  events.addEventListener("change", () => {
+    events.close();
+    window.location.reload();
+  });
+}
