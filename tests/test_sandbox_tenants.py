@@ -5,6 +5,7 @@ the fixture, each with its own faults and magic recipients."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,6 +123,7 @@ def test_a_seeded_draft_is_the_default_tenants(tmp_path: Path) -> None:
 
 SCRATCH = """
 import os
+import re
 import time
 from pathlib import Path
 
@@ -247,3 +249,24 @@ def test_a_tenants_token_authenticates_in_each_form_the_send_call_takes(sandbox:
         assert httpx.put(url, json=body, headers={"Authorization": wrong}).status_code == 401
     assert len(tenant.outbox()) == 3
     assert sandbox.outbox() == []
+
+
+def test_a_tenants_live_refresh_changes_with_its_own_mail_alone(sandbox: Sandbox) -> None:
+    """The pages' live version (`data-live`, which /sandbox/events compares) of a tenant: another
+    tenant's mail and records tell it nothing; its own change it."""
+    one, other = sandbox.new_tenant(), sandbox.new_tenant()
+
+    def live(who: Sandbox) -> str:
+        page = httpx.get(who.url + "/", headers={"Authorization": who.token})
+        found = re.search(r'data-live="([^"]*)"', page.text)
+        assert found is not None, page.text[:300]
+        return found[1]
+
+    before = live(one)
+    assert send(other, "other's").status_code == 200
+    other.wait_for_mail(subject="other's")
+    wait_until(lambda: other.outbox()[0]["state"] == "sent")
+    assert live(one) == before
+    assert send(one, "one's").status_code == 200
+    one.wait_for_mail(subject="one's")
+    assert live(one) != before
