@@ -151,7 +151,9 @@ class Proxy:
         else:  # no body announced: send none (a stream would go out chunked)
             content = b"".join([chunk async for chunk in body()])
         url = self.upstream.copy_with(raw_path=self.upstream.raw_path.rstrip(b"/") + target)
-        request = self.client().build_request(method, url, headers=headers, content=content)
+        # A Request of its own, not the client's build_request, which would add the client's default
+        # headers (Accept, User-Agent...): only Host, and the body's length or chunking, are added.
+        request = httpx.Request(method, url, headers=headers, content=content)
         try:
             response = await self.client().send(request, stream=True)
         except _Disconnected:
