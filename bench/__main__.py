@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bench import client, imports, load, peer, servers, suite
+from bench import client, imports, load, peer, proxy, servers, suite
 from harness import machine
 from onlyoffice_sandbox.settings import BINDERS
 
@@ -140,6 +140,16 @@ def main() -> int:
         wall / suite.EMBEDDED_GOAL_SECONDS,
         f"< {suite.EMBEDDED_GOAL_SECONDS:.0f} s (ratio to {suite.EMBEDDED_GOAL_SECONDS:.0f} s < 1)",
         wall < suite.EMBEDDED_GOAL_SECONDS,
+    )
+    say(f"validation proxy: p50 at 10 connections through it vs the sandbox direct, {proxy.ROUNDS} rounds")
+    direct_p50, proxied_p50 = proxy.overhead()
+    added = proxied_p50 - direct_p50
+    record(
+        "validation proxy (onlyoffice-contract proxy) in front of the sandbox, p50 added at 10 connections",
+        f"p50 {proxied_p50:.2f} ms vs {direct_p50:.2f} ms direct",
+        added / proxy.GOAL_MS,
+        f"< {proxy.GOAL_MS:.0f} ms added (ratio to {proxy.GOAL_MS:.0f} ms < 1)",
+        added < proxy.GOAL_MS,
     )
     say("cold import, 15 rounds")
     i = imports.cold_imports()
