@@ -1,7 +1,10 @@
 """`onlyoffice-contract proxy --upstream URL`: a validation proxy that judges the send call as `audit` does.
 
-It listens on loopback, forwards every request to the upstream and every answer back, streaming
-both, and never retries, follows a redirect or changes a request. Of the send call (any route) it
+It listens on loopback (uvicorn), forwards every request to the upstream and every answer back,
+streaming both, and never retries, follows a redirect or changes a request. It sends through
+httpcore, httpx's transport, on connections of its own (`_Connections`), not through httpx's client:
+the client adds its default headers to a request, and its pool's bookkeeping cost more than the
+forwarding itself. Of the send call (any route) it
 keeps a copy of each body within a bound (MAX_REQUEST_BYTES, MAX_ANSWER_BYTES); after the answer
 has gone out, one worker thread judges the exchange (`audit.judge`), prints its line, and on stop
 the report goes to REPORT_DIR (audit.md, audit.json), as `audit` writes it. An exchange whose body
@@ -30,6 +33,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpcore
 import httpx
 import uvicorn
 from starlette.types import Receive, Scope, Send
@@ -63,6 +67,53 @@ def _decoded(headers: traffic.Headers, body: bytes) -> bytes:
     return body
 
 
+def _chunked(headers: list[tuple[bytes, bytes]]) -> bool:
+    return any(k.lower() == b"transfer-encoding" and b"chunked" in v.lower() for k, v in headers)
+
+
+# What httpcore raises when the upstream cannot be reached or breaks off: a 502, never a retry.
+UPSTREAM_ERRORS = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+)
+KEEP_ALIVE_SECONDS = 4.0  # under uvicorn's 5 s: an idle connection is dropped before the upstream drops it
+
+
+class _Connections:
+    """Connections to the upstream, each carrying one request at a time, the idle ones reused last-in
+    first-out. httpx's own pool (httpcore's AsyncConnectionPool) re-checks every connection on every
+    request; at 10 connections it halved what the proxy could forward (bench/NOTES.md)."""
+
+    def __init__(self, upstream: httpx.URL, keep: int = 64) -> None:
+        port = upstream.port or (443 if upstream.scheme == "https" else 80)
+        self.origin = httpcore.Origin(upstream.raw_scheme, upstream.raw_host, port)
+        self.ssl = httpx.create_ssl_context() if upstream.scheme == "https" else None
+        self.keep = keep
+        self.idle: list[httpcore.AsyncHTTPConnection] = []
+
+    async def take(self) -> httpcore.AsyncHTTPConnection:
+        while self.idle:
+            connection = self.idle.pop()
+            if connection.is_idle() and not connection.has_expired():
+                return connection
+            await connection.aclose()
+        return httpcore.AsyncHTTPConnection(
+            self.origin, ssl_context=self.ssl, keepalive_expiry=KEEP_ALIVE_SECONDS
+        )
+
+    async def give_back(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        if connection.is_idle() and len(self.idle) < self.keep:
+            self.idle.append(connection)
+        else:
+            await connection.aclose()
+
+    async def close(self) -> None:
+        while self.idle:
+            await self.idle.pop().aclose()
+
+
 class Proxy:
     """The ASGI app: forwards, copies what it judges, and hands the copy to the judging thread."""
 
@@ -84,18 +135,8 @@ class Proxy:
         self.not_judged = 0  # exchanges of the send call whose bodies went past the bound
         self._numbers = itertools.count(1)
         self._judging = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="judge")  # in order
-        self._client: httpx.AsyncClient | None = None
+        self._connections = _Connections(self.upstream)
         self._lock = threading.Lock()
-
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=self.timeout,
-                follow_redirects=False,
-                transport=httpx.AsyncHTTPTransport(retries=0),  # never again: a send is not idempotent
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            )
-        return self._client
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -109,8 +150,7 @@ class Proxy:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._client is not None:
-                    await self._client.aclose()
+                await self._connections.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -151,14 +191,22 @@ class Proxy:
         else:  # no body announced: send none (a stream would go out chunked)
             content = b"".join([chunk async for chunk in body()])
         url = self.upstream.copy_with(raw_path=self.upstream.raw_path.rstrip(b"/") + target)
-        # A Request of its own, not the client's build_request, which would add the client's default
-        # headers (Accept, User-Agent...): only Host, and the body's length or chunking, are added.
-        request = httpx.Request(method, url, headers=headers, content=content)
+        framing = [(b"transfer-encoding", b"chunked")] if _chunked(scope["headers"]) else []
+        request = httpcore.Request(
+            method.encode(),
+            httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=[(b"host", self.upstream.netloc), *headers, *framing],
+            content=content,
+            extensions={"timeout": dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)},
+        )
+        connection = await self._connections.take()
         try:
-            response = await self.client().send(request, stream=True)
+            response = await connection.handle_async_request(request)
         except _Disconnected:
+            await connection.aclose()
             return
-        except httpx.HTTPError as exc:
+        except UPSTREAM_ERRORS as exc:
+            await connection.aclose()
             text = f"proxy: no answer from the upstream ({type(exc).__name__}); the request was not retried"
             await send(
                 {
@@ -172,18 +220,22 @@ class Proxy:
             return
         answer = bytearray()
         answer_over = False
+        kept = [(k, v) for k, v in response.headers if k.lower() not in HOP_BY_HOP]
         try:
-            kept = [(k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP]
-            await send({"type": "http.response.start", "status": response.status_code, "headers": kept})
-            async for chunk in response.aiter_raw():
+            await send({"type": "http.response.start", "status": response.status, "headers": kept})
+            held = b""  # each chunk goes out when the next arrives, the last one with the end: one write less
+            async for chunk in response.aiter_stream():
                 if judged and not answer_over:
                     answer_over = len(answer) + len(chunk) > self.max_answer
                     if not answer_over:
                         answer.extend(chunk)
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+                if held:
+                    await send({"type": "http.response.body", "body": held, "more_body": True})
+                held = chunk
+            await send({"type": "http.response.body", "body": held, "more_body": False})
         finally:
             await response.aclose()
+            await self._connections.give_back(connection)
         if not judged:
             with self._lock:
                 self.report.passed_through += 1
@@ -198,7 +250,7 @@ class Proxy:
             url=str(url),
             request_headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
             request_body=bytes(copy),
-            status=response.status_code,
+            status=response.status,
             response_headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in kept),
             response_body=bytes(answer),
         )
