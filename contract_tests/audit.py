@@ -436,7 +436,10 @@ class Report:
         )
 
     def terminal(self) -> list[str]:
-        lines = [self.line(e) for e in self.entries]
+        return [*(self.line(e) for e in self.entries), *self.totals()]
+
+    def totals(self) -> list[str]:
+        lines = []
         if self.by_leniency():
             lines.append("leniencies: " + ", ".join(f"{k} x{n}" for k, n in self.by_leniency().items()))
         if self.by_finding():

@@ -267,7 +267,7 @@ class Proxy:
             self.say(line)
 
     def summary(self) -> list[str]:
-        lines = self.report.terminal()
+        lines = self.report.totals()  # each entry's line was printed as it was judged
         if self.not_judged:
             lines.insert(
                 -1, f"{self.not_judged} exchanges of the send call had a body past the bound: not judged"

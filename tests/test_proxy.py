@@ -9,6 +9,9 @@ proxy writes on stop names each leniency.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +27,8 @@ from contract_tests import audit, cli
 from contract_tests.proxy import Proxy, running
 from harness.first_party import CORPUS
 from harness.form_wire import FORM_TYPE, param
-from harness.ports import refusing
-from harness.sandboxes import MAILBOX, SEND_PATH, TOKEN, settings_in
+from harness.ports import free_port, refusing
+from harness.sandboxes import MAILBOX, SEND_PATH, TOKEN, settings_in, wait_until
 from harness.sandboxes import running as sandbox_running
 
 Headers = list[tuple[bytes, bytes]]
@@ -198,3 +201,39 @@ def test_the_command_refuses_a_host_that_is_not_loopback(capsys: pytest.CaptureF
     assert "loopback only" in capsys.readouterr().err
     assert cli.main(["proxy", "--upstream", "ftp://example.org"]) == 4
     assert cli.main(["proxy"]) == 4  # --upstream is required
+
+
+@pytest.mark.subprocess
+def test_the_command_writes_the_report_on_ctrl_c_and_exits_by_it(
+    upstream: tuple[str, Wire], tmp_path: Path
+) -> None:
+    url, _ = upstream
+    port = free_port()
+    command = [sys.executable, "-m", "contract_tests", "proxy", "--upstream", url, "--port", str(port)]
+    proxy = subprocess.Popen(
+        [*command, "--report-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        wait_until(lambda: _listening(port))
+        lenient = {"from": MAILBOX, "to": "bob@example.org", "fileLinksShareMode": "2"}
+        headers = {"Authorization": TOKEN, "Content-Type": "application/json"}
+        answer = httpx.put(
+            f"http://127.0.0.1:{port}{SEND_PATH}", content=json.dumps(lenient), headers=headers
+        )
+        assert answer.status_code == 200
+    finally:
+        proxy.send_signal(signal.SIGINT)
+        out, _ = proxy.communicate(timeout=30)
+    assert proxy.returncode == 0, out
+    assert out.count("lenient (relies on lone-value(to), converted(fileLinksShareMode))") == 1  # live, once
+    assert "keeps the contract" in out
+    assert json.loads((tmp_path / "audit.json").read_text())["totals"]["verdicts"] == {"lenient": 1}
+    assert TOKEN not in out
+
+
+def _listening(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+    except httpx.TransportError:
+        return False
+    return True
