@@ -244,3 +244,35 @@ def test_the_route_is_read_from_the_spec() -> None:
         assert exchange.route == route
     assert traffic.Exchange("PUT", f"http://h{spec.OPERATION_PATH}.yaml", (), b"", 200, (), b"").route == ""
     assert traffic.Exchange("GET", f"http://h{spec.OPERATION_PATH}", (), b"", 200, (), b"").route == ""
+
+
+def _exchange(body: bytes, content_type: str, status: int, query: str = "") -> traffic.Exchange:
+    """One exchange as a log holds it, answered as the sandbox answers a success."""
+    answer = json.dumps({"count": 1, "response": 7, "status": 0, "statusCode": 200}).encode()
+    return traffic.Exchange(
+        "PUT",
+        f"https://portal.example.test{SEND_PATH}{query}",
+        (("Authorization", TOKEN), ("Content-Type", content_type)),
+        body,
+        status,
+        (("Content-Type", "application/json; charset=UTF-8"),),
+        answer,
+    )
+
+
+def test_a_query_string_is_judged_by_what_it_binds() -> None:
+    body = json.dumps({"from": MAILBOX, "to": ["bob@example.org"]}).encode()
+    cache_buster = audit.judge(_exchange(body, "application/json", 200, "?_=1733569200000"))
+    assert cache_buster.verdict is audit.Verdict.KEEPS
+    in_the_query = audit.judge(_exchange(body, "application/json", 200, "?subject=Hi"))
+    assert in_the_query.verdict is audit.Verdict.LENIENT
+    assert in_the_query.relied == ("from-the-query(subject)",)
+
+
+def test_an_xml_body_is_not_judged_by_the_binder_and_never_refused() -> None:
+    body = b"<request><from>sandbox@example.test</from><to>bob@example.org</to></request>"
+    judged = audit.judge(_exchange(body, "text/xml", 200), profile="onlyoffice")
+    assert judged.verdict is audit.Verdict.LENIENT
+    assert judged.relied == (audit.XML_BODY,)
+    assert judged.findings == ()
+    assert audit.judge(_exchange(body, "text/xml", 200), profile="strict").verdict.fails("strict")
