@@ -96,6 +96,7 @@ class Judged:
     wire: str = ""  # FORM_BODY when the body was a form (a leniency of its own), else ""
     refusal: str = ""  # what the real server answers instead (status, and the field it names), or ""
     findings: tuple[Finding, ...] = ()
+    recorded: bool = True  # both bodies were in the file
 
     @property
     def relied(self) -> tuple[str, ...]:
@@ -146,6 +147,9 @@ def _refusal_shown(error: binder.BindError) -> str:
 def _request(exchange: Exchange) -> _Request:
     content_type = exchange.request_header("Content-Type") or ""
     read = _Request(content_type.partition(";")[0].strip())
+    if not exchange.request_recorded:  # judged by its answer alone
+        read.strict = True
+        return read
     if read.media == JSON_MEDIA:
         try:
             read.body = json.loads(exchange.request_body.removeprefix(b"\xef\xbb\xbf"))
@@ -237,7 +241,7 @@ def _answer(exchange: Exchange, route: str, request: _Request) -> list[Finding]:
                     CheckId.UNAUTHORIZED_BARE_TEXT, f"{CheckId.UNAUTHORIZED_BARE_TEXT.title}, not {shown}"
                 )
             )
-        if _json_object(exchange.response_body) is not None:
+        if exchange.answer_recorded and _json_object(exchange.response_body) is not None:
             found.append(
                 Finding(CheckId.UNAUTHORIZED_NOT_AN_ENVELOPE, CheckId.UNAUTHORIZED_NOT_AN_ENVELOPE.title)
             )
@@ -248,6 +252,8 @@ def _answer(exchange: Exchange, route: str, request: _Request) -> list[Finding]:
         return found
     if route.endswith(spec.XML_SUFFIXES) and request.media != JSON_MEDIA:
         return found  # the envelope as XML: the spec describes the JSON one only
+    if not exchange.answer_recorded:  # the status and headers are judged, the body is not there
+        return found
     if declared and media not in declared:
         shown = content_type or "no Content-Type"
         found.append(
@@ -292,13 +298,15 @@ def _json_object(raw: bytes) -> dict[str, Any] | None:
     return body if isinstance(body, dict) else None
 
 
-def _against_the_request(exchange: Exchange, request: _Request, profile: str) -> list[Finding]:
+def _against_the_request(
+    exchange: Exchange, request: _Request, profile: str, credentials_recorded: bool
+) -> list[Finding]:
     """What the answer's status says against what the request makes certain."""
     status = exchange.status
     found: list[Finding] = []
     implied = [] if request.bound is None else _implied(request.bound.request)
     if 200 <= status < 300:
-        if not _credentials(exchange):
+        if credentials_recorded and not _credentials(exchange):
             text = f"{CheckId.IGNORED_AUTH.title}: {status} without credentials"
             found.append(Finding(CheckId.IGNORED_AUTH, text))
         if request.refused is not None:
@@ -333,11 +341,17 @@ def _against_the_request(exchange: Exchange, request: _Request, profile: str) ->
     return found
 
 
-def judge(exchange: Exchange, number: int = 1, profile: str = "onlyoffice") -> Judged:
-    """The verdict on one exchange of the send call (`exchange.route` not empty)."""
+def judge(
+    exchange: Exchange, number: int = 1, profile: str = "onlyoffice", *, credentials_recorded: bool = True
+) -> Judged:
+    """The verdict on one exchange of the send call (`exchange.route` not empty).
+
+    `credentials_recorded` False: the recording kept no credentials at all (browsers' "sanitized"
+    HAR export drops Authorization and cookies), so a success without them proves nothing."""
     route = exchange.route
     request = _request(exchange)
-    findings = _answer(exchange, route, request) + _against_the_request(exchange, request, profile)
+    findings = _answer(exchange, route, request)
+    findings += _against_the_request(exchange, request, profile, credentials_recorded)
     wire = FORM_BODY if request.media.lower() in (binder.FORM_TYPE, binder.MULTIPART_TYPE) else ""
     wire = XML_BODY if request.media == binder.XML_TYPE else wire
     leniencies = request.bound.leniencies if request.bound is not None else ()
@@ -358,7 +372,10 @@ def judge(exchange: Exchange, number: int = 1, profile: str = "onlyoffice") -> J
         verdict = Verdict.LENIENT
     else:
         verdict = Verdict.KEEPS
-    return Judged(number, route, exchange.status, verdict, leniencies, wire, refusal, tuple(findings))
+    recorded = exchange.request_recorded and exchange.answer_recorded
+    return Judged(
+        number, route, exchange.status, verdict, leniencies, wire, refusal, tuple(findings), recorded
+    )
 
 
 # -- the report ---------------------------------------------------------------------------------------
@@ -391,14 +408,15 @@ class Report:
     profile: str
     entries: list[Judged] = field(default_factory=list)
     passed_through: int = 0  # exchanges that were not the send call
+    credentials_recorded: bool = True
     secrets: set[str] = field(default_factory=set)
 
-    def add(self, exchange: Exchange, number: int) -> Judged | None:
+    def add(self, exchange: Exchange, number: int, *, credentials_recorded: bool = True) -> Judged | None:
         self.secrets.update(secrets_of(exchange))
         if not exchange.route:
             self.passed_through += 1
             return None
-        judged = judge(exchange, number, self.profile)
+        judged = judge(exchange, number, self.profile, credentials_recorded=credentials_recorded)
         self.entries.append(judged)
         return judged
 
@@ -450,6 +468,11 @@ class Report:
             lines.append("findings: " + ", ".join(f"{k} x{n}" for k, n in self.by_finding().items()))
         if self.passed_through:
             lines.append(f"{self.passed_through} exchanges were not the send call: passed over")
+        if not self.credentials_recorded:
+            lines.append("no request carried credentials (a sanitized export?): ignored_auth not judged")
+        unrecorded = sum(1 for e in self.entries if not e.recorded)
+        if unrecorded:
+            lines.append(f"{unrecorded} entries without their body in the file: judged without it")
         lines.append(self.verdict_line())
         return lines
 
@@ -512,8 +535,12 @@ def _md(text: str) -> str:
 
 def judge_all(exchanges: Iterable[Exchange], profile: str) -> Report:
     report = Report(profile)
-    for number, exchange in enumerate(exchanges, 1):
-        report.add(exchange, number)
+    listed = list(exchanges)
+    # A recording with no credentials anywhere was stripped of them: `ignored_auth` cannot be judged.
+    recorded = any(_credentials(e) for e in listed if e.route)
+    report.credentials_recorded = recorded
+    for number, exchange in enumerate(listed, 1):
+        report.add(exchange, number, credentials_recorded=recorded)
     return report
 
 

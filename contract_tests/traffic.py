@@ -49,6 +49,10 @@ class Exchange:
     status: int
     response_headers: Headers
     response_body: bytes
+    # False when the file says there was a body but holds none (a HAR exported without content, or
+    # "sanitized"): the body is then not judged, rather than judged empty.
+    request_recorded: bool = True
+    answer_recorded: bool = True
 
     @property
     def path(self) -> str:
@@ -140,7 +144,14 @@ def _har_entry(entry: Any, where: str) -> Exchange:
         status=status,
         response_headers=_pairs(response.get("headers", []), where),
         response_body=_decoded(content.get("text"), content.get("encoding"), where),
+        request_recorded=bool(body) or not _declared_size(request.get("bodySize")),
+        answer_recorded="text" in content or not _declared_size(content.get("size")),
     )
+
+
+def _declared_size(size: Any) -> bool:
+    """Whether a HAR size says there were bytes (-1 and absent say nothing)."""
+    return isinstance(size, int) and size > 0
 
 
 # -- JSON lines --------------------------------------------------------------------------------------
@@ -167,6 +178,7 @@ def _line(record: Any, where: str) -> Exchange:
         status=status,
         response_headers=_pairs(record.get("response_headers", []), where),
         response_body=_body(record, "response_body", where),
+        answer_recorded=any(k in record for k in ("response_body", "response_body_base64")),
     )
 
 

@@ -276,3 +276,34 @@ def test_an_xml_body_is_not_judged_by_the_binder_and_never_refused() -> None:
     assert judged.relied == (audit.XML_BODY,)
     assert judged.findings == ()
     assert audit.judge(_exchange(body, "text/xml", 200), profile="strict").verdict.fails("strict")
+
+
+def test_a_sanitized_or_bodiless_export_is_never_red_on_a_good_server(
+    first_party: tuple[Path, list[tuple[Traffic, str]]], tmp_path: Path
+) -> None:
+    """Browsers' "sanitized" HAR drops Authorization and cookies; some exports keep no bodies. What is
+    not in the file is not judged: a good server's traffic stays green."""
+    path, kinds = first_party
+    document = json.loads(path.read_text())
+    secret = {"authorization", "cookie", "set-cookie"}
+    for entry in document["log"]["entries"]:
+        for side in (entry["request"], entry["response"]):
+            side["headers"] = [h for h in side["headers"] if h["name"].lower() not in secret]
+    sanitized = tmp_path / "sanitized.har"
+    sanitized.write_text(json.dumps(document))
+    report = audit.judge_all(traffic.read(sanitized), "onlyoffice")
+    assert not report.failed, report.terminal()
+    assert "ignored_auth not judged" in "\n".join(report.terminal())
+    for entry in document["log"]["entries"]:
+        entry["request"].pop("postData", None)
+        entry["response"]["content"].pop("text", None)
+    bodiless = tmp_path / "bodiless.har"
+    bodiless.write_text(json.dumps(document))
+    report = audit.judge_all(traffic.read(bodiless), "onlyoffice")
+    assert not report.failed, report.terminal()
+    assert [e.recorded for e in report.entries] == [False] * len(kinds)
+    # and what is there is still judged: the same file, its statuses turned 201
+    for entry in document["log"]["entries"]:
+        entry["response"]["status"] = 201
+    bodiless.write_text(json.dumps(document))
+    assert audit.judge_all(traffic.read(bodiless), "onlyoffice").failed
