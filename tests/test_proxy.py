@@ -237,3 +237,25 @@ def _listening(port: int) -> bool:
     except httpx.TransportError:
         return False
     return True
+
+
+def test_a_body_past_the_bound_is_forwarded_whole_and_not_judged_and_chunks_stay_chunks(
+    upstream: tuple[str, Wire],
+) -> None:
+    url, wire = upstream
+    proxy = Proxy(url, audit.Report("onlyoffice"), say=lambda line: None, max_request=64)
+    body = json.dumps({"from": MAILBOX, "to": ["bob@example.org"], "subject": "x" * 200}).encode()
+    headers = {"Authorization": TOKEN, "Content-Type": "application/json"}
+
+    def in_chunks() -> Iterator[bytes]:  # no Content-Length: sent chunked, as a streaming client does
+        yield body[:50]
+        yield body[50:]
+
+    with running(proxy) as proxied, httpx.Client() as client:
+        whole = client.put(proxied + SEND_PATH, content=body, headers=headers)
+        chunked = client.put(proxied + SEND_PATH, content=in_chunks(), headers=headers)
+    assert (whole.status_code, chunked.status_code) == (200, 200)
+    assert [request[2] for request in wire.requests] == [body, body]
+    assert dict(wire.requests[1][1])[b"transfer-encoding"] == b"chunked"
+    assert proxy.report.entries == []
+    assert proxy.not_judged == 2
