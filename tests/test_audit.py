@@ -8,6 +8,7 @@ which the audit must flag by the fault's own rule or check (and the plain sandbo
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from harness.first_party import CORPUS, DRAFT_ID, Traffic
 from harness.form_wire import FORM_TYPE, param
 from harness.sandboxes import MAILBOX, SEND_PATH, TOKEN, running, settings_in, write_drafts
 from onlyoffice_contract import facts, spec
+from onlyoffice_contract.facts import CheckId
 
 WAYS = [("json", ""), ("json", ".json"), ("form", ".json")]  # the C# client's, an app's, the web client's
 JSON_HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json; charset=utf-8"}
@@ -307,3 +309,30 @@ def test_a_sanitized_or_bodiless_export_is_never_red_on_a_good_server(
         entry["response"]["status"] = 201
     bodiless.write_text(json.dumps(document))
     assert audit.judge_all(traffic.read(bodiless), "onlyoffice").failed
+
+
+def test_what_a_server_sends_is_escaped_in_the_markdown_and_credentials_are_masked(tmp_path: Path) -> None:
+    body = json.dumps({"from": MAILBOX, "to": ["bob@example.org"]}).encode()
+    hostile = "text/html; x=<script>alert(1)</script>|`"
+    exchange = traffic.Exchange(
+        "PUT",
+        f"https://portal.example.test{SEND_PATH}",
+        (
+            ("Authorization", "Basic " + base64.b64encode(b"user@example.test:pa55-word-9c1e").decode()),
+            ("Content-Type", "application/json"),
+        ),
+        body,
+        200,
+        (("Content-Type", hostile), ("Set-Cookie", "asc_auth_key=session-key-77d0; path=/")),
+        b"pa55-word-9c1e",
+    )
+    report = audit.judge_all([exchange], "onlyoffice")
+    [judged] = report.entries
+    assert {f.by for f in judged.findings} == {CheckId.CONTENT_TYPE_CONFORMANCE}
+    md, js = report.write(tmp_path)
+    page = md.read_text()
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    for text in (page, js.read_text(), *report.terminal()):
+        assert "pa55-word-9c1e" not in text
+        assert "session-key-77d0" not in text
