@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from bench import client, imports, load, peer, servers, suite
+from bench import client, imports, load, peer, proxy, servers, suite
 from harness import machine
 from onlyoffice_sandbox.settings import BINDERS
 
@@ -140,6 +140,24 @@ def main() -> int:
         wall / suite.EMBEDDED_GOAL_SECONDS,
         f"< {suite.EMBEDDED_GOAL_SECONDS:.0f} s (ratio to {suite.EMBEDDED_GOAL_SECONDS:.0f} s < 1)",
         wall < suite.EMBEDDED_GOAL_SECONDS,
+    )
+    say(f"validation proxy: p50 at 10 connections through it vs the sandbox direct, {proxy.ROUNDS} rounds")
+    px = proxy.overhead()
+    added = px.proxied_p50 - px.direct_p50
+    record(
+        f"validation proxy in front of the sandbox, p50 added at 10 connections (each pausing {proxy.PACE_MS} ms)",
+        f"p50 {px.proxied_p50:.2f} ms vs {px.direct_p50:.2f} ms direct",
+        added / proxy.GOAL_MS,
+        f"< {proxy.GOAL_MS:.0f} ms added (ratio to {proxy.GOAL_MS:.0f} ms < 1)",
+        added < proxy.GOAL_MS,
+    )
+    record(
+        "validation proxy in front of the sandbox, 10 connections unpaced: requests/s through it vs direct",
+        f"{px.saturated_proxied_rate:.0f} vs {px.saturated_direct_rate:.0f} /s (p50 {px.saturated_proxied_p50:.2f}"
+        f" vs {px.saturated_direct_p50:.2f} ms)",
+        px.saturated_proxied_rate / px.saturated_direct_rate,
+        "none: the most it forwards",
+        None,
     )
     say("cold import, 15 rounds")
     i = imports.cold_imports()

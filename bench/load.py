@@ -52,11 +52,11 @@ end
 """
 
 
-def _script(folder: Path) -> Path:
+def _script(folder: Path, extra: str = "") -> Path:
     recipient = MESSAGE["to"][0].replace("@", "+%s@")
     template = json.dumps({**MESSAGE, "to": [recipient]})
     script = folder / "put.lua"
-    script.write_text(_LUA % {"token": json.dumps(TOKEN), "template": json.dumps(template)})
+    script.write_text(_LUA % {"token": json.dumps(TOKEN), "template": json.dumps(template)} + extra)
     return script
 
 
@@ -65,7 +65,8 @@ def _ms(text: str) -> float:
     return float(value) * _UNITS[unit]
 
 
-def wrk(url: str) -> WrkFigures:
+def wrk(url: str, extra_lua: str = "") -> WrkFigures:
+    """`extra_lua`: more of the script (a `delay()` that paces each connection, say)."""
     with tempfile.TemporaryDirectory() as folder:
         command = [
             "wrk",
@@ -74,7 +75,7 @@ def wrk(url: str) -> WrkFigures:
             f"-d{SECONDS}s",
             "--latency",
             "-s",
-            str(_script(Path(folder))),
+            str(_script(Path(folder), extra_lua)),
             url + spec.OPERATION_PATH,
         ]
         out = subprocess.run(command, capture_output=True, text=True, check=True).stdout

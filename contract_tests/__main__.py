@@ -1,5 +1,5 @@
 import sys
 
-from contract_tests.cli import main
+from contract_tests.command import main
 
 sys.exit(main())

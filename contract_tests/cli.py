@@ -4,7 +4,9 @@ Exit status 0: the server conforms. 1: it does not (the output names each
 failure). 4: a usage error or a wrong target (the message says what to set).
 75: no verdict (the server throttled the run past its budget). Arguments after
 `--` go to pytest. `onlyoffice-contract replay FILE` sends a failure's request
-again (`replay.py`).
+again (`replay.py`); `audit FILE` judges recorded traffic (`audit.py`); `proxy --upstream URL`
+judges live traffic (`proxy.py`); `spec-diff BASE` says what a change of openapi.yaml breaks
+(`spec_gate/`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests import pacing, replay, verdict
+from contract_tests import audit, pacing, replay, verdict
 from contract_tests import settings as suite_settings
 from contract_tests.plugin import ContractRun
 from onlyoffice_contract.environment import UNSET
@@ -33,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Each setting is also read from its environment variable (shown in capitals); an option"
         " given here wins. API_KEY is read from the environment only. Exit status: 0 conforms,"
         " 1 does not conform, 4 usage error or wrong target, 75 no verdict (throttled)."
-        " `onlyoffice-contract replay FILE` sends a failure's request (REPORT_DIR/replay/) again.",
+        " `onlyoffice-contract replay FILE` sends a failure's request (REPORT_DIR/replay/) again;"
+        " `audit FILE` judges recorded traffic; `proxy --upstream URL` judges live traffic (docs/audit.md);"
+        " `spec-diff BASE` says what a change of openapi.yaml since BASE breaks (docs/spec.md).",
     )
     for row in suite_settings.described():
         if row.secret:  # environment only: a command line is visible to every user of the machine
@@ -66,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
         from contract_tests.spec_gate.cli import main as spec_diff
 
         return spec_diff(argv[1:])
+    if argv[:1] == ["audit"]:
+        return audit.main(argv[1:])
+    if argv[:1] == ["proxy"]:
+        from contract_tests import proxy  # uvicorn and httpx: only this command needs them
+
+        return proxy.main(argv[1:])
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -25,6 +25,7 @@ What clients send:
 - `first_party.py`: ONLYOFFICE's own traffic, written from its clients' source;
 - `form_wire.py`: a message as the web client's jQuery writes it (form-urlencoded, brackets);
 - `pages.py`: a page as a browser's parser reads it, for checks that hostile text stayed text.
+- `har.py`: a HAR file of exchanges really sent, as browsers export it (for `audit`).
 
 Where the mail goes:
 - `smtp_sink.py`: an independent SMTP server that records every delivery;

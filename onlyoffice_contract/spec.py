@@ -54,6 +54,15 @@ def _locate() -> tuple[str, str]:
 
 
 OPERATION_PATH, OPERATION_METHOD = _locate()
+# The route takes a format suffix and is the same call (`ApiRouteRegistrator.cs` 43-48); the XML ones
+# answer XML unless the request is `application/json` (`JsonNetSerializer.cs` 44). Any other: 404.
+XML_SUFFIXES = (".xml", ".tml")
+FORMAT_SUFFIXES = (".json", *XML_SUFFIXES)
+
+
+def operation_routes() -> tuple[str, ...]:
+    """Every path of the send call: the spec's, then with each format suffix (`send.json`)."""
+    return (OPERATION_PATH, *(OPERATION_PATH + suffix for suffix in FORMAT_SUFFIXES))
 
 
 def operation() -> dict[str, Any]:

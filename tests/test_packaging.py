@@ -227,3 +227,10 @@ def test_an_app_with_only_the_sandbox_extra_runs_the_fixture_and_passes_mypy_str
     )
     assert typed.returncode == 0, typed.stdout[-3000:]
     assert "Success: no issues found in 2 source files" in typed.stdout
+    # The suite's command comes with the base install; without its extra it says which to install.
+    command = subprocess.run(
+        [str(bin_dir / "onlyoffice-contract")], capture_output=True, text=True, timeout=60, cwd=app, env=env
+    )
+    assert command.returncode == 4, command.stderr[-3000:]
+    assert "pip install 'onlyoffice-send-contract[suite]'" in command.stderr
+    assert "Traceback" not in command.stderr

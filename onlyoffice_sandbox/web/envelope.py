@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from onlyoffice_contract import facts
+from onlyoffice_contract import facts, spec
 from onlyoffice_contract.binder import JSON_TYPE as JSON_MEDIA
 from onlyoffice_contract.facts import RefusalId
 from onlyoffice_sandbox.problems import Problem
@@ -20,7 +20,7 @@ from onlyoffice_sandbox.web import fast_path
 
 JSON_TYPE = "application/json; charset=UTF-8"
 XML_TYPE = "text/xml; charset=UTF-8"
-XML_SUFFIXES = (".xml", ".tml")  # the routes JsonNetSerializer answers in XML (GetSupportedExtensions)
+XML_SUFFIXES = spec.XML_SUFFIXES  # the routes JsonNetSerializer answers in XML (GetSupportedExtensions)
 # What XML 1.0 cannot hold: the real server's XmlWriter would throw on it; the sandbox writes U+FFFD.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
