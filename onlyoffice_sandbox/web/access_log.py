@@ -39,10 +39,15 @@ class Gathered:
         self.calls: list[Call] = []
 
     def info(self, msg: str, *args: Any) -> None:
-        self.calls.append((time.time(), msg, args))  # one bytecode under the GIL: safe against `take`
+        self.calls.append((time.time(), msg, args))
 
     def take(self) -> list[Call]:
-        taken, self.calls = self.calls, []
+        # One list for ever: `info` may have read `self.calls` and not yet appended when the writer
+        # takes, so a list swapped out here could still gain a line after it was written (lost, seen
+        # under load). A slice and its deletion are each atomic, and appends only go past `count`.
+        count = len(self.calls)
+        taken = self.calls[:count]
+        del self.calls[:count]
         return taken
 
 
