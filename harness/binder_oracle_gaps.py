@@ -9,6 +9,7 @@ gap that no longer holds cannot stay listed. docs/binder-oracle.md explains each
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -100,12 +101,15 @@ def _texts(value: Any) -> list[Any]:
 
 
 def _near(a: Any, b: Any) -> bool:
-    """Two texts of one double, to 15 or 17 digits: they read as numbers within 1e-14 of each other."""
+    """Two texts of one double, to 15 or 17 digits: they read as numbers within 1e-14 of each other,
+    or, for a subnormal (where 1e-14 of the value is less than one step), within two steps of the
+    doubles there (Mono read `2.2250738585e-313` one step below the correctly rounded double)."""
     try:
         x, y = float(a), float(b)
     except (TypeError, ValueError):
         return False
-    return a != b and abs(x - y) <= 1e-14 * max(abs(x), abs(y))
+    larger = max(abs(x), abs(y))
+    return a != b and abs(x - y) <= max(1e-14 * larger, 2 * math.ulp(larger))
 
 
 def _double_digits(raw: bytes, content_type: str, ours: Answer, theirs: Answer) -> bool:

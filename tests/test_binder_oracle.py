@@ -228,6 +228,20 @@ def test_each_known_gap_still_disagrees(oracle: Oracle, gap: Gap) -> None:
     assert explained(raw, content_type, ours, theirs) is gap
 
 
+@needs_mono
+def test_a_subnormal_read_one_step_off_is_the_double_digits_gap(oracle: Oracle) -> None:
+    """Where doubles are far apart (subnormals), one step of Mono's parser is more than 1e-14 of the
+    value: the gap's tolerance counts steps there (the full test met `2.2250738585e-313`)."""
+    raw = b'{"from": 2.2250738585e-313}'
+    ours, theirs = python_answer(raw, "application/json", b""), oracle.ask(raw, "application/json", b"")
+    assert not same(ours, theirs)
+    gap = explained(raw, "application/json", ours, theirs)
+    assert gap is not None
+    assert gap.name == "mono-double-digits"
+    far = b'{"from": 2.2250738585e-300}'  # a normal double: 1e-14 still rules, one step is not two digits
+    assert python_answer(far, "application/json", b"") == oracle.ask(far, "application/json", b"")
+
+
 def test_each_known_gap_is_documented() -> None:
     page = (Path(__file__).resolve().parent.parent / "docs" / "binder-oracle.md").read_text()
     for gap in GAPS:
