@@ -22,6 +22,21 @@ def test_conformance(
     """Each check that fails is kept (the first case that fails it, and how often it failed) and the
     run goes on: the plugin reports one JUnit case per failed check after this test, rather than
     this one case failing on the first."""
+    contract_run.generated.reserve(case)  # its number in the order drawn, whichever thread sends it
+    if contract_run.in_flight is not None:
+        contract_run.in_flight.submit(case)  # sent by a worker; taken in order (`in_flight.py`)
+        return
+    contract_run.take(case, send(case, contract_run, target_url, session))
+    # ignored_auth re-sends an accepted request without and with a wrong key; once that has shown the
+    # server enforces auth, the rest of the cases need not wait for one another (WORKERS).
+    if contract_run.auth_confirmed:
+        contract_run.start_workers(lambda case, own: send(case, contract_run, target_url, own))
+
+
+def send(
+    case: Case[Any], contract_run: ContractRun, target_url: str, session: requests.Session
+) -> tuple[Any, FailureGroup | None]:
+    """The case sent and its answer checked: the answer, and the checks that failed (or None)."""
     # ignored_auth re-sends an accepted request without and with a wrong key. Once that has
     # shown the server enforces auth, it is left out, as schemathesis' own runner does:
     # enforcement is a property of the operation, and each probe could send mail.
@@ -37,8 +52,8 @@ def test_conformance(
             transport_kwargs={"base_url": target_url, "session": session, "headers": dict(headers)},
         )
     except FailureGroup as group:
-        contract_run.conformance_failed(group, case, response)
-    contract_run.auth_confirmed = contract_run.auth_confirmed or 200 <= response.status_code < 300
+        return response, group
+    return response, None
 
 
 def test_something_was_accepted(contract_run: ContractRun) -> None:
