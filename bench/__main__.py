@@ -132,6 +132,18 @@ def main() -> int:
         ">= 0.9",
         o / c >= 0.9,
     )
+    say(f"suite against a remote target: the sandbox {suite.REMOTE_DELAY_MS} ms away each way, 3 rounds")
+    far = suite.remote(SEED, EXAMPLES)
+    record(
+        f"make contract (WORKERS={far.workers}, its default against a BASE_URL) vs schemathesis run"
+        f" --workers {far.workers}, the sandbox behind a proxy adding {suite.REMOTE_DELAY_MS} ms each way,"
+        " wall time",
+        f"{far.ours_seconds:.1f} s ({far.ours_requests} requests) vs {far.cli_seconds:.1f} s"
+        f" ({far.cli_cases} cases)",
+        far.ours_seconds / far.cli_seconds,
+        "<= 1.0",
+        far.ours_seconds <= far.cli_seconds,
+    )
     say("the default embedded run: onlyoffice-contract with no BASE_URL, 3 rounds")
     wall = suite.embedded_wall(SEED)
     record(
