@@ -178,7 +178,8 @@ def main() -> int:
         "How each is measured: `bench/` (client.py: the same JSON over keep-alive, the raw httpx side also",
         "parses the answer; load.py: wrk with a PUT script, 2 threads, 10 connections, 10 s, a recipient of",
         "its own per request; suite.py: the same spec, target (a fresh sandbox each run), seed and case count,",
-        "the CLI without the one check it cannot pass; imports.py: a fresh interpreter each time, in a venv",
+        "the CLI without the one check it cannot pass, and for the remote row both behind delay_proxy.py, an",
+        "asyncio proxy on loopback adding 50 ms each way; imports.py: a fresh interpreter each time, in a venv",
         "holding only the client, less the interpreter's own start-up).",
         "",
         # What the figures mean, where a goal is missed and why: written by people, kept in bench/NOTES.md.
