@@ -6,7 +6,9 @@ need not wait for the answer to the one before. Each is sent, and its checks run
 WORKERS threads; the run learns from the results (failures kept, the first case kept for each
 check) on the test's own thread, in the order the cases were drawn: the same seed gives the same
 cases and the same verdict whatever WORKERS is. MAX_SENDS and RATE_LIMIT hold for every thread
-because every request passes through `transport.Transport`, whose counter and pacer are locked.
+because every request passes through `transport.Transport`, whose counter and pacer are locked;
+never more than WORKERS requests are in flight, a request the test's thread sends meanwhile
+(`slot`) included.
 
 An error (no answer, MAX_SENDS reached, throttled past the budget) stops the sending: no case is
 sent after it, and it is raised once the cases already in flight have answered (`drain`), in the
@@ -17,8 +19,9 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 import requests
@@ -48,6 +51,8 @@ class InFlight(Generic[Item, Result]):
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        # A request in flight holds one: the workers' sends, and any the caller sends meanwhile (`slot`).
+        self._slots = threading.BoundedSemaphore(workers)
         self.error: BaseException | None = None  # the first error a send raised; no send after it
 
     def submit(self, item: Item) -> None:
@@ -71,7 +76,14 @@ class InFlight(Generic[Item, Result]):
             session = self._local.session = requests.Session()
             with self._lock:
                 self._sessions.append(session)
-        return self._send(item, session)
+        with self._slots:
+            return self._send(item, session)
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """For a request the caller's thread sends while cases are in flight: never more than WORKERS."""
+        with self._slots:
+            yield
 
     def _take_done(self, keep: int) -> None:
         """Take the results at the head of the queue: those done, and while more than `keep` are

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 import warnings
 from collections.abc import Callable, Generator, Iterator
@@ -164,9 +165,11 @@ class ContractRun:
             self._sink_failed(exc)
         finally:
             # The cases still in flight belong to this test: taken (and an error raised) before it ends.
-            in_flight, self.in_flight = self.in_flight, None
-            if in_flight is not None:
-                in_flight.drain()
+            if self.in_flight is not None:
+                try:
+                    self.in_flight.drain()
+                finally:
+                    self.in_flight = None
         return result
 
     def _sink_failed(self, exc: SinkError) -> None:
@@ -190,7 +193,14 @@ class ContractRun:
     # -- progress, failures, coverage and the verdict --------------------------------
 
     def _progress(self, request: requests.PreparedRequest, response: requests.Response) -> None:
-        """A line now and then while the run lasts, so that a slow server's run is not silent."""
+        """A line now and then while the run lasts, so that a slow server's run is not silent.
+
+        Written from the test's own thread only: pytest's terminal and output capture are not for a
+        worker's (WORKERS); the cases the workers send are counted when taken (`take`)."""
+        if threading.current_thread() is threading.main_thread():
+            self._progress_line()
+
+    def _progress_line(self) -> None:
         sent, when = self._progress_at
         now = time.monotonic()
         if self.sends.sends - sent < PROGRESS_REQUESTS and now - when < PROGRESS_SECONDS:
@@ -217,15 +227,20 @@ class ContractRun:
         self.probed[node.nodeid] = rule
         return self.coverage.probing(rule, self.sends)
 
-    def start_workers(self, send: Callable[[Case[Any], requests.Session], CaseResult]) -> None:
-        """The generated cases from here on are sent by WORKERS threads (`in_flight.py`); with one, by
-        the test itself."""
+    def start_workers(
+        self,
+        send: Callable[[Case[Any], requests.Session], CaseResult],
+        take: Callable[[Case[Any], CaseResult], None],
+    ) -> None:
+        """The generated cases are sent by WORKERS threads (`in_flight.py`) and taken by `take` in the
+        order drawn; with one worker, by the test itself (nothing starts)."""
         if self.in_flight is None and self.settings.requests_in_flight > 1:
-            self.in_flight = InFlight(self.settings.requests_in_flight, send, self.take)
+            self.in_flight = InFlight(self.settings.requests_in_flight, send, take)
 
     def take(self, case: Case[Any], result: CaseResult) -> None:
         """What one generated case's answer shows, taken in the order the cases were drawn."""
         response, group = result
+        self._progress_line()
         if group is not None:
             self.conformance_failed(group, case, response)
         self.auth_confirmed = self.auth_confirmed or 200 <= response.status_code < 300
