@@ -92,3 +92,13 @@ def prism(prism_bin: Path) -> Iterator[str]:
     ]
     with _child(command, port) as url:
         yield url
+
+
+@contextmanager
+def delayed(url: str, milliseconds: int) -> Iterator[str]:
+    """`url` (a server on loopback) behind a proxy that adds `milliseconds` each way (`delay_proxy.py`)."""
+    port = free_port()
+    upstream = url.rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "bench.delay_proxy", str(port), upstream, str(milliseconds)]
+    with _child(command, port) as proxied:
+        yield proxied

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -72,7 +73,10 @@ class Hooks:
         self.settings = settings
         self._on_accept = on_accept
         self._on_deviation = on_deviation
-        self._deviated: int | None = None  # the case last counted as a deviation (its failures come together)
+        # The case each thread last counted as a deviation (a case's failures come together, on the
+        # thread that checks it: WORKERS).
+        self._deviated = threading.local()
+        self._counting = threading.Lock()
         # The suite's own run marks every case and keeps the accepted ones, to check their mail.
         self.generated = generated
         self._valid = spec.validator(spec.request_schema_name()).is_valid
@@ -110,9 +114,10 @@ class Hooks:
         if isinstance(failure, ServerError | UndefinedStatusCode):
             defect = profiles.known_defect(case.body, response.status_code, self.settings.profile)
             if defect is not None:
-                if self._deviated != id(case):
-                    self._deviated = id(case)
-                    self._on_deviation(defect, response.status_code)
+                if getattr(self._deviated, "case", None) != id(case):
+                    self._deviated.case = id(case)
+                    with self._counting:
+                        self._on_deviation(defect, response.status_code)
                 return False
         if isinstance(failure, AcceptedNegativeData):
             return not profiles.is_valid(case.body, self.settings.profile)

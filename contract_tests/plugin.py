@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 import warnings
 from collections.abc import Callable, Generator, Iterator
@@ -19,6 +20,7 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests import coverage, hooks, pacing, preflight, replay, rules, schema, target, terminal
 from contract_tests.coverage import Coverage, Failure
+from contract_tests.in_flight import InFlight
 from contract_tests.mail import GeneratedSends, Sink, SinkError, sink_for
 from contract_tests.pacing import Pacer
 from contract_tests.preflight import spec_example
@@ -31,6 +33,8 @@ from onlyoffice_contract.facts import RuleId
 
 __all__ = ["ContractRun", "spec_example"]  # spec_example: the probes import it from here
 
+# What sending one generated case gives: its answer, and the checks that failed on it (or None).
+CaseResult = tuple[Any, FailureGroup | None]
 # A progress line every this many requests to the send call, or this many seconds, whichever is first.
 PROGRESS_REQUESTS = 100
 PROGRESS_SECONDS = 5.0
@@ -54,6 +58,8 @@ class ContractRun:
         )
         self.coverage = Coverage(settings)
         self.auth_confirmed = False  # ignored_auth has shown that the server enforces auth
+        # The generated cases' workers (WORKERS), once auth is confirmed; None: one case at a time.
+        self.in_flight: InFlight[Case[Any], CaseResult] | None = None
         self.usage: str | None = None  # why the run stopped with a usage error, when it did
         self.no_verdict: str | None = None  # why the run stopped without a verdict (throttled), when it did
         self.stopped_before_run = False  # the pre-run check stopped it: no table, one line
@@ -154,9 +160,17 @@ class ContractRun:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         try:
-            return (yield)
+            result = yield
         except SinkError as exc:
             self._sink_failed(exc)
+        finally:
+            # The cases still in flight belong to this test: taken (and an error raised) before it ends.
+            if self.in_flight is not None:
+                try:
+                    self.in_flight.drain()
+                finally:
+                    self.in_flight = None
+        return result
 
     def _sink_failed(self, exc: SinkError) -> None:
         self.usage = self.redactor.text(f"{exc}; the server was not judged")
@@ -179,7 +193,14 @@ class ContractRun:
     # -- progress, failures, coverage and the verdict --------------------------------
 
     def _progress(self, request: requests.PreparedRequest, response: requests.Response) -> None:
-        """A line now and then while the run lasts, so that a slow server's run is not silent."""
+        """A line now and then while the run lasts, so that a slow server's run is not silent.
+
+        Written from the test's own thread only: pytest's terminal and output capture are not for a
+        worker's (WORKERS); the cases the workers send are counted when taken (`take`)."""
+        if threading.current_thread() is threading.main_thread():
+            self._progress_line()
+
+    def _progress_line(self) -> None:
         sent, when = self._progress_at
         now = time.monotonic()
         if self.sends.sends - sent < PROGRESS_REQUESTS and now - when < PROGRESS_SECONDS:
@@ -205,6 +226,24 @@ class ContractRun:
         node.user_properties.append(("rule", rule.sentence))
         self.probed[node.nodeid] = rule
         return self.coverage.probing(rule, self.sends)
+
+    def start_workers(
+        self,
+        send: Callable[[Case[Any], requests.Session], CaseResult],
+        take: Callable[[Case[Any], CaseResult], None],
+    ) -> None:
+        """The generated cases are sent by WORKERS threads (`in_flight.py`) and taken by `take` in the
+        order drawn; with one worker, by the test itself (nothing starts)."""
+        if self.in_flight is None and self.settings.requests_in_flight > 1:
+            self.in_flight = InFlight(self.settings.requests_in_flight, send, take)
+
+    def take(self, case: Case[Any], result: CaseResult) -> None:
+        """What one generated case's answer shows, taken in the order the cases were drawn."""
+        response, group = result
+        self._progress_line()
+        if group is not None:
+            self.conformance_failed(group, case, response)
+        self.auth_confirmed = self.auth_confirmed or 200 <= response.status_code < 300
 
     def conformance_failed(self, group: FailureGroup, case: Case[Any], response: Any) -> None:
         """The checks that failed on one generated case: each kept once, with the first request."""

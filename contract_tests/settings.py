@@ -27,6 +27,9 @@ TIERS = tuple(tiers.DEFAULTS)
 # RATE_LIMIT when unset, against a BASE_URL off this machine: polite to a live portal, about 100 s for
 # a standard run. Loopback and the embedded sandbox are a developer's own: no limit.
 LIVE_RATE_LIMIT = 5.0
+# WORKERS when unset, against a BASE_URL: a request across a network waits 50-300 ms on the wire, which
+# four in flight overlap (bench/NOTES.md). The embedded sandbox shares the suite's two cores: one.
+REMOTE_WORKERS = 4
 # A key requests sends as it is: visible ASCII, single spaces inside ("Basic ..."), none at either end.
 # Anything else fails inside requests or http.client with an error that quotes the whole header.
 _SENDABLE_KEY = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
@@ -140,6 +143,11 @@ class SuiteSettings:
         "RATE_LIMIT", None, "requests to the call per second, at most; 0: no limit; unset: 5 against a"
         " BASE_URL off this machine, no limit against loopback or the embedded sandbox", minimum=0
     )  # fmt: skip
+    workers: int | None = setting(
+        "WORKERS", None, "generated cases in flight at once, each sent and checked by a thread of its"
+        " own (the same seed gives the same cases and verdict; MAX_SENDS and RATE_LIMIT hold for all of"
+        " them); unset: 4 against a BASE_URL, 1 against the embedded sandbox", minimum=1, maximum=32
+    )  # fmt: skip
     throttle_budget: int = setting(
         "THROTTLE_BUDGET", 300, "seconds the run may wait in all on answers 429 (or 503 with"
         " Retry-After) before it stops with no verdict; each such request is sent again after"
@@ -167,6 +175,13 @@ class SuiteSettings:
         if self.rate_limit is not None:
             return self.rate_limit or None
         return None if self.base_url is None or is_loopback(self.base_url) else LIVE_RATE_LIMIT
+
+    @property
+    def requests_in_flight(self) -> int:
+        """WORKERS as the run applies it."""
+        if self.workers is not None:
+            return self.workers
+        return 1 if self.base_url is None else REMOTE_WORKERS
 
     @property
     def base_url_password(self) -> str:

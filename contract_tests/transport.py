@@ -157,6 +157,7 @@ class Transport:
         self.sends = 0
         self.cap_reached = False  # a request past MAX_SENDS was refused
         self._lock = threading.Lock()
+        self._observing = threading.Lock()
         self._originals: dict[str, Any] = {}
         self._watchdog = _Watchdog()
         # Told of every answer read whole (the coverage report, the progress lines).
@@ -192,8 +193,9 @@ class Transport:
             if not (paced and self.pacer.after(response, attempt, _where(request))):
                 break
             attempt += 1
-        for observer in self.observers:
-            observer(request, response)
+        with self._observing:  # one at a time, whichever thread sent it (WORKERS)
+            for observer in self.observers:
+                observer(request, response)
         return response
 
     def _send_once(

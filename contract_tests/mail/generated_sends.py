@@ -44,12 +44,20 @@ class GeneratedSends:
         self.settings, self.token = settings, token
         self._next = FIRST_NUMBER
         self._numbers: dict[int, int] = {}  # id(case): its number, until its answer
+        self._reserved: dict[int, int] = {}  # id(case): its number, until it is marked
         self.accepted: list[Sent] = []
+
+    def reserve(self, case: Case[Any]) -> None:
+        """`case`'s number, given as it is drawn: `mark` may run later, on another thread (WORKERS)."""
+        if isinstance(case.body, dict):
+            self._reserved[id(case)], self._next = self._next, self._next + 1
 
     def mark(self, case: Case[Any]) -> None:
         if not isinstance(case.body, dict):
             return
-        number, self._next = self._next, self._next + 1
+        number = self._reserved.pop(id(case), None)
+        if number is None:
+            number, self._next = self._next, self._next + 1
         case.body = compare.marked(case.body, self.token, number, self.settings.recipient_domain)
         self._numbers[id(case)] = number
 
@@ -83,8 +91,8 @@ class GeneratedSends:
         """The sends to check, in the order they were sent."""
         size = self.settings.sample_size
         if size is None or size >= len(self.accepted):
-            return list(self.accepted)
-        order = list(self.accepted)
+            return sorted(self.accepted, key=lambda s: s.number)
+        order = sorted(self.accepted, key=lambda s: s.number)  # answers came in any order (WORKERS)
         random.Random(self.settings.seed).shuffle(order)  # noqa: S311 - reproducible, not secret
         chosen: dict[int, Sent] = {}
         for field in spec.request_properties():
