@@ -298,3 +298,22 @@ def test_inline_images_the_frame_live_refresh_and_the_outbox_links_in_chromium(
     page.wait_for_url(f"{sandbox.url}/sandbox/mail/{inline}")
     assert page.locator("#subject").text_content() == "With a logo"
     page.close()
+
+
+def test_the_frame_is_sized_when_the_script_runs_after_it_loaded(
+    browser_context: Any, sandbox: Sandbox
+) -> None:
+    """On a loaded machine the frame can finish loading before the page's script runs, and its load
+    event is then gone: the script is held back until the frame has loaded, then given to the page."""
+    sandbox.settings.files_dir.mkdir(parents=True)
+    (sandbox.settings.files_dir / "logo.png").write_bytes(png(120, 40))
+    logo = {"storedName": "logo.png", "fileName": "logo.png", "contentType": "image/png"}
+    key = send(sandbox, body=INLINE_HTML, attachments=[{**logo, "contentId": "logo@example.test"}])
+    page = browser_context.new_page()
+    page.route("**/static/viewer.js", lambda route: route.abort())
+    page.goto(f"{sandbox.url}/sandbox/mail/{key}")
+    page.wait_for_function(LOGO_SHOWN, timeout=30_000)
+    page.unroute("**/static/viewer.js")
+    page.add_script_tag(url="/static/viewer.js")
+    page.wait_for_function(FRAME_FITS, timeout=30_000)
+    page.close()

@@ -11,12 +11,18 @@ for (const frame of document.querySelectorAll("iframe.body")) {
       frame.style.height = doc.documentElement.scrollHeight + 4 + "px";
     }
   };
-  frame.addEventListener("load", () => {
+  const watch = () => {
     fit();
     for (const image of frame.contentDocument ? frame.contentDocument.images : []) {
       image.addEventListener("load", fit);
     }
-  });
+  };
+  frame.addEventListener("load", watch);
+  // The frame may have loaded before this script ran (a loaded machine, a cached page): its load
+  // event is gone then, and the frame kept its first height (seen in the browser test).
+  if (frame.contentDocument && frame.contentDocument.readyState === "complete") {
+    watch();
+  }
 }
 
 const since = document.body.dataset.live;
