@@ -286,7 +286,8 @@ def _download_headers(file_name: str) -> dict[str, str]:
     }
 
 
-async def mail_attachment(request: Request) -> Response:
+async def _part(request: Request, what: str) -> tuple[mailparse.Attachment, bytes] | Response:
+    """The message's part by the path's index, or the page's answer when there is none."""
     found = await _message(request)
     if isinstance(found, Response):
         return found
@@ -294,21 +295,23 @@ async def mail_attachment(request: Request) -> Response:
     index = int(raw_index) if raw_index.isdigit() and len(raw_index) < 6 else -1
     part = await asyncio.to_thread(lambda: mailparse.attachment_content(mailparse.parse(found[1]), index))
     if part is None:
-        return Response("Not Found: no attachment by that index", 404, media_type="text/plain")
+        return Response(f"Not Found: no {what} by that index", 404, media_type="text/plain")
+    return part
+
+
+async def mail_attachment(request: Request) -> Response:
+    part = await _part(request, "attachment")
+    if isinstance(part, Response):
+        return part
     info, data = part
     return Response(data, media_type="application/octet-stream", headers=_download_headers(info.file_name))
 
 
 async def mail_inline(request: Request) -> Response:
     """A part the HTML links by `cid:`: an image shown as itself, anything else only as a download."""
-    found = await _message(request)
-    if isinstance(found, Response):
-        return found
-    raw_index = request.path_params["index"]
-    index = int(raw_index) if raw_index.isdigit() and len(raw_index) < 6 else -1
-    part = await asyncio.to_thread(lambda: mailparse.attachment_content(mailparse.parse(found[1]), index))
-    if part is None:
-        return Response("Not Found: no part by that index", 404, media_type="text/plain")
+    part = await _part(request, "part")
+    if isinstance(part, Response):
+        return part
     info, data = part
     if info.content_type not in INLINE_IMAGE_TYPES:
         return Response(
