@@ -5,6 +5,7 @@ and only a new message (id 0, or a template sent as id -1) gets a new one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -72,6 +73,11 @@ def test_each_send_of_a_template_finds_its_own_mail(url: str) -> None:
     for subject, send_id in sent.items():
         raw = mail_of(url, send_id)
         assert str(message_from_bytes(raw, policy=policy.default)["Subject"]) == subject
+    # The Outbox page links each send's row to that send's mail, not to the newest with its Message-ID.
+    page = httpx.get(f"{url}/sandbox/outbox", headers={**headers, "Accept": "text/html"}).text
+    keys = {m["subject"]: m["key"] for m in both.json()["messages"]}
+    linked = set(re.findall(r'<a class="mail" href="/sandbox/mail/([0-9a-f]+)"', page))
+    assert linked == set(keys.values())
 
 
 def test_a_new_message_and_a_template_sent_as_minus_one_get_new_ones(url: str) -> None:

@@ -28,6 +28,7 @@ from onlyoffice_sandbox.outbox.operations import (
 from onlyoffice_sandbox.outbox.records import (
     captures_of,
     ids_after,
+    linked_keys,
     listing,
     record_of,
     records,
@@ -50,6 +51,7 @@ __all__ = [
     "find_draft",
     "ids_after",
     "keep_refused",
+    "linked_keys",
     "listing",
     "load",
     "mark",

@@ -15,6 +15,7 @@ __all__ = [
     "LISTED",
     "captures_of",
     "ids_after",
+    "linked_keys",
     "listing",
     "record_of",
     "records",
@@ -43,6 +44,7 @@ _KEYS_OF = (
     f"SELECT key FROM {columns.CAPTURES} JOIN {columns.TABLE} ON id = send_id"  # noqa: S608 - constants
     " WHERE send_id = ? AND tenant = ?"
 )
+_LINKED = f"SELECT send_id, min(key) FROM {columns.CAPTURES} WHERE send_id IN "  # noqa: S608 - a constant
 _TENANT_KEYS = (
     f"SELECT DISTINCT key FROM {columns.CAPTURES} JOIN {columns.TABLE} ON id = send_id"  # noqa: S608
     " WHERE tenant = ?"
@@ -155,6 +157,21 @@ def captures_of(send_id: int, tenant: str = "") -> Operation[tuple[str, ...] | s
         if row is not None and row[1] == "sent" and row[0]:
             return str(row[0])
         return None
+
+    return op
+
+
+def linked_keys(send_ids: list[int]) -> Operation[dict[int, str]]:
+    """The capture key each of these sends' delivery linked to it (the first, for a send delivered in
+    two attempts); a send not linked is not in the answer."""
+
+    def op(conn: sqlite3.Connection) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for start in range(0, len(send_ids), _PLACEHOLDERS):
+            chunk = send_ids[start : start + _PLACEHOLDERS]
+            sql = f"{_LINKED}({', '.join('?' * len(chunk))}) GROUP BY send_id"
+            found.update(conn.execute(sql, chunk).fetchall())
+        return found
 
     return op
 

@@ -404,7 +404,7 @@ async def outbox_state(request: Request) -> Response:
         outbox.records(PAGE_SIZE, (page - 1) * PAGE_SIZE, tenant(request).id)
     )
     subjects = await ctx.outbox.aread(outbox_subjects([record["id"] for record in records]))
-    mail = await _captured(ctx, [record.get("messageId") or "" for record in records])
+    mail = await _captured(ctx, records)
     # The columns one scans a queue by; every other field of a record is in its row's details.
     columns = [name for name in OUTBOX_COLUMNS if any(name in record for record in records)]
     rows = [
@@ -412,7 +412,7 @@ async def outbox_state(request: Request) -> Response:
             "id": record["id"],
             "subject": mailparse.shortened(subjects.get(record["id"], ""), CELL_SHOWN),
             "state": record.get("state") or "",
-            "mail": mail.get(normal_message_id(record.get("messageId") or "")),
+            "mail": mail.get(record["id"]),
             "cells": [(name, _shown(record.get(name))) for name in columns],
             "more": [(name, _shown(value)) for name, value in record.items() if name not in columns],
         }
@@ -430,15 +430,28 @@ async def outbox_state(request: Request) -> Response:
     )
 
 
-async def _captured(ctx: Context, message_ids: list[str]) -> dict[str, str]:
-    """The captured message's key for each Message-ID that the capture holds (the Outbox's link)."""
-    wanted = tuple({normal_message_id(m) for m in message_ids if m})
-    if ctx.mail is None or not wanted:
+async def _captured(ctx: Context, records: list[dict[str, Any]]) -> dict[int, str]:
+    """The key of each send's captured mail that the capture still holds (the Outbox's link): the
+    one its delivery linked to it (sends of one template share a Message-ID); for mail delivered
+    before the link was kept, the newest with its Message-ID."""
+    if ctx.mail is None or not records:
         return {}
-    found = await asyncio.to_thread(ctx.mail.find, Query(message_ids=wanted), len(wanted) * 4, 0)
-    keys: dict[str, str] = {}
-    for summary in found:  # newest first: a message delivered twice links to its latest copy
-        keys.setdefault(normal_message_id(summary.message_id), summary.key)
+    linked = await ctx.outbox.aread(outbox.linked_keys([record["id"] for record in records]))
+    headers = {
+        normal_message_id(record["messageId"]): record["id"]
+        for record in records
+        if record["id"] not in linked and record.get("messageId")
+    }
+    store = ctx.mail
+    keys: dict[int, str] = {}
+    if linked:
+        wanted = tuple(set(linked.values()))
+        held = {s.key for s in await asyncio.to_thread(store.find, Query(keys=wanted), len(wanted), 0)}
+        keys.update((send, key) for send, key in linked.items() if key in held)
+    if headers:
+        query = Query(message_ids=tuple(headers))
+        for summary in await asyncio.to_thread(store.find, query, len(headers) * 4, 0):  # newest first
+            keys.setdefault(headers[normal_message_id(summary.message_id)], summary.key)
     return keys
 
 
