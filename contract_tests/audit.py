@@ -180,15 +180,17 @@ def _implied(request: dict[str, Any]) -> list[tuple[By, str]]:
         refusal = facts.refusal(RefusalId.FROM_EMPTY)
         found.append((CheckId.NEGATIVE_DATA_REJECTION, f"an empty from: {refusal.status} {refusal.message}"))
     if not any(request.get(name) for name in spec.recipient_fields()):
-        found.append((RuleId.NO_RECIPIENT, f"{RuleId.NO_RECIPIENT.sentence}: 400"))
+        status = facts.refusal(RefusalId.NO_RECIPIENT).status
+        found.append((RuleId.NO_RECIPIENT, f"{RuleId.NO_RECIPIENT.sentence}: {status}"))
     if defects.over_attachment_limit(request):
-        found.append((RuleId.ATTACHMENTS_OVER_LIMIT, f"{RuleId.ATTACHMENTS_OVER_LIMIT.sentence}: 400"))
+        status = facts.refusal(RefusalId.ATTACHMENTS_OVER_LIMIT).status
+        found.append((RuleId.ATTACHMENTS_OVER_LIMIT, f"{RuleId.ATTACHMENTS_OVER_LIMIT.sentence}: {status}"))
     for name, is_list in spec.mailbox_fields().items():
         value = request.get(name)
         items = value if isinstance(value, list) else [value] if value else []
         if any(isinstance(item, str) and item and parse_mailbox(item) is None for item in items):
             rule = RuleId.unparsable_in(name) if is_list else RuleId.FROM_UNPARSABLE
-            found.append((rule, f"{rule.sentence}: 400"))
+            found.append((rule, f"{rule.sentence}: {facts.refusal(RefusalId.ADDRESS_UNPARSABLE).status}"))
     return found
 
 
