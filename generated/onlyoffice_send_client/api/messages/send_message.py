@@ -7,14 +7,14 @@ import httpx
 
 from ... import errors
 from ...client import ACCEPT_ENCODING, AuthenticatedClient, Client, aread_bounded, decoded, read_bounded
+from ...types import Response
 
-# The models (attrs classes, each built when its module is imported) and Response are imported where an
+# The models (attrs classes, each built when its module is imported) are imported where an
 # answer is read, not with this module: the client's cold import stays near httpx's (bench/NOTES.md).
 if TYPE_CHECKING:
     from ...models.error_envelope import ErrorEnvelope
     from ...models.send_message_request import SendMessageRequest
     from ...models.success_envelope import SuccessEnvelope
-    from ...types import Response
 
 
 def _get_kwargs(
@@ -35,11 +35,10 @@ def _get_kwargs(
 
 def _token(client: AuthenticatedClient | Client) -> str | None:
     """The secret that error messages must not show."""
-    return (
-        client.token if isinstance(client, AuthenticatedClient) else None
-    )  # The success envelope as the API description bounds it (SuccessEnvelope): name, attribute, least,
+    return client.token if isinstance(client, AuthenticatedClient) else None
 
 
+# The success envelope as the API description bounds it (SuccessEnvelope): name, attribute, least,
 # greatest. A 200 whose fields fall outside is no acceptance, whatever the model took in.
 _SUCCESS_BOUNDS: tuple[tuple[str, str, int, int], ...] = (
     ("count", "count", 1, 1),
@@ -63,37 +62,37 @@ def _out_of_bounds(envelope: SuccessEnvelope) -> list[str]:
 
 
 def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *, client: AuthenticatedClient | Client, response: httpx.Response, content: bytes
 ) -> Any | ErrorEnvelope | SuccessEnvelope | str | None:
     from ...models.error_envelope import ErrorEnvelope
     from ...models.success_envelope import SuccessEnvelope
 
     if response.status_code == 200:
-        response_200 = SuccessEnvelope.from_dict(response.json())
+        response_200 = SuccessEnvelope.from_dict(json.loads(content))
 
         return response_200
 
     if response.status_code == 400:
-        response_400 = ErrorEnvelope.from_dict(response.json())
+        response_400 = ErrorEnvelope.from_dict(json.loads(content))
 
         return response_400
 
     if response.status_code == 401:
-        response_401 = response.text
+        response_401 = decoded(response, content).text
         return response_401
 
     if response.status_code == 402:
-        response_402 = ErrorEnvelope.from_dict(response.json())
+        response_402 = ErrorEnvelope.from_dict(json.loads(content))
 
         return response_402
 
     if response.status_code == 403:
-        response_403 = ErrorEnvelope.from_dict(response.json())
+        response_403 = ErrorEnvelope.from_dict(json.loads(content))
 
         return response_403
 
     if response.status_code == 404:
-        response_404 = ErrorEnvelope.from_dict(response.json())
+        response_404 = ErrorEnvelope.from_dict(json.loads(content))
 
         return response_404
 
@@ -102,7 +101,7 @@ def _parse_response(
         return response_503
 
     if client.raise_on_unexpected_status:
-        raise errors.UnexpectedStatus(response.status_code, response.content, token=_token(client))
+        raise errors.UnexpectedStatus(response.status_code, content, token=_token(client))
     else:
         return None
 
@@ -111,10 +110,9 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response, content: bytes
 ) -> Response[Any | ErrorEnvelope | SuccessEnvelope | str]:
     from ...models.success_envelope import SuccessEnvelope
-    from ...types import Response
 
     try:
-        parsed = _parse_response(client=client, response=decoded(response, content))
+        parsed = _parse_response(client=client, response=response, content=content)
     except errors.ClientError:
         raise
     except Exception as exc:  # not JSON, nested too deep, not the declared shape: never the parser's own error
