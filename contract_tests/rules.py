@@ -16,7 +16,7 @@ from typing import Any
 
 from contract_tests.settings import SuiteSettings
 from onlyoffice_contract import binder, defects, facts, spec
-from onlyoffice_contract.facts import RuleId
+from onlyoffice_contract.facts import RefusalId, RuleId
 
 NOT_AN_ADDRESS = "not an address"  # no RFC 5322 parser takes a mailbox without an @; it reaches nobody
 NO_SUCH_ID = 2**31 - 1
@@ -44,6 +44,15 @@ def _in_domain(settings: SuiteSettings, local: str) -> str:
 
 def _unparsable_in(name: str) -> Callable[[SuiteSettings], dict[str, Any]]:
     return lambda settings: {name: [NOT_AN_ADDRESS]}
+
+
+def _empty_in(name: str) -> Callable[[SuiteSettings], dict[str, Any]]:
+    return lambda settings: {name: [""]}
+
+
+# The statuses the probes expect, from the registry: an accepted send, or the refusal a rule's break gets.
+ACCEPTED = facts.accepted()
+refused = facts.refused
 
 
 def _unresolvable_name(settings: SuiteSettings) -> str:
@@ -98,72 +107,91 @@ def _over_the_attachment_limit(settings: SuiteSettings) -> dict[str, Any]:
 
 
 PROBES = [
-    Probe(RuleId.FROM_NOT_THE_CALLERS, 400, lambda s: {"from": _in_domain(s, "not-the-caller")}),
-    Probe(RuleId.FROM_UNPARSABLE, 400, lambda s: {"from": NOT_AN_ADDRESS}),
-    *[Probe(RuleId.unparsable_in(name), 400, _unparsable_in(name)) for name in spec.recipient_fields()],
-    Probe(RuleId.NO_RECIPIENT, 400, lambda s: {name: [] for name in spec.recipient_fields()}),
-    Probe(RuleId.ONLY_CC, 200, lambda s: {"to": [], "cc": [_in_domain(s, "cc-only")], "bcc": []}),
-    Probe(RuleId.ONLY_BCC, 200, lambda s: {"to": [], "cc": [], "bcc": [_in_domain(s, "bcc-only")]}),
-    Probe(RuleId.EMPTY_TO_BESIDE_CC, 200, lambda s: {"to": [], "cc": [_in_domain(s, "beside")]}),
-    Probe(RuleId.ID_NOT_FOUND, 404, lambda s: {"id": NO_SUCH_ID}),
+    Probe(
+        RuleId.FROM_NOT_THE_CALLERS,
+        refused(RefusalId.MAILBOX_NOT_FOUND),
+        lambda s: {"from": _in_domain(s, "not-the-caller")},
+    ),
+    Probe(RuleId.FROM_UNPARSABLE, refused(RefusalId.ADDRESS_UNPARSABLE), lambda s: {"from": NOT_AN_ADDRESS}),
+    *[
+        Probe(RuleId.unparsable_in(name), refused(RefusalId.ADDRESS_UNPARSABLE), _unparsable_in(name))
+        for name in spec.recipient_fields()
+    ],
+    # An empty address: schemathesis is not asked for one (schema.py: no minLength beside `mailbox`).
+    Probe(RuleId.FROM_EMPTY, refused(RefusalId.FROM_EMPTY), lambda s: {"from": ""}),
+    *[
+        Probe(RuleId.empty_in(name), refused(RefusalId.ADDRESS_UNPARSABLE), _empty_in(name))
+        for name in spec.recipient_fields()
+    ],
+    Probe(
+        RuleId.NO_RECIPIENT,
+        refused(RefusalId.NO_RECIPIENT),
+        lambda s: {name: [] for name in spec.recipient_fields()},
+    ),
+    Probe(RuleId.ONLY_CC, ACCEPTED, lambda s: {"to": [], "cc": [_in_domain(s, "cc-only")], "bcc": []}),
+    Probe(RuleId.ONLY_BCC, ACCEPTED, lambda s: {"to": [], "cc": [], "bcc": [_in_domain(s, "bcc-only")]}),
+    Probe(RuleId.EMPTY_TO_BESIDE_CC, ACCEPTED, lambda s: {"to": [], "cc": [_in_domain(s, "beside")]}),
+    Probe(RuleId.ID_NOT_FOUND, refused(RefusalId.MESSAGE_NOT_FOUND), lambda s: {"id": NO_SUCH_ID}),
     # MailComposeBase adds the declared sizes before anything is saved (the real server: 500, a defect).
-    Probe(RuleId.ATTACHMENTS_OVER_LIMIT, 400, _over_the_attachment_limit),
+    Probe(
+        RuleId.ATTACHMENTS_OVER_LIMIT, refused(RefusalId.ATTACHMENTS_OVER_LIMIT), _over_the_attachment_limit
+    ),
     # Only exactly application/json is read as JSON; the real server reads any other type as a form,
     # so a JSON body labelled text/json binds nothing, and `from` is missing.
-    Probe(RuleId.TEXT_JSON_NOT_READ, 400, lambda s: {}, content_type="text/json"),
-    Probe(RuleId.UNKNOWN_FIELDS_IGNORED, 200, lambda s: {"unknownField": {"x": [1]}, "Extra": 1}),
-    Probe(RuleId.IMPORTANCE, 200, lambda s: {"importance": True}),
-    Probe(RuleId.DELIVERY_RECEIPT, 200, lambda s: {"requestReceipt": True}),
-    Probe(RuleId.READ_RECEIPT, 200, lambda s: {"requestRead": True}),
-    Probe(RuleId.AUTOREPLY, 200, lambda s: {"isAutoreply": True}),
-    Probe(RuleId.CALENDAR, 200, lambda s: {"calendarIcs": CALENDAR}),
+    Probe(RuleId.TEXT_JSON_NOT_READ, refused(RefusalId.FROM_EMPTY), lambda s: {}, content_type="text/json"),
+    Probe(RuleId.UNKNOWN_FIELDS_IGNORED, ACCEPTED, lambda s: {"unknownField": {"x": [1]}, "Extra": 1}),
+    Probe(RuleId.IMPORTANCE, ACCEPTED, lambda s: {"importance": True}),
+    Probe(RuleId.DELIVERY_RECEIPT, ACCEPTED, lambda s: {"requestReceipt": True}),
+    Probe(RuleId.READ_RECEIPT, ACCEPTED, lambda s: {"requestRead": True}),
+    Probe(RuleId.AUTOREPLY, ACCEPTED, lambda s: {"isAutoreply": True}),
+    Probe(RuleId.CALENDAR, ACCEPTED, lambda s: {"calendarIcs": CALENDAR}),
     # The real server adds one Auto-Submitted header for each: this mail carries two.
     Probe(
         RuleId.AUTOREPLY_WITH_CALENDAR,
-        200,
+        ACCEPTED,
         lambda s: {"isAutoreply": True, "calendarIcs": CALENDAR},
     ),
-    Probe(RuleId.REPLY, 200, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
+    Probe(RuleId.REPLY, ACCEPTED, lambda s: {"mimeReplyToId": "<contract-probe@example.invalid>"}),
     # What the real server accepts and never delivers (send_task.py): the contract requires the mail;
     # under PROFILE=onlyoffice its absence is a known deviation.
-    Probe(RuleId.REPLY_ID_UNREADABLE, 200, lambda s: {"mimeReplyToId": "not a message id"}),
-    Probe(RuleId.CALENDAR_WITHOUT_EVENT, 200, lambda s: {"calendarIcs": NO_EVENT}),
+    Probe(RuleId.REPLY_ID_UNREADABLE, ACCEPTED, lambda s: {"mimeReplyToId": "not a message id"}),
+    Probe(RuleId.CALENDAR_WITHOUT_EVENT, ACCEPTED, lambda s: {"calendarIcs": NO_EVENT}),
     Probe(
         RuleId.NON_ASCII,
-        200,
+        ACCEPTED,
         lambda s: {
             "subject": "Zoë's Überblick ✓ 漢字",
             "to": [f'"Zoë Ünicode, Jr." <{_in_domain(s, "zoe")}>'],
         },
     ),
-    Probe(RuleId.TAGS, 200, lambda s: {"tags": [1]}),
+    Probe(RuleId.TAGS, ACCEPTED, lambda s: {"tags": [1]}),
     # Text a request carries into headers: a line break in it must not start a header of its own.
     Probe(
         RuleId.LINE_BREAK_IN_SUBJECT,
-        200,
+        ACCEPTED,
         lambda s: {"subject": f"contract probe\r\n{_injected(s)}"},
     ),
     # Whether the real server can use this reply id is MimeKit's to say (send_task.py): if not, it
     # accepts the send and no mail goes out, a known deviation under PROFILE=onlyoffice.
     Probe(
         RuleId.LINE_BREAK_IN_REPLY_ID,
-        200,
+        ACCEPTED,
         lambda s: {"mimeReplyToId": f"<contract-probe@example.invalid>\r\n{_injected(s)}"},
     ),
     Probe(
         RuleId.ENCODED_LINE_BREAK_IN_SUBJECT,
-        200,
+        ACCEPTED,
         lambda s: {"subject": f"=?utf-8?q?contract_probe=0D=0A{_injected(s).replace(' ', '_')}?="},
     ),
     # Attachments are never refused: one the server cannot read is skipped after the answer.
     Probe(
         RuleId.ATTACHMENT_UNRESOLVABLE,
-        200,
+        ACCEPTED,
         lambda s: {"attachments": [{"fileId": UNRESOLVABLE_FILE_ID, "fileName": "contract-probe.txt"}]},
     ),
     Probe(
         RuleId.ATTACHMENTS_UNRESOLVABLE,
-        200,
+        ACCEPTED,
         lambda s: {
             "attachments": [
                 {"fileId": UNRESOLVABLE_FILE_ID, "fileName": "contract-probe-1.txt"},
@@ -174,7 +202,7 @@ PROBES = [
     ),
     Probe(
         RuleId.FILE_OF_THE_ACCOUNT,
-        200,
+        ACCEPTED,
         lambda s: {"attachments": [{"fileId": attachment_file_id(s), "fileName": "contract-probe.txt"}]},
         _needs_a_file,
     ),
@@ -222,14 +250,14 @@ class DraftProbe:
 
 # Small ids: a new message's id follows the largest one stored, and must never reach NO_SUCH_ID.
 DRAFT_PROBES = [
-    DraftProbe(RuleId.DRAFT_SENDS_ONCE, 101, "drafts", (200, 403)),
-    DraftProbe(RuleId.TEMPLATE_STAYS, 102, "templates", (200, 200)),
-    DraftProbe(RuleId.OTHER_FOLDER, 103, "inbox", (403,)),
+    DraftProbe(RuleId.DRAFT_SENDS_ONCE, 101, "drafts", (ACCEPTED, refused(RefusalId.NOT_IN_DRAFTS))),
+    DraftProbe(RuleId.TEMPLATE_STAYS, 102, "templates", (ACCEPTED, ACCEPTED)),
+    DraftProbe(RuleId.OTHER_FOLDER, 103, "inbox", (refused(RefusalId.NOT_IN_DRAFTS),)),
     DraftProbe(
         RuleId.DRAFT_BODY_OVER_LIMIT,
         104,
         "drafts",
-        (403,),
+        (refused(RefusalId.DRAFT_BODY_OVER_LIMIT),),
         {"body": "x" * (MAX_DRAFT_BODY + 1)},
     ),
 ]
@@ -256,13 +284,13 @@ class PortalProbe:
 
 
 PORTAL_PROBES = [
-    PortalProbe(RuleId.PORTAL_TRANSFERRING, "transferring", 503),
-    PortalProbe(RuleId.PORTAL_SUSPENDED, "deactivated", 404),
-    PortalProbe(RuleId.PORTAL_UNPAID, "unpaid", 402),
+    PortalProbe(RuleId.PORTAL_TRANSFERRING, "transferring", refused(RefusalId.PORTAL_TRANSFERRING)),
+    PortalProbe(RuleId.PORTAL_SUSPENDED, "deactivated", refused(RefusalId.PORTAL_SUSPENDED)),
+    PortalProbe(RuleId.PORTAL_UNPAID, "unpaid", refused(RefusalId.PORTAL_UNPAID)),
     PortalProbe(
         RuleId.PORTAL_PAYMENT_FILTER,
         "payment-required",
-        402,
+        refused(RefusalId.PAYMENT_REQUIRED),
         after_binding=True,
     ),
 ]

@@ -27,7 +27,7 @@ from contract_tests.coverage import FAILED, NOT_RUN, PASSED
 from contract_tests.hooks import as_real_send
 from contract_tests.mail import NAME_DIFFERS, Sink, differences, marked, recipients
 from contract_tests.plugin import ContractRun, spec_example
-from contract_tests.rules import DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe
+from contract_tests.rules import ACCEPTED, DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe
 from contract_tests.safety import make_safe
 from contract_tests.target import sender_name
 from onlyoffice_contract import binder, defects, send_task, spec
@@ -103,8 +103,8 @@ def send(
     return case, case.call(base_url=target_url, headers=headers, session=session)
 
 
-ACCEPTED_PROBES = [p for p in PROBES if p.expected == 200]
-SENT_DRAFTS = [d for d in DRAFT_PROBES if 200 in d.expected]  # whose first accepted send's mail is read
+ACCEPTED_PROBES = [p for p in PROBES if p.expected == ACCEPTED]
+SENT_DRAFTS = [d for d in DRAFT_PROBES if ACCEPTED in d.expected]  # whose first accepted send's mail is read
 DRAFT_MARKERS = 500  # the draft probes' markers: after the probes' (their index), before generated sends
 
 
@@ -203,7 +203,7 @@ def test_rule(
         if reason is not None:
             pytest.skip(reason)
         # An accepted send's mail is checked too, once every probe has sent: its recipients are its own.
-        marker = PROBES.index(probe) if probe.expected == 200 else None
+        marker = PROBES.index(probe) if probe.expected == ACCEPTED else None
         case, response = send(
             contract_schema,
             contract_run,
@@ -254,7 +254,7 @@ def test_rule_of_a_stored_message(
             marker = DRAFT_MARKERS + 10 * DRAFT_PROBES.index(draft) + number
             case, response = send(contract_schema, contract_run, target_url, session, marker, id=draft.id)
             check(case, response, draft.rule, expected, contract_run, id_exists=True)
-            if response.status_code == 200:
+            if response.status_code == ACCEPTED:
                 ids.append(response.json()["response"])
                 assert isinstance(case.body, dict)
                 contract_run.accepted_probes.setdefault(draft.rule_id, case.body)

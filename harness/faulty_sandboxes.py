@@ -281,6 +281,22 @@ def _recipients_unchecked(payload: Any) -> Any:
     return payload
 
 
+def _empty_from_filled(payload: Any) -> Any:
+    """A server that reads an empty from as the caller's own mailbox."""
+    if isinstance(payload, dict) and payload.get("from") == "":
+        payload["from"] = MAILBOX
+    return payload
+
+
+def _empty_recipients_filled(payload: Any) -> Any:
+    """A server that reads an empty recipient address as the caller's own mailbox."""
+    body = _body(payload)
+    for name in spec.recipient_fields():
+        if isinstance(body.get(name), list):
+            body[name] = [MAILBOX if r == "" else r for r in body[name]]
+    return payload
+
+
 def _sent_again(payload: Any) -> Any:
     if isinstance(payload, dict) and isinstance(payload.get("id"), int) and payload["id"] > 0:
         payload["id"] = 0  # every id is taken as a new message: a sent one goes out again
@@ -518,6 +534,8 @@ FAULTS = [
         CheckId.NEGATIVE_DATA_REJECTION,
     ),
     Fault("any from accepted", on_json_body(_any_from), RuleId.FROM_NOT_THE_CALLERS),
+    Fault("an empty from accepted", on_json_body(_empty_from_filled), RuleId.FROM_EMPTY),
+    Fault("an empty recipient address accepted", on_json_body(_empty_recipients_filled), RuleId.TO_EMPTY),
     Fault(
         "recipients never checked",
         on_json_body(_recipients_unchecked),

@@ -43,6 +43,11 @@ def draft_body_limit() -> int:
     return int(spec.extension("body", "x-stored-draft-limit"))
 
 
+def accepted() -> int:
+    """The status of an accepted send (openapi.yaml's one 2xx): what a probe that must pass expects."""
+    return spec.success_status()
+
+
 def refused_before_the_call() -> tuple[int, ...]:
     """The statuses the portal's state or a filter answers before the call (402, 503)."""
     return spec.refused_before_the_call()
@@ -146,6 +151,11 @@ def refusal(refusal_id: RefusalId) -> Refusal:
     return REFUSALS[refusal_id]
 
 
+def refused(refusal_id: RefusalId) -> int:
+    """The status of the refusal `refusal_id`: what a probe that breaks its rule expects."""
+    return REFUSALS[refusal_id].status
+
+
 # -- the rules the suite probes ----------------------------------------------------------------------
 
 
@@ -157,6 +167,10 @@ class RuleId(enum.Enum):
     TO_UNPARSABLE = "to-unparsable"
     CC_UNPARSABLE = "cc-unparsable"
     BCC_UNPARSABLE = "bcc-unparsable"
+    FROM_EMPTY = "from-empty"
+    TO_EMPTY = "to-empty"
+    CC_EMPTY = "cc-empty"
+    BCC_EMPTY = "bcc-empty"
     NO_RECIPIENT = "no-recipient"
     ONLY_CC = "only-cc"
     ONLY_BCC = "only-bcc"
@@ -201,12 +215,19 @@ class RuleId(enum.Enum):
         """The rule of an address that does not parse in the recipient field `field` (to, cc, bcc)."""
         return cls(f"{field}-unparsable")
 
+    @classmethod
+    def empty_in(cls, field: str) -> RuleId:
+        """The rule of an empty address in the recipient field `field` (to, cc, bcc)."""
+        return cls(f"{field}-empty")
+
 
 _SENTENCES: Mapping[RuleId, str] = MappingProxyType(
     {
         RuleId.FROM_NOT_THE_CALLERS: "a from that is not the caller's mailbox",
         RuleId.FROM_UNPARSABLE: "a from that does not parse",
         **{RuleId.unparsable_in(f): f"a value in {f} that does not parse" for f in ("to", "cc", "bcc")},
+        RuleId.FROM_EMPTY: "an empty from",
+        **{RuleId.empty_in(f): f"an empty address in {f}" for f in ("to", "cc", "bcc")},
         RuleId.NO_RECIPIENT: "no recipient at all",
         RuleId.ONLY_CC: "only cc",
         RuleId.ONLY_BCC: "only bcc",

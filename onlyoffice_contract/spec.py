@@ -162,6 +162,12 @@ def declared_statuses() -> list[int]:
     return sorted(int(code) for code in operation()["responses"])
 
 
+def success_status() -> int:
+    """The status of an accepted send: the operation's one declared 2xx."""
+    (status,) = [code for code in declared_statuses() if 200 <= code < 300]
+    return status
+
+
 def media_types(status: int) -> tuple[str, ...]:
     """The content types the operation declares for `status` (401: the real server's, then a proxy's)."""
     return tuple(resolve(operation()["responses"][str(status)]).get("content", {}))
