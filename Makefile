@@ -25,10 +25,14 @@ export PATH := $(abspath $(BIN)):$(PATH)
 # is marked `slow`, or with a marker that says why.
 CHECK_MARKERS := not slow
 
-check: lint typecheck pytest-fast ## Fast lane, for every edit: lint, types, every test not marked slow
+check: $(STAMP) ## Fast lane, for every edit: lint, types, every test not marked slow
+	$(MAKE) --no-print-directory -j 3 --output-sync=target lint typecheck pytest-fast
 
+# Three workers on two cores: the fast tests wait on sockets and child processes about as much as they
+# compute, and a third fills those waits (measured: 66.5 s with -n 2, 57.7 s with -n 3). Lint and types
+# run beside them.
 pytest-fast: $(STAMP)
-	$(BIN)/pytest -n 2 -q -m "$(CHECK_MARKERS)"
+	$(BIN)/pytest -n 3 -q -m "$(CHECK_MARKERS)"
 
 # Lint, types and the spec run beside the tests: they are mostly CPU while many tests wait on sockets
 # and processes, and CI's time is a budget (15 minutes).

@@ -8,7 +8,7 @@ from harness.scripted_server import ScriptedServer
 from harness.smtp_sink import SmtpSink
 
 # Markers that say why a test is slow (pyproject.toml); each implies `slow`, which `make check` leaves out.
-SLOW_BECAUSE = ("browser", "dovecot", "suite_run", "subprocess", "delivery", "oracle")
+SLOW_BECAUSE = ("browser", "dovecot", "suite_run", "subprocess", "delivery", "oracle", "waits")
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects on the markers

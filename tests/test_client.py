@@ -263,6 +263,7 @@ def test_a_read_timeout_may_have_been_sent_and_is_not_sent_again(scripted: Scrip
     assert len(scripted.received) == 1
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize("name", ["sync_detailed", "asyncio_or_raise"])
 def test_a_write_timeout_was_not_sent(scripted: ScriptedServer, name: str) -> None:
     # The server reads the headers and never the body: the client's write stalls once the socket
@@ -276,6 +277,7 @@ def test_a_write_timeout_was_not_sent(scripted: ScriptedServer, name: str) -> No
     assert [r.body for r in scripted.received] == [b""]  # the server never had the message
 
 
+@pytest.mark.waits
 def test_waiting_for_a_free_connection_times_out_before_sending(scripted: ScriptedServer) -> None:
     scripted.reply = Reply(delay=1.0, body=success().body)
     limits = httpx.Limits(max_connections=1)

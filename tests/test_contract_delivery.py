@@ -107,6 +107,7 @@ class _Recording(requests.Session):
         return super().get(url, **kwargs)
 
 
+@pytest.mark.waits
 def test_each_long_poll_of_the_capture_ends_within_request_timeout(tmp_path: Path) -> None:
     """The run bounds every request by REQUEST_TIMEOUT; a mail that takes longer to come is waited
     for in several polls, never in one the bound would cut off as a server that does not answer."""

@@ -46,6 +46,7 @@ def assert_names(exc: SinkError, scheme: str) -> None:
 # -- IMAP ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.waits
 def test_imap_a_dripped_search_ends_at_the_deadline() -> None:
     with hostile_sinks.imap("dripped search") as (url, speaker):
         exc = sink_error(Imap(parse_url(url), TIMEOUT))
@@ -84,6 +85,7 @@ def test_imap_an_endless_search_is_cut_at_the_listing_bound() -> None:
 # -- POP3 ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.waits
 def test_pop3_an_endless_uidl_is_cut_at_the_listing_bound() -> None:
     with hostile_sinks.pop3("endless uidl") as (url, speaker):
         exc = sink_error(Pop3(parse_url(url), 30))
@@ -93,6 +95,7 @@ def test_pop3_an_endless_uidl_is_cut_at_the_listing_bound() -> None:
     assert written < hostile_sinks.ENDLESS_BYTES
 
 
+@pytest.mark.waits
 def test_pop3_a_dripped_uidl_ends_at_the_deadline() -> None:
     with hostile_sinks.pop3("dripped uidl") as (url, speaker):
         exc = sink_error(Pop3(parse_url(url), TIMEOUT))

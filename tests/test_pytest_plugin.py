@@ -57,6 +57,7 @@ def test_an_app_test_suite_gets_the_fixture_from_the_installed_package(tmp_path:
     assert "2 passed" in run.stdout
 
 
+@pytest.mark.waits
 def test_teardown_does_not_wait_for_what_a_test_left_running(tmp_path: Path) -> None:
     """After a test armed `late` and its client timed out, teardown waited out the late answer
     (about a minute each). Requests still running get a short grace, then are cancelled.

@@ -575,6 +575,7 @@ def test_a_request_head_past_the_limit_is_refused_before_it_ends(tmp_path: Path)
     assert json.loads(body)["error"]["message"] == "Request header fields are larger than 16384 bytes"
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize(
     "sent",
     [
@@ -598,6 +599,7 @@ def test_a_request_that_does_not_arrive_in_time_is_answered_408_and_closed(
     assert "did not arrive whole within 0.5 s" in json.loads(body)["error"]["message"]
 
 
+@pytest.mark.waits
 def test_the_limit_runs_again_for_each_request_of_a_connection(tmp_path: Path) -> None:
     """One timer checks a connection's requests in turn: armed for the first, it must still catch a
     later request that stalls, however the two fall in time."""

@@ -79,6 +79,7 @@ def test_each_send_fault_is_its_typed_error_and_nothing_is_accepted(
     assert send(sandbox, mode) > 0  # then the sandbox answers as usual
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_a_late_answer_times_the_client_out_though_the_mail_was_accepted(sandbox: Sandbox, mode: str) -> None:
     """Why a timeout may have sent the mail: the answer is late, the message already accepted."""
@@ -224,6 +225,7 @@ def record_of(sandbox: Sandbox, send_id: int) -> dict[str, Any]:
     return record
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize(("code", "count"), [(421, 1), (451, 2)])
 def test_a_temporary_refusal_by_the_capture_is_retried(sandbox: Sandbox, code: int, count: int) -> None:
     state = sandbox.refuse_deliveries(code, count)
@@ -293,6 +295,7 @@ def test_a_fault_body_that_is_not_finite_json_or_is_too_large_is_refused(sandbox
         assert "1024" in conforms(response, operation, 413)["error"]
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize("first_send", [{"id": 501}, {}], ids=["a draft", "a new message"])
 def test_a_message_whose_delivery_failed_is_back_in_drafts_and_can_be_sent_again(
     tmp_path: Path, first_send: dict[str, Any]
@@ -346,6 +349,7 @@ def test_the_captures_refusals_are_the_codes_sandbox_api_yaml_declares(
         importlib.reload(capture)
 
 
+@pytest.mark.waits
 def test_a_delivery_fault_does_not_outlive_the_sandbox_that_armed_it(tmp_path: Path) -> None:
     """A fault armed in one sandbox and not used up made the first mail of the next sandbox on the
     same data folder fail (it lived in the capture's index). Asked for by a setting, it is armed."""

@@ -167,6 +167,7 @@ def test_the_wait_answers_at_once_for_mail_that_has_arrived(sandbox: Sandbox) ->
     assert [m["sendId"] for m in found["messages"]] == [send_id]
 
 
+@pytest.mark.waits
 def test_the_wait_returns_when_the_mail_arrives(sandbox: Sandbox) -> None:
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(get, sandbox, f"{API}/wait", to="late@example.org", count=2, timeout=60)
@@ -178,6 +179,7 @@ def test_the_wait_returns_when_the_mail_arrives(sandbox: Sandbox) -> None:
     assert [m["sendId"] for m in found["messages"]] == [first, second]  # oldest first
 
 
+@pytest.mark.waits
 def test_the_wait_ends_with_404_after_its_timeout(sandbox: Sandbox) -> None:
     body = conforms(get(sandbox, f"{API}/wait", to="never@example.org", timeout=0.2), "waitForMessages", 404)
     assert "0 of 1" in body["error"]
@@ -188,6 +190,7 @@ def test_the_wait_ends_with_404_after_its_timeout(sandbox: Sandbox) -> None:
         conforms(get(sandbox, f"{API}/wait", timeout=endless), "waitForMessages", 400)
 
 
+@pytest.mark.waits
 def test_a_wait_holds_nothing_that_sends_and_deliveries_need(sandbox: Sandbox) -> None:
     """Many waits in flight, none ever satisfied: sends are still accepted and delivered meanwhile."""
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
@@ -264,6 +267,7 @@ def test_the_outbox_index_serves_the_message_id_lookups(tmp_path: Path) -> None:
         box.close()
 
 
+@pytest.mark.waits
 def test_the_read_endpoints_answer_while_another_process_holds_the_outbox_write_lock(
     sandbox: Sandbox,
 ) -> None:

@@ -13,6 +13,9 @@ from onlyoffice_contract import spec
 from onlyoffice_sandbox.delivery import magic
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
+# Each address's outcome is a delivery, a refusal or a retry of it, waited for in the capture.
+pytestmark = pytest.mark.waits
+
 OTHER = "bob@example.org"
 
 

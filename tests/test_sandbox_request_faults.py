@@ -40,7 +40,9 @@ def test_every_kind_of_the_global_switch_has_its_case() -> None:
     assert {value.partition("=")[0] for value in OUTCOME} == set(faults_on_demand.KINDS)
 
 
-@pytest.mark.parametrize("value", list(OUTCOME))
+@pytest.mark.parametrize(
+    "value", [pytest.param(v, marks=pytest.mark.waits) if v.startswith("late") else v for v in OUTCOME]
+)
 def test_the_header_applies_its_fault_to_that_request_alone(sandbox: Sandbox, value: str) -> None:
     sandbox.fail_sends("mail-unavailable", count=3)  # armed for the next sends: untouched by this one
     status, has_body, accepted = OUTCOME[value]

@@ -436,6 +436,7 @@ def _events(sandbox: Sandbox, since: str) -> Generator[str, None, None]:
         yield from answer.iter_lines()
 
 
+@pytest.mark.waits
 def test_the_pages_live_refresh_is_a_server_sent_event_when_mail_arrives(
     sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
