@@ -7,14 +7,14 @@ import httpx
 
 from ... import errors
 from ...client import ACCEPT_ENCODING, AuthenticatedClient, Client, aread_bounded, decoded, read_bounded
-from ...types import Response
 
-# The models (attrs classes, each built when its module is imported) are imported where an
+# The models (attrs classes, each built when its module is imported) and Response are imported where an
 # answer is read, not with this module: the client's cold import stays near httpx's (bench/NOTES.md).
 if TYPE_CHECKING:
     from ...models.error_envelope import ErrorEnvelope
     from ...models.send_message_request import SendMessageRequest
     from ...models.success_envelope import SuccessEnvelope
+    from ...types import Response
 
 
 def _get_kwargs(
@@ -110,6 +110,7 @@ def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response, content: bytes
 ) -> Response[Any | ErrorEnvelope | SuccessEnvelope | str]:
     from ...models.success_envelope import SuccessEnvelope
+    from ...types import Response
 
     try:
         parsed = _parse_response(client=client, response=response, content=content)
