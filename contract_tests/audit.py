@@ -178,7 +178,7 @@ def _implied(request: dict[str, Any]) -> list[tuple[By, str]]:
     found: list[tuple[By, str]] = []
     if not request.get("from"):
         refusal = facts.refusal(RefusalId.FROM_EMPTY)
-        found.append((CheckId.NEGATIVE_DATA_REJECTION, f"an empty from: {refusal.status} {refusal.message}"))
+        found.append((RuleId.FROM_EMPTY, f"{RuleId.FROM_EMPTY.sentence}: {refusal.status} {refusal.message}"))
     if not any(request.get(name) for name in spec.recipient_fields()):
         status = facts.refusal(RefusalId.NO_RECIPIENT).status
         found.append((RuleId.NO_RECIPIENT, f"{RuleId.NO_RECIPIENT.sentence}: {status}"))
@@ -188,9 +188,12 @@ def _implied(request: dict[str, Any]) -> list[tuple[By, str]]:
     for name, is_list in spec.mailbox_fields().items():
         value = request.get(name)
         items = value if isinstance(value, list) else [value] if value else []
+        unparsable = facts.refusal(RefusalId.ADDRESS_UNPARSABLE).status
+        if is_list and "" in items:
+            found.append((RuleId.empty_in(name), f"{RuleId.empty_in(name).sentence}: {unparsable}"))
         if any(isinstance(item, str) and item and parse_mailbox(item) is None for item in items):
             rule = RuleId.unparsable_in(name) if is_list else RuleId.FROM_UNPARSABLE
-            found.append((rule, f"{rule.sentence}: {facts.refusal(RefusalId.ADDRESS_UNPARSABLE).status}"))
+            found.append((rule, f"{rule.sentence}: {unparsable}"))
     return found
 
 

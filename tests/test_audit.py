@@ -149,6 +149,7 @@ def _requests() -> list[tuple[bytes, dict[str, str], str]]:
         ({**good, "id": "abc"}, JSON_HEADERS),  # does not convert
         ({**good, "from": "not an address"}, JSON_HEADERS),
         ({**good, "to": ["not an address"]}, JSON_HEADERS),
+        ({**good, "to": ["bob@example.org", ""]}, JSON_HEADERS),  # an empty address: 400
         ({**good, "to": [], "cc": []}, JSON_HEADERS),
         ({**good, "id": 987654}, JSON_HEADERS),  # no such message: 404
         ({**good, "attachments": big}, JSON_HEADERS),
@@ -175,7 +176,7 @@ def test_the_sandbox_itself_keeps_the_contract_under_both_profiles(good_server_h
         assert [e.findings for e in report.entries] == [()] * len(_requests()), profile
         assert not report.failed, report.terminal()
         verdicts = [e.verdict.value for e in report.entries]
-        assert verdicts == ["keeps"] * 3 + ["refused"] * 5 + ["keeps"] + ["refused"] * 3, profile
+        assert verdicts == ["keeps"] * 3 + ["refused"] * 6 + ["keeps"] + ["refused"] * 3, profile
 
 
 SEEN_IN_TRAFFIC = [  # each fault whose rule or check an exchange shows without the server's state
@@ -186,7 +187,7 @@ SEEN_IN_TRAFFIC = [  # each fault whose rule or check an exchange shows without 
     "a 500 on valid input (any cc)", "non-JSON bodies accepted", "success with the wrong content type",
     "wrong types accepted even when they do not convert", "recipients never checked",
     "declared attachment sizes over 25 MB accepted", "a JSON body labelled text/json read as JSON",
-    "500 for no recipient at all",
+    "500 for no recipient at all", "an empty from accepted", "an empty recipient address accepted",
 ]  # fmt: skip
 CAUGHT = [f for f in FAULTS if f.name in SEEN_IN_TRAFFIC or f.defects]
 
