@@ -10,10 +10,14 @@ from schemathesis import Case
 
 from contract_tests.hooks import as_real_send
 from contract_tests.plugin import ContractRun, spec_example
-from contract_tests.rules import ACCEPTED
+from contract_tests.rules import ACCEPTED, refused
 from contract_tests.safety import make_safe
 from onlyoffice_contract import spec
-from onlyoffice_contract.facts import CheckId
+from onlyoffice_contract.facts import CheckId, RefusalId
+
+# The registry's statuses of a refused key and of a body that does not bind.
+UNAUTHORIZED = refused(RefusalId.UNAUTHORIZED)
+INVALID = refused(RefusalId.INVALID_ARGUMENTS)
 
 
 def _example_case(contract_schema: Any, contract_run: ContractRun, **body_changes: Any) -> Case[Any]:
@@ -32,8 +36,8 @@ def test_a_wrong_key_is_refused_in_bare_text(
     for label, headers in (("a wrong", wrong), ("no", {})):
         case = _example_case(contract_schema, contract_run)
         response = case.call(base_url=target_url, headers=headers, session=session)
-        assert response.status_code == 401, (
-            f"a request with {label} Authorization was answered {response.status_code}, not 401"
+        assert response.status_code == UNAUTHORIZED, (
+            f"a request with {label} Authorization was answered {response.status_code}, not {UNAUTHORIZED}"
         )
         case.validate_response(response)
 
@@ -55,16 +59,16 @@ def test_bodies_that_are_not_json_objects_are_refused(
     for label, raw in MALFORMED.items():
         # No timeout here: transport.py gives every request of the run REQUEST_TIMEOUT.
         response = session.put(target_url + spec.OPERATION_PATH, data=raw, headers=headers)
-        refused = CheckId.MALFORMED_BODIES_REFUSED.title
-        assert response.status_code == 400, f"{refused}: the {label} body got {response.status_code}"
+        title = CheckId.MALFORMED_BODIES_REFUSED.title
+        assert response.status_code == INVALID, f"{title}: the {label} body got {response.status_code}"
         try:
             body = response.json()
         except ValueError:
             raise AssertionError(f"{label} body: the 400 is not in the JSON error envelope") from None
         errors = [e.message for e in spec.validator("ErrorEnvelope").iter_errors(body)]
         assert not errors, f"{label} body: the 400 envelope does not match ErrorEnvelope: {errors}"
-        assert body["statusCode"] == 400, (
-            f"{label} body: envelope statusCode {body['statusCode']} for HTTP 400"
+        assert body["statusCode"] == INVALID, (
+            f"{label} body: envelope statusCode {body['statusCode']} for HTTP {INVALID}"
         )
 
 

@@ -27,11 +27,12 @@ from contract_tests.coverage import FAILED, NOT_RUN, PASSED
 from contract_tests.hooks import as_real_send
 from contract_tests.mail import NAME_DIFFERS, Sink, differences, marked, recipients
 from contract_tests.plugin import ContractRun, spec_example
-from contract_tests.rules import ACCEPTED, DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe
+from contract_tests.rules import ACCEPTED, DRAFT_PROBES, PROBES, SENT_AGAIN, DraftProbe, Probe, refused
 from contract_tests.safety import make_safe
 from contract_tests.target import sender_name
 from onlyoffice_contract import binder, defects, send_task, spec
 from onlyoffice_contract.defects import DefectId
+from onlyoffice_contract.facts import RefusalId
 
 # What a probe's answer is checked with, beside its status: its shape. Not whether the body was
 # valid by the schema (these bodies are, and still must be refused), and never a re-send.
@@ -229,9 +230,16 @@ def test_rule_a_sent_message_cannot_be_sent_again(
     """The id a 200 returns names a message in Sending, then Sent, not in Drafts: sent again, 403."""
     with contract_run.probing(SENT_AGAIN, request.node):
         first, sent = send(contract_schema, contract_run, target_url, session)
-        check(first, sent, "a new message", 200, contract_run)
+        check(first, sent, "a new message", ACCEPTED, contract_run)
         again, response = send(contract_schema, contract_run, target_url, session, id=sent.json()["response"])
-        check(again, response, SENT_AGAIN.sentence, 403, contract_run, id_exists=True)
+        check(
+            again,
+            response,
+            SENT_AGAIN.sentence,
+            refused(RefusalId.NOT_IN_DRAFTS),
+            contract_run,
+            id_exists=True,
+        )
 
 
 @pytest.mark.parametrize("draft", DRAFT_PROBES, ids=[d.rule for d in DRAFT_PROBES])
@@ -288,9 +296,10 @@ def test_rule_of_the_portals_state(
                     data=b'{"importance": "not a boolean"}',
                     headers={"Authorization": key, "Content-Type": binder.JSON_TYPE},
                 )
-                assert unbound.status_code == 400, (
+                invalid = refused(RefusalId.INVALID_ARGUMENTS)
+                assert unbound.status_code == invalid, (
                     f"rule: {portal.rule}: a body that does not bind got {unbound.status_code}, not the"
-                    " 400 that comes before the filters"
+                    f" {invalid} that comes before the filters"
                 )
             case = case_for(contract_schema, contract_run)
             headers = {"Authorization": key} if portal.after_binding else {}

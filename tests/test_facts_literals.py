@@ -195,10 +195,14 @@ def test_a_planted_literal_is_named_by_file_and_line(tmp_path: Path) -> None:
 
 def test_the_probes_statuses_are_the_registrys() -> None:
     """What each probe expects is an accepted send or a refusal of the registry, read by id: no status
-    the call declares is typed in the probes' module (a status is every HTTP server's number, so the
-    scan above cannot look for one across the tree; here every number of that kind is the call's)."""
+    the call declares is typed in the probes' modules (a status is every HTTP server's number, so the
+    scan above cannot look for one across the tree; in these every number of that kind is the call's)."""
     statuses = {str(status) for status in spec.declared_statuses()}
-    source = (ROOT / "contract_tests" / "rules.py").read_text()
-    typed = [f"rules.py:{line}: {value}" for line, value in python_literals(source) if value in statuses]
+    typed = [
+        f"{name}:{line}: {value}"
+        for name in ("rules.py", "test_rules.py", "test_probes.py")
+        for line, value in python_literals((ROOT / "contract_tests" / name).read_text())
+        if value in statuses
+    ]
     assert not typed, typed
     assert [value for _, value in python_literals("P = Probe(RULE, 403)\n") if value in statuses] == ["403"]
