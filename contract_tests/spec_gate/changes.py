@@ -239,21 +239,7 @@ def _request(old: dict[str, Any], new: dict[str, Any], found: _Found) -> None:
     for key in ("description",):
         if before.get(key) != after.get(key):
             found.info("request", f"{key} changed (documentation only)")
-    old_media, new_media = before.get("content", {}), after.get("content", {})
-    for media in old_media:
-        where = f"request {media}"
-        if media not in new_media:
-            found.clients(where, f"the media type {media} was dropped: clients that send it are refused")
-            continue
-        for key in sorted(set(old_media[media]) | set(new_media[media])):
-            if key != "schema" and old_media[media].get(key) != new_media[media].get(key):
-                found.info(where, f"{key} changed (documentation only)")
-        _schemas(old_media[media].get("schema"), new_media[media].get("schema"), where, "request", found)
-    for media in new_media:
-        if media not in old_media:
-            found.servers(
-                f"request {media}", f"a new media type {media}: servers that conformed need not read it"
-            )
+    _contents(before.get("content") or {}, after.get("content") or {}, "request", "request", found)
     _parameters(old.get("parameters") or [], new.get("parameters") or [], found)
 
 
@@ -317,23 +303,25 @@ def _response(before: dict[str, Any], after: dict[str, Any], where: str, found: 
                 found.servers(here, "a new required header: servers that conformed do not send it")
             else:
                 found.compatible(here, "a new optional header")
-    old_media, new_media = before.get("content") or {}, after.get("content") or {}
+    _contents(before.get("content") or {}, after.get("content") or {}, where, "response", found)
+
+
+def _contents(
+    old_media: dict[str, Any], new_media: dict[str, Any], where: str, direction: Direction, found: _Found
+) -> None:
+    """A body's media types: one dropped takes away what a side sent, one added asks more of the reader."""
     for media in old_media:
         here = f"{where} {media}"
         if media not in new_media:
-            found.servers(
-                here, f"the media type {media} was dropped: servers that answer it no longer conform"
-            )
+            found.narrowed(here, f"the media type {media} was dropped", direction)
             continue
         for key in sorted(set(old_media[media]) | set(new_media[media])):
             if key != "schema" and old_media[media].get(key) != new_media[media].get(key):
                 found.info(here, f"{key} changed (documentation only)")
-        _schemas(old_media[media].get("schema"), new_media[media].get("schema"), here, "response", found)
+        _schemas(old_media[media].get("schema"), new_media[media].get("schema"), here, direction, found)
     for media in new_media:
         if media not in old_media:
-            found.clients(
-                f"{where} {media}", f"a new media type {media}: clients generated before cannot read it"
-            )
+            found.widened(f"{where} {media}", f"a new media type {media}", direction)
 
 
 def classify(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
