@@ -23,6 +23,16 @@ HEADERS = {"Authorization": TOKEN, "Content-Type": "application/json"}
 SEND_PATH = spec.OPERATION_PATH
 
 
+def accepted_send(sandbox: Any, **fields: Any) -> int:
+    """A valid send through the call to a sandbox fixture (`onlyoffice_sandbox.Sandbox`), from its
+    mailbox to bob@example.org unless `fields` say otherwise; the message id of its 200."""
+    body = {"from": sandbox.address, "to": ["bob@example.org"], **fields}
+    response = httpx.put(sandbox.url + SEND_PATH, json=body, headers={"Authorization": sandbox.token})
+    assert response.status_code == spec.success_status(), response.text
+    send_id: int = response.json()["response"]
+    return send_id
+
+
 def settings_in(folder: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "port": 0,

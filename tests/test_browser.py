@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from harness.sandboxes import accepted_send
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -236,13 +237,7 @@ LOGO_SHOWN = """() => {
 
 
 def send(sandbox: Sandbox, **fields: Any) -> str:
-    response = httpx.put(
-        sandbox.url + "/api/2.0/mail/messages/send",
-        headers={"Authorization": sandbox.token},
-        json={"from": sandbox.address, "to": ["bob@example.org"], **fields},
-    )
-    assert response.status_code == 200, response.text
-    [found] = sandbox.wait_for_mail(sendId=response.json()["response"])
+    [found] = sandbox.wait_for_mail(sendId=accepted_send(sandbox, **fields))
     key: str = found["key"]
     return key
 

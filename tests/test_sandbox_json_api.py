@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from harness.sandbox_api import conforms
-from harness.sandboxes import running, settings_in, wait_until
+from harness.sandboxes import accepted_send, running, settings_in, wait_until
 from onlyoffice_sandbox import api_spec, outbox
 from onlyoffice_sandbox.letter import Letter
 from onlyoffice_sandbox.outbox import Outbox
@@ -21,23 +21,13 @@ from onlyoffice_sandbox.pytest_plugin import Sandbox, SandboxError
 API = "/sandbox/api/messages"
 
 
-def send(sandbox: Sandbox, **fields: Any) -> int:
-    body = {"from": sandbox.address, "to": ["bob@example.org"], **fields}
-    response = httpx.put(
-        sandbox.url + "/api/2.0/mail/messages/send", json=body, headers={"Authorization": sandbox.token}
-    )
-    assert response.status_code == 200, response.text
-    send_id: int = response.json()["response"]
-    return send_id
-
-
 def get(sandbox: Sandbox, path: str, **params: Any) -> httpx.Response:
     return httpx.get(sandbox.url + path, params=params, timeout=90)
 
 
 def test_list_and_filter_by_recipient_subject_text_message_id_and_send_id(sandbox: Sandbox) -> None:
-    first = send(sandbox, to=["carol@example.org"], subject="Invoice 7")
-    second = send(sandbox, bcc=["dave@example.org"], subject="Welcome aboard")
+    first = accepted_send(sandbox, to=["carol@example.org"], subject="Invoice 7")
+    second = accepted_send(sandbox, bcc=["dave@example.org"], subject="Welcome aboard")
     sandbox.wait_for_mail(count=2)
     everything = conforms(get(sandbox, API), "listMessages", 200)
     assert everything["total"] == 2
@@ -65,9 +55,9 @@ def test_list_and_filter_by_recipient_subject_text_message_id_and_send_id(sandbo
 
 def test_each_filter_matches_what_sandbox_api_yaml_says(sandbox: Sandbox) -> None:
     """`to`: a whole address, or a domain (exactly it); `subject` and `q`: any part; case never counts."""
-    at_org = send(sandbox, to=["Bob Smith <bob@example.org>"], subject="Welcome aboard")
-    at_sub = send(sandbox, to=["bobby@mail.example.org"], subject="Invoice 7")
-    at_uk = send(sandbox, to=["bob@example.org.uk"], cc=["ann_x@ex%ample.net"], subject="Receipt")
+    at_org = accepted_send(sandbox, to=["Bob Smith <bob@example.org>"], subject="Welcome aboard")
+    at_sub = accepted_send(sandbox, to=["bobby@mail.example.org"], subject="Invoice 7")
+    at_uk = accepted_send(sandbox, to=["bob@example.org.uk"], cc=["ann_x@ex%ample.net"], subject="Receipt")
     sandbox.wait_for_mail(count=3)
 
     def only(**params: Any) -> set[int]:
@@ -113,7 +103,7 @@ def test_a_parameter_outside_the_spec_is_400(sandbox: Sandbox, params: dict[str,
 def test_one_message_with_headers_bodies_attachments_and_its_delivery(sandbox: Sandbox) -> None:
     sandbox.settings.files_dir.mkdir(parents=True)
     (sandbox.settings.files_dir / "7").write_bytes(b"report")
-    send_id = send(
+    send_id = accepted_send(
         sandbox,
         subject="Résumé",
         body="<p>Hi <i>there</i></p>",
@@ -140,7 +130,7 @@ def test_one_message_with_headers_bodies_attachments_and_its_delivery(sandbox: S
 
 def test_a_message_has_the_html_check_of_its_page(sandbox: Sandbox) -> None:
     html = '<p onclick="x()">Hi</p><img src="cid:nothing@example.test"><img src="cid:nothing@example.test">'
-    [checked, plain] = [send(sandbox, body=body) for body in (html, "<p>Fine</p>")]
+    [checked, plain] = [accepted_send(sandbox, body=body) for body in (html, "<p>Fine</p>")]
     found = {m["sendId"]: m["key"] for m in sandbox.wait_for_mail(count=2)}
     detail = conforms(get(sandbox, f"{API}/{found[checked]}"), "getMessage", 200)
     by_what = {f["what"]: f for f in detail["htmlCheck"]}
@@ -152,7 +142,7 @@ def test_a_message_has_the_html_check_of_its_page(sandbox: Sandbox) -> None:
 
 def test_delete_one_and_all(sandbox: Sandbox) -> None:
     for n in range(3):
-        send(sandbox, subject=f"m{n}")
+        accepted_send(sandbox, subject=f"m{n}")
     keys = [m["key"] for m in sandbox.wait_for_mail(count=3)]
     assert conforms(httpx.delete(f"{sandbox.url}{API}/{keys[0]}"), "deleteMessage", 200) == {"deleted": 1}
     conforms(httpx.delete(f"{sandbox.url}{API}/{keys[0]}"), "deleteMessage", 404)
@@ -161,7 +151,7 @@ def test_delete_one_and_all(sandbox: Sandbox) -> None:
 
 
 def test_the_wait_answers_at_once_for_mail_that_has_arrived(sandbox: Sandbox) -> None:
-    send_id = send(sandbox, subject="early")
+    send_id = accepted_send(sandbox, subject="early")
     sandbox.wait_for_mail(sendId=send_id)
     found = conforms(get(sandbox, f"{API}/wait", subject="early", timeout=0), "waitForMessages", 200)
     assert [m["sendId"] for m in found["messages"]] == [send_id]
@@ -171,10 +161,10 @@ def test_the_wait_answers_at_once_for_mail_that_has_arrived(sandbox: Sandbox) ->
 def test_the_wait_returns_when_the_mail_arrives(sandbox: Sandbox) -> None:
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         waiting = pool.submit(get, sandbox, f"{API}/wait", to="late@example.org", count=2, timeout=60)
-        first = send(sandbox, to=["late@example.org"])
+        first = accepted_send(sandbox, to=["late@example.org"])
         sandbox.wait_for_mail(sendId=first)
         assert not waiting.done()  # one of two: still waiting
-        second = send(sandbox, to=["late@example.org"])
+        second = accepted_send(sandbox, to=["late@example.org"])
         found = conforms(waiting.result(), "waitForMessages", 200)
     assert [m["sendId"] for m in found["messages"]] == [first, second]  # oldest first
 
@@ -197,19 +187,19 @@ def test_a_wait_holds_nothing_that_sends_and_deliveries_need(sandbox: Sandbox) -
         waits = [
             pool.submit(get, sandbox, f"{API}/wait", to=f"never{n}@x.org", timeout=60) for n in range(12)
         ]
-        ids = [send(sandbox, subject=f"during {n}") for n in range(10)]
+        ids = [accepted_send(sandbox, subject=f"during {n}") for n in range(10)]
         delivered = sandbox.wait_for_mail(subject="during", count=10, timeout=60)
         assert sorted(m["sendId"] for m in delivered) == sorted(ids)
         assert not any(w.done() for w in waits)
         sandbox.clear_mail()  # does not satisfy them either
         assert not any(w.done() for w in waits)
         for n in range(12):  # now each gets its mail
-            send(sandbox, to=[f"never{n}@x.org"])
+            accepted_send(sandbox, to=[f"never{n}@x.org"])
         assert {w.result().status_code for w in waits} == {200}
 
 
 def test_the_outbox_json_is_unchanged_and_fits_the_spec(sandbox: Sandbox) -> None:
-    send_id = send(sandbox)
+    send_id = accepted_send(sandbox)
     sandbox.wait_for_mail(sendId=send_id)
     wait_until(lambda: sandbox.outbox()[0]["state"] == "sent")  # marked after the capture's 250
     [record] = conforms(get(sandbox, "/sandbox/outbox"), "getOutbox", 200)
@@ -274,7 +264,7 @@ def test_the_read_endpoints_answer_while_another_process_holds_the_outbox_write_
     """Review finding E: the JSON API and the pages read the outbox in its writer thread, so they
     waited for the write lock (the delivery process's, or another's) and delayed the sends batched
     with them. They read on a snapshot of their own now."""
-    send_id = send(sandbox, subject="read while locked")
+    send_id = accepted_send(sandbox, subject="read while locked")
     [mail] = sandbox.wait_for_mail(sendId=send_id)
     holder = sqlite3.connect(sandbox.settings.db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process, in the middle of a write

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 import pytest
 
-from harness.sandboxes import wait_until
-from onlyoffice_contract import spec
+from harness.sandboxes import accepted_send, wait_until
 from onlyoffice_sandbox.delivery import magic
 from onlyoffice_sandbox.pytest_plugin import Sandbox
 
@@ -21,14 +19,7 @@ OTHER = "bob@example.org"
 
 def send(sandbox: Sandbox, to: list[str], subject: str) -> int:
     """The send call: whatever SMTP later does with a recipient, the answer is 200 and an id."""
-    answer = httpx.put(
-        sandbox.url + spec.OPERATION_PATH,
-        json={"from": sandbox.address, "to": to, "subject": subject},
-        headers={"Authorization": sandbox.token},
-    )
-    assert answer.status_code == 200, answer.text
-    send_id: int = answer.json()["response"]
-    return send_id
+    return accepted_send(sandbox, to=to, subject=subject)
 
 
 def record(sandbox: Sandbox, send_id: int) -> dict[str, Any]:

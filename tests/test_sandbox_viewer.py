@@ -18,7 +18,7 @@ import pytest
 
 from harness.capture_thread import capture_at, deliver
 from harness.pages import Page
-from harness.sandboxes import running, settings_in
+from harness.sandboxes import accepted_send, running, settings_in
 from onlyoffice_sandbox import mailparse
 from onlyoffice_sandbox.delivery.compose import compose
 from onlyoffice_sandbox.letter import Letter
@@ -361,16 +361,6 @@ def test_a_header_that_decodes_to_a_lone_surrogate_is_filed_and_every_view_answe
     assert "\ufffd" in summary["attachments"][0]["fileName"]
 
 
-def _send(sandbox: Sandbox, **fields: object) -> int:
-    body = {"from": sandbox.address, "to": ["bob@example.org"], **fields}
-    response = httpx.put(
-        sandbox.url + "/api/2.0/mail/messages/send", json=body, headers={"Authorization": sandbox.token}
-    )
-    assert response.status_code == 200, response.text
-    send_id: int = response.json()["response"]
-    return send_id
-
-
 CID_HTML = (
     '<p><img src="cid:logo@example.test" alt="logo"><img src="cid:missing@example.test" alt="gone"></p>'
     '<div style="background: url(cid:logo@example.test)">x</div>'
@@ -384,7 +374,7 @@ def test_cid_images_point_at_their_part_and_the_html_check_names_what_clients_dr
     sandbox.settings.files_dir.mkdir(parents=True)
     (sandbox.settings.files_dir / "logo.png").write_bytes(PNG)
     logo = {"storedName": "logo.png", "fileName": "logo.png", "contentType": "image/png"}
-    send_id = _send(sandbox, body=CID_HTML, attachments=[{**logo, "contentId": "logo@example.test"}])
+    send_id = accepted_send(sandbox, body=CID_HTML, attachments=[{**logo, "contentId": "logo@example.test"}])
     [mail] = sandbox.wait_for_mail(sendId=send_id)
     page = Page(httpx.get(sandbox.url + mail["links"]["page"]).text)
     [frame] = [e for e in page.elements if e.tag == "iframe"]
@@ -404,7 +394,7 @@ def test_cid_images_point_at_their_part_and_the_html_check_names_what_clients_dr
 
 
 def test_a_message_whose_html_clients_show_whole_says_so(sandbox: Sandbox) -> None:
-    send_id = _send(sandbox, body="<p>Plain <b>and</b> <a href='https://example.org'>fine</a></p>")
+    send_id = accepted_send(sandbox, body="<p>Plain <b>and</b> <a href='https://example.org'>fine</a></p>")
     [mail] = sandbox.wait_for_mail(sendId=send_id)
     page = Page(httpx.get(sandbox.url + mail["links"]["page"]).text)
     assert page.by_id("html-check").tag == "p"
@@ -412,8 +402,8 @@ def test_a_message_whose_html_clients_show_whole_says_so(sandbox: Sandbox) -> No
 
 
 def test_the_outbox_page_shows_each_subject_state_and_a_link_to_its_mail(sandbox: Sandbox) -> None:
-    first = _send(sandbox, subject="Invoice <7> & co")
-    second = _send(sandbox, subject="Welcome aboard")
+    first = accepted_send(sandbox, subject="Invoice <7> & co")
+    second = accepted_send(sandbox, subject="Welcome aboard")
     keys = {m["sendId"]: m["key"] for m in sandbox.wait_for_mail(count=2)}
     html = httpx.get(sandbox.url + "/sandbox/outbox", headers={"Accept": "text/html"}).text
     page = Page(html)
@@ -454,7 +444,7 @@ def test_the_pages_live_refresh_is_a_server_sent_event_when_mail_arrives(
     assert [line for line in _events(sandbox, since) if line.startswith("event:")] == []
     lines = _events(sandbox, since)
     assert next(lines) == "retry: 1000"
-    send_id = _send(sandbox, subject="live")
+    send_id = accepted_send(sandbox, subject="live")
     sandbox.wait_for_mail(sendId=send_id)
     assert next(line for line in lines if line.startswith("event:")) == "event: change"
     lines.close()
